@@ -1,0 +1,31 @@
+"""SkillSpan postings and the matching rule of the shared extraction scorer.
+
+A predicted skill counts when its tokens occur inside a gold span's tokens or the gold span's
+inside it (case-insensitive; "c++", "node.js" and "c#" stay one token). The taxonomy build
+uses the same rule on the train split to measure how reliable each alias is.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+_SCORER_TOKEN = re.compile(r"[a-z0-9][a-z0-9+#]*(?:\.[a-z0-9+#]+)*")
+
+
+def scorer_tokens(text: str) -> tuple[str, ...]:
+    return tuple(_SCORER_TOKEN.findall(text.casefold()))
+
+
+def span_keys(spans: Iterable[str]) -> set[tuple[str, ...]]:
+    return {scorer_tokens(s) for s in spans} - {()}
+
+
+def _contains(outer: tuple[str, ...], inner: tuple[str, ...]) -> bool:
+    n = len(inner)
+    return n > 0 and any(outer[i : i + n] == inner for i in range(len(outer) - n + 1))
+
+
+def gold_contains(gold: set[tuple[str, ...]], surface: str) -> bool:
+    predicted = scorer_tokens(surface)
+    return any(_contains(g, predicted) or _contains(predicted, g) for g in gold)

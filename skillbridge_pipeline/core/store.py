@@ -1,0 +1,338 @@
+"""The results store: documents, their status and their skills, where the API reads them.
+
+SQLAlchemy Core over SQLite by default and PostgreSQL by URL. Every write is an idempotent
+upsert keyed by (kind, document id), so re-running a batch converges to the same rows.
+Status moves landed -> queued -> parsed -> extracted, or to failed with a reason.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Float,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    and_,
+    create_engine,
+    delete,
+    event,
+    func,
+    select,
+    update,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Engine
+
+DOCUMENT_STATUSES = ("landed", "queued", "parsed", "extracted", "failed")
+
+metadata = MetaData()
+
+documents = Table(
+    "documents",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(8), nullable=False),
+    Column("doc_id", String(64), nullable=False),
+    Column("filename", String(512)),
+    Column("size_bytes", Integer),
+    Column("source", String(32), nullable=False),  # inbox | kafka | cli
+    Column("landing_path", Text, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("format", String(16)),
+    Column("error_stage", String(32)),
+    Column("error", Text),
+    Column("batch_run_key", String(128)),
+    Column("dispatched_at", DateTime(timezone=True)),
+    Column("failure_run_key", String(128)),
+    Column("text_chars", Integer),
+    Column("skill_count", Integer),
+    Column("title", String(256)),
+    Column("role_family", String(32)),
+    Column("seniority", String(16)),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("kind", "doc_id", name="uq_documents_kind_doc"),
+)
+
+document_skills = Table(
+    "document_skills",
+    metadata,
+    Column("kind", String(8), primary_key=True),
+    Column("doc_id", String(64), primary_key=True),
+    Column("skill_id", String(128), primary_key=True),
+    Column("name", String(256), nullable=False),
+    Column("category", String(32), nullable=False),
+    Column("skill_kind", String(16), nullable=False),
+    Column("surface", String(256), nullable=False),
+    Column("start_offset", Integer, nullable=False),
+    Column("end_offset", Integer, nullable=False),
+    Column("confidence", Float, nullable=False),
+    Column("requirement", String(16)),
+    Column("mentions", Text, nullable=False),  # JSON [[start, end], ...]
+)
+
+
+@dataclass(frozen=True)
+class DocumentRecord:
+    seq: int
+    kind: str
+    doc_id: str
+    filename: str | None
+    source: str
+    landing_path: str
+    status: str
+    error: str | None
+    batch_run_key: str | None
+
+    @classmethod
+    def from_row(cls, row: Any) -> DocumentRecord:
+        return cls(**{name: getattr(row, name) for name in cls.__dataclass_fields__})
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")  # readers (API, sensor) alongside a writing run
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+class ResultsStore:
+    def __init__(self, url: str):
+        self.url = url
+        self.engine: Engine = create_engine(url, pool_pre_ping=True)
+        if self.engine.dialect.name == "sqlite":
+            event.listen(self.engine, "connect", _sqlite_pragmas)
+        self._insert = (
+            postgresql.insert if self.engine.dialect.name == "postgresql" else sqlite.insert
+        )
+
+    def create_schema(self) -> None:
+        metadata.create_all(self.engine)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+    # -- landing and dispatch ----------------------------------------------------------------
+    def land(
+        self,
+        kind: str,
+        doc_id: str,
+        *,
+        filename: str,
+        size_bytes: int,
+        source: str,
+        landing_path: str,
+    ) -> bool:
+        """Record a landed document; False when it was already known (same bytes)."""
+        stamp = now()
+        statement = (
+            self._insert(documents)
+            .values(
+                kind=kind,
+                doc_id=doc_id,
+                filename=filename[:512],
+                size_bytes=size_bytes,
+                source=source,
+                landing_path=landing_path,
+                status="landed",
+                received_at=stamp,
+                updated_at=stamp,
+            )
+            .on_conflict_do_nothing(index_elements=["kind", "doc_id"])
+        )
+        with self.engine.begin() as conn:
+            return conn.execute(statement).rowcount == 1
+
+    def undispatched(self, limit: int) -> list[DocumentRecord]:
+        query = (
+            select(documents)
+            .where(documents.c.status == "landed", documents.c.batch_run_key.is_(None))
+            .order_by(documents.c.seq)
+            .limit(limit)
+        )
+        with self.engine.connect() as conn:
+            return [DocumentRecord.from_row(r) for r in conn.execute(query)]
+
+    def mark_dispatched(self, kind: str, doc_ids: Sequence[str], run_key: str) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(documents)
+                .where(documents.c.kind == kind, documents.c.doc_id.in_(list(doc_ids)))
+                .values(status="queued", batch_run_key=run_key, dispatched_at=now(), updated_at=now())
+            )
+
+    def stale_batches(self, older_than: timedelta, limit: int) -> list[tuple[str, str, list[str]]]:
+        """Batches dispatched long ago whose documents are all still queued: (kind, key, ids)."""
+        cutoff = now() - older_than
+        query = (
+            select(documents.c.kind, documents.c.batch_run_key, documents.c.doc_id)
+            .where(documents.c.status == "queued", documents.c.dispatched_at < cutoff)
+            .order_by(documents.c.seq)
+        )
+        batches: dict[tuple[str, str], list[str]] = {}
+        with self.engine.connect() as conn:
+            for kind, key, doc_id in conn.execute(query):
+                batches.setdefault((kind, key), []).append(doc_id)
+        return [(k, key, ids) for (k, key), ids in list(batches.items())[:limit]]
+
+    def failures_to_report(self, limit: int) -> list[DocumentRecord]:
+        query = (
+            select(documents)
+            .where(documents.c.status == "failed", documents.c.failure_run_key.is_(None))
+            .order_by(documents.c.seq)
+            .limit(limit)
+        )
+        with self.engine.connect() as conn:
+            return [DocumentRecord.from_row(r) for r in conn.execute(query)]
+
+    def mark_failure_reported(self, kind: str, doc_id: str, run_key: str) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(documents)
+                .where(documents.c.kind == kind, documents.c.doc_id == doc_id)
+                .values(failure_run_key=run_key)
+            )
+
+    # -- results -----------------------------------------------------------------------------
+    def documents_by_id(self, kind: str, doc_ids: Iterable[str]) -> dict[str, DocumentRecord]:
+        ids = list(doc_ids)
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(documents).where(documents.c.kind == kind, documents.c.doc_id.in_(ids))
+            )
+            return {r.doc_id: DocumentRecord.from_row(r) for r in rows}
+
+    def record_parsed(self, kind: str, parsed: Sequence[dict]) -> None:
+        """Rows: doc_id, format, text_chars."""
+        if not parsed:
+            return
+        with self.engine.begin() as conn:
+            for row in parsed:
+                conn.execute(
+                    update(documents)
+                    .where(documents.c.kind == kind, documents.c.doc_id == row["doc_id"])
+                    .values(
+                        status="parsed",
+                        format=row["format"],
+                        text_chars=row["text_chars"],
+                        error=None,
+                        error_stage=None,
+                        updated_at=now(),
+                    )
+                )
+
+    def record_failed(self, kind: str, doc_id: str, stage: str, error: str) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(documents)
+                .where(documents.c.kind == kind, documents.c.doc_id == doc_id)
+                .values(status="failed", error_stage=stage, error=error[:2000], updated_at=now())
+            )
+
+    def replace_skills(self, kind: str, extracted: Sequence[dict]) -> None:
+        """Rows: doc_id, skills (list of dicts), and for JDs title/role_family/seniority."""
+        if not extracted:
+            return
+        with self.engine.begin() as conn:
+            ids = [row["doc_id"] for row in extracted]
+            conn.execute(
+                delete(document_skills).where(
+                    document_skills.c.kind == kind, document_skills.c.doc_id.in_(ids)
+                )
+            )
+            skill_rows = [
+                {
+                    "kind": kind,
+                    "doc_id": row["doc_id"],
+                    "skill_id": s["skill_id"],
+                    "name": s["name"][:256],
+                    "category": s["category"],
+                    "skill_kind": s["skill_kind"],
+                    "surface": s["surface"][:256],
+                    "start_offset": s["start"],
+                    "end_offset": s["end"],
+                    "confidence": s["confidence"],
+                    "requirement": s.get("requirement"),
+                    "mentions": json.dumps(s["mentions"]),
+                }
+                for row in extracted
+                for s in row["skills"]
+            ]
+            if skill_rows:
+                conn.execute(document_skills.insert(), skill_rows)
+            for row in extracted:
+                conn.execute(
+                    update(documents)
+                    .where(documents.c.kind == kind, documents.c.doc_id == row["doc_id"])
+                    .values(
+                        status="extracted",
+                        skill_count=len(row["skills"]),
+                        title=(row.get("title") or None),
+                        role_family=row.get("role_family"),
+                        seniority=row.get("seniority"),
+                        updated_at=now(),
+                    )
+                )
+
+    # -- reads -------------------------------------------------------------------------------
+    def get_document(self, kind: str, doc_id: str) -> dict | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(documents).where(documents.c.kind == kind, documents.c.doc_id == doc_id)
+            ).first()
+            return dict(row._mapping) if row else None
+
+    def document_skills(self, kind: str, doc_id: str) -> list[dict]:
+        query = (
+            select(document_skills)
+            .where(document_skills.c.kind == kind, document_skills.c.doc_id == doc_id)
+            .order_by(document_skills.c.start_offset)
+        )
+        with self.engine.connect() as conn:
+            out = []
+            for row in conn.execute(query):
+                record = dict(row._mapping)
+                record["mentions"] = json.loads(record["mentions"])
+                out.append(record)
+            return out
+
+    def status_counts(self) -> dict[tuple[str, str], int]:
+        query = select(documents.c.kind, documents.c.status, func.count()).group_by(
+            documents.c.kind, documents.c.status
+        )
+        with self.engine.connect() as conn:
+            return {(k, s): n for k, s, n in conn.execute(query)}
+
+    def category_counts(self, kind: str | None = None) -> dict[str, int]:
+        query = select(document_skills.c.category, func.count()).group_by(
+            document_skills.c.category
+        )
+        if kind:
+            query = query.where(document_skills.c.kind == kind)
+        with self.engine.connect() as conn:
+            return dict(conn.execute(query).all())
+
+    def failed_documents(self) -> list[dict]:
+        query = (
+            select(documents)
+            .where(and_(documents.c.status == "failed"))
+            .order_by(documents.c.seq)
+        )
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(query)]

@@ -1,0 +1,451 @@
+"""Build `data/taxonomy/` from O*NET, ESCO and the project's curation.
+
+Run with `skillbridge build-taxonomy --shared ../shared/data` (needs the `dev` extra for
+`wordfreq`). Steps, in order of precedence when two sources name the same thing:
+
+1. `data/curation/curated_skills.tsv`: modern tools, concepts, fields, spoken languages,
+   degrees and soft skills, with the abbreviations people write (JS, k8s, Postgres, CI/CD).
+2. O*NET Technology Skills: every technology example; vendor prefixes give short aliases
+   ("Atlassian JIRA" -> "JIRA"), embedded acronyms give more ("Structured query language
+   SQL" -> "SQL"). Hot Technology / In Demand flags and the occupations listing each one are
+   kept for the gap model.
+3. ESCO digital, digital-competence and transversal skills with their alternative labels.
+4. ESCO's ISCED-F fields of education (economics, chemistry, ...): fields are requirements too.
+
+An item merges into an earlier skill when its own name (or vendor-stripped name) is already an
+alias there; otherwise it becomes a new canonical skill. Ids are slugs of canonical names.
+
+Then every alias is classified: ordinary English words (by `wordfreq`) from automatic sources
+are dropped, a cased alias that is also an ordinary word must keep its casing, and a lowercase
+one must appear next to another skill. Finally the extractor is run over SkillSpan *train*
+postings and each alias's hit rate inside gold spans is written to `alias_reliability.tsv`
+(the dev split is never read here; it is for evaluation).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from skillbridge_pipeline.core.taxonomy import (
+    CATEGORIES,
+    DATA_DIR,
+    KINDS,
+    RELIABILITY_FILE,
+    Alias,
+    Skill,
+    SourceLink,
+    Taxonomy,
+    write_skills,
+)
+from skillbridge_pipeline.core.text import alias_key
+
+CURATION_DIR = DATA_DIR / "curation"
+COMMON_WORD_ZIPF = 4.3  # wordfreq Zipf frequency from which a word is ordinary English
+CASED_COMMON_ZIPF = 3.6  # a capitalised name this common must keep its casing
+RARE_WORD_ZIPF = 3.0  # a lowercase word from an automatic source must be rarer than this
+
+# O*NET commodity titles -> category; anything unlisted is a tool or practice.
+COMMODITY_CATEGORIES = {
+    "Data base management system software": "databases",
+    "Data base user interface and query software": "databases",
+    "Object oriented data base management software": "databases",
+    "Data base reporting software": "data_analytics",
+    "Analytical or scientific software": "data_analytics",
+    "Business intelligence and data analysis software": "data_analytics",
+    "Data mining software": "data_analytics",
+    "Spreadsheet software": "data_analytics",
+    "Charting software": "data_analytics",
+    "Risk management data and analysis software": "data_analytics",
+    "Web platform development software": "web_mobile",
+    "Web page creation and editing software": "web_mobile",
+    "Graphical user interface development software": "web_mobile",
+    "Mobile location based services software": "web_mobile",
+    "Mobile operator specific application software": "web_mobile",
+    "Operating system software": "cloud_devops",
+    "Network monitoring software": "cloud_devops",
+    "Configuration management software": "cloud_devops",
+    "Cloud-based management software": "cloud_devops",
+    "Cloud-based data access and sharing software": "cloud_devops",
+    "Application server software": "cloud_devops",
+    "Transaction server software": "cloud_devops",
+    "Enterprise system management software": "cloud_devops",
+    "Storage networking software": "cloud_devops",
+    "Clustering software": "cloud_devops",
+    "Backup or archival software": "cloud_devops",
+    "Network security and virtual private network VPN equipment software": "cloud_devops",
+    "Network security or virtual private network VPN management software": "cloud_devops",
+    "Transaction security and virus protection software": "cloud_devops",
+    "Cloud-based protection or security software": "cloud_devops",
+    "Authentication server software": "cloud_devops",
+    "Software defined networking/ virtualization software": "cloud_devops",
+    "Filesystem software": "cloud_devops",
+    "Network operating system enhancement software": "cloud_devops",
+    "Network operation system software": "cloud_devops",
+    "Switch or router software": "cloud_devops",
+    "Voice recognition software": "ml_ai",
+    "Expert system software": "ml_ai",
+    "Categorization or classification software": "ml_ai",
+}
+ML_WORDS = re.compile(
+    r"machine learning|artificial intelligence|neural|deep learning|natural language|"
+    r"computer vision|tensorflow|pytorch|keras|scikit|reinforcement learning|\bAI\b",
+    re.IGNORECASE,
+)
+ESCO_CATEGORY_RULES = [
+    ("ml_ai", ML_WORDS),
+    ("databases", re.compile(r"database|\bsql\b|query language|data storage", re.I)),
+    (
+        "web_mobile",
+        re.compile(r"\bweb|mobile|android|\bios\b|html|css|user interface|usability|website", re.I),
+    ),
+    ("data_analytics", re.compile(r"\bdata\b|statistic|analytics|business intelligence", re.I)),
+    (
+        "cloud_devops",
+        re.compile(
+            r"cloud|network|server|operating system|devops|virtuali|infrastructure|ict security|"
+            r"cyber|system administration|backup|firewall|ict system",
+            re.I,
+        ),
+    ),
+]
+ISCED_SKIP = re.compile(r"not further defined|not elsewhere classified|inter-disciplinary|generic")
+ISCED_CATEGORIES = {
+    "mathematics": "data_analytics",
+    "statistics": "data_analytics",
+    "database and network design and administration": "databases",
+}
+TRAILING_ACRONYM = re.compile(r"^(?P<long>.+?)\s+(?P<short>[A-Z][A-Z0-9/&]{1,7})$")
+PARENTHESIS = re.compile(r"^(?P<long>[^()]+?)\s*\((?P<short>[^()]+)\)$")
+
+
+@dataclass
+class Draft:
+    """A canonical skill while sources are merged into it."""
+
+    name: str
+    category: str
+    kind: str
+    origin: str
+    ambiguous: bool = False
+    aliases: dict[tuple[str, ...], tuple[str, str]] = field(default_factory=dict)  # key->(text, origin)
+    sources: list[SourceLink] = field(default_factory=list)
+    onet_occupations: set[str] = field(default_factory=set)
+    hot_technology: bool = False
+    in_demand: bool = False
+    weight: int = 0  # O*NET occupations listing it, to rank competing claims on an alias
+
+    def add_alias(self, text: str, origin: str) -> None:
+        text = " ".join(text.split())
+        key = alias_key(text)
+        if key and key not in self.aliases:
+            self.aliases[key] = (text, origin)
+
+
+class TaxonomyBuilder:
+    def __init__(self, shared_data: Path, curation: Path = CURATION_DIR):
+        self.shared = shared_data
+        self.curation = curation
+        self.drafts: list[Draft] = []
+        self.owner: dict[tuple[str, ...], Draft] = {}  # alias key -> the skill that owns it
+        self.vendors = [
+            line.strip()
+            for line in (curation / "vendors.txt").read_text(encoding="utf-8").splitlines()
+            if line.strip() and not line.startswith("#")
+        ]
+        self.vendors.sort(key=len, reverse=True)
+
+    # -- merging ---------------------------------------------------------------------------
+    def _claim(self, draft: Draft) -> None:
+        for key in draft.aliases:
+            self.owner.setdefault(key, draft)
+
+    def _find(self, names: list[str]) -> Draft | None:
+        for name in names:
+            found = self.owner.get(alias_key(name))
+            if found is not None:
+                return found
+        return None
+
+    def _merge_or_add(self, primary: list[str], make: Draft, extra_aliases: list[str]) -> Draft:
+        draft = self._find(primary)
+        if draft is None:
+            draft = make
+            self.drafts.append(draft)
+        for text in primary + extra_aliases:
+            draft.add_alias(text, make.origin)
+        draft.sources.extend(make.sources)
+        draft.onet_occupations |= make.onet_occupations
+        draft.hot_technology |= make.hot_technology
+        draft.in_demand |= make.in_demand
+        draft.weight += make.weight
+        self._claim(draft)
+        return draft
+
+    # -- sources ---------------------------------------------------------------------------
+    def add_curated(self) -> None:
+        path = self.curation / "curated_skills.tsv"
+        lines = [
+            line
+            for line in path.read_text(encoding="utf-8").splitlines()
+            if line.strip() and not line.startswith("#")
+        ]
+        for row in csv.DictReader(lines, delimiter="\t"):
+            name, category, kind = row["name"], row["category"], row["kind"]
+            if category not in CATEGORIES or kind not in KINDS:
+                raise ValueError(f"curated skill {name!r}: bad category or kind")
+            draft = Draft(
+                name=name,
+                category=category,
+                kind=kind,
+                origin="curated",
+                ambiguous="ambiguous" in (row.get("flags") or ""),
+                sources=[SourceLink("curated", name)],
+            )
+            draft.add_alias(name, "curated")
+            for alias in filter(None, (a.strip() for a in (row["aliases"] or "").split("|"))):
+                draft.add_alias(alias, "curated")
+            self.drafts.append(draft)
+        # Curated aliases are claimed in file order, so the first skill to name one owns it.
+        for draft in list(self.drafts):
+            self._claim(draft)
+
+    def onet_names(self, example: str) -> tuple[str, list[str]]:
+        """Canonical name and extra aliases for an O*NET technology example.
+
+        "Ansible software" is the product Ansible; "Workflow software" is a kind of software,
+        so it keeps its suffix and gets no one-word alias."""
+        name = example
+        stripped = re.sub(r"\s+software$", "", example).strip()
+        if stripped != example and stripped and _is_product_name(stripped):
+            name = stripped
+        aliases = []
+        if m := PARENTHESIS.match(name):
+            name = m["long"].strip()
+            aliases.append(m["short"])
+        if (m := TRAILING_ACRONYM.match(name)) and len(m["long"].split()) >= 2:
+            words = [w for w in m["long"].split() if w[0].isalpha()]
+            if words and words[0][0].upper() == m["short"][0]:
+                aliases += [m["short"], m["long"]]
+        for vendor in self.vendors:
+            if name.startswith(vendor + " ") and len(name) > len(vendor) + 2:
+                aliases.append(name[len(vendor) + 1 :])
+                break
+        return name, aliases
+
+    def add_onet(self) -> None:
+        rows = csv.DictReader(
+            (self.shared / "onet" / "Technology Skills.txt").open(encoding="utf-8"),
+            delimiter="\t",
+        )
+        grouped: dict[str, dict] = defaultdict(
+            lambda: {"occupations": set(), "hot": False, "demand": False, "commodities": set()}
+        )
+        for row in rows:
+            g = grouped[row["Example"]]
+            g["occupations"].add(row["O*NET-SOC Code"])
+            g["hot"] |= row["Hot Technology"] == "Y"
+            g["demand"] |= row["In Demand"] == "Y"
+            g["commodities"].add(row["Commodity Title"])
+        # Widely used technologies first, so they win contested aliases.
+        for example, g in sorted(grouped.items(), key=lambda kv: (-len(kv[1]["occupations"]), kv[0])):
+            name, aliases = self.onet_names(example)
+            commodity = sorted(g["commodities"])[0]
+            category = COMMODITY_CATEGORIES.get(commodity, "tools_practices")
+            if ML_WORDS.search(name):
+                category = "ml_ai"
+            draft = Draft(
+                name=name,
+                category=category,
+                kind="technology",
+                origin="onet",
+                sources=[SourceLink("onet", example)],
+                onet_occupations=g["occupations"],
+                hot_technology=g["hot"],
+                in_demand=g["demand"],
+                weight=len(g["occupations"]),
+            )
+            self._merge_or_add([name, *aliases[:1]], draft, aliases)
+
+    def _esco_rows(self, filename: str) -> list[dict]:
+        with (self.shared / "esco" / filename).open(encoding="utf-8") as f:
+            return list(csv.DictReader(f))
+
+    def add_esco(self) -> None:
+        collections = [
+            ("digitalSkillsCollection_en.csv", None),
+            ("digCompSkillsCollection_en.csv", "tools_practices"),
+            ("transversalSkillsCollection_en.csv", "soft_skills"),
+        ]
+        for filename, fixed_category in collections:
+            for row in self._esco_rows(filename):
+                label = row["preferredLabel"].strip()
+                alt = [a.strip() for a in (row.get("altLabels") or "").split("|") if a.strip()]
+                category = fixed_category or _esco_category(row)
+                kind = "soft_skill" if category == "soft_skills" else "concept"
+                if category == "programming_languages" or (
+                    row.get("skillType") == "knowledge" and label[:1].isupper()
+                ):
+                    kind = "technology"
+                draft = Draft(
+                    name=label,
+                    category=category,
+                    kind=kind,
+                    origin="esco",
+                    sources=[SourceLink("esco", row["conceptUri"])],
+                )
+                self._merge_or_add([label], draft, alt)
+
+    def add_isced_fields(self) -> None:
+        seen = set()
+        for row in self._esco_rows("skillGroups_en.csv"):
+            uri, label = row["conceptUri"], row["preferredLabel"].strip()
+            if "isced" not in uri or ISCED_SKIP.search(label) or label in seen:
+                continue
+            seen.add(label)
+            parts = [label] if label in ISCED_CATEGORIES else _split_field(label)
+            for part in parts:
+                draft = Draft(
+                    name=part[:1].upper() + part[1:],
+                    category=ISCED_CATEGORIES.get(part, "tools_practices"),
+                    kind="domain",
+                    origin="isced",
+                    sources=[SourceLink("isced", uri)],
+                )
+                self._merge_or_add([part], draft, [])
+
+    # -- output ----------------------------------------------------------------------------
+    def skills(self) -> list[Skill]:
+        from wordfreq import zipf_frequency  # build-time only (dev extra)
+
+        skills: dict[str, Skill] = {}
+        for draft in self.drafts:
+            aliases = []
+            for key, (text, origin) in draft.aliases.items():
+                if self.owner.get(key) is not draft:
+                    continue  # another skill owns this alias
+                alias = classify_alias(
+                    text, key, origin, draft.ambiguous, text == draft.name, zipf_frequency
+                )
+                if alias is not None:
+                    aliases.append(alias)
+            if not aliases:
+                continue
+            skill_id = _unique_slug(draft.name, skills)
+            skills[skill_id] = Skill(
+                id=skill_id,
+                name=draft.name,
+                category=draft.category,
+                kind=draft.kind,
+                aliases=tuple(aliases),
+                sources=tuple(dict.fromkeys(draft.sources)),
+                hot_technology=draft.hot_technology,
+                in_demand=draft.in_demand,
+                onet_occupations=tuple(sorted(draft.onet_occupations)),
+            )
+        return list(skills.values())
+
+
+def classify_alias(text, key, origin, ambiguous, is_name, zipf) -> Alias | None:
+    """How strictly an alias must match, or None when it is too ordinary to mean a skill."""
+    single = len(key) == 1
+    cased = text != text.lower()
+    frequency = [zipf(k, "en") for k in key]
+    common = single and frequency[0] >= COMMON_WORD_ZIPF
+    needs_context = single and (ambiguous or (common and not cased))
+    if origin != "curated":
+        if single and frequency[0] >= (CASED_COMMON_ZIPF if cased else RARE_WORD_ZIPF):
+            if not (is_name and cased):
+                return None  # "plan", "lead", "Enterprise" (from "Splunk Enterprise")
+            needs_context = True  # a product called by an ordinary word: "Slack"
+        elif not single and min(frequency) >= 4.5:
+            return None  # "be responsible", "make decisions"
+        elif not single and min(frequency) >= 4.0:
+            needs_context = True  # "after the deadline", "asset management"
+    case_sensitive = single and cased and (
+        len(key[0]) <= 2 or ambiguous or frequency[0] >= CASED_COMMON_ZIPF
+    )
+    return Alias(text=text, origin=origin, case_sensitive=case_sensitive, needs_context=needs_context)
+
+
+def _is_product_name(name: str) -> bool:
+    """Proper names have capitals past the first letter (SAP, IBM Notes) or rare words."""
+    from wordfreq import zipf_frequency
+
+    if any(c.isupper() for c in name[1:]) or any(c.isdigit() for c in name):
+        return True
+    return all(zipf_frequency(w, "en") < 3.0 for w in name.lower().split())
+
+
+def _esco_category(row: dict) -> str:
+    label, broader = row["preferredLabel"], row.get("broaderConceptPT") or ""
+    description = row.get("description") or ""
+    if "computer programming" in broader and "programming paradigms in" in description:
+        return "programming_languages"
+    text = f"{label} | {broader}"
+    for category, pattern in ESCO_CATEGORY_RULES:
+        if pattern.search(text):
+            return category
+    return "tools_practices"
+
+
+def _split_field(label: str) -> list[str]:
+    """"finance, banking and insurance" -> three fields; parentheses dropped."""
+    label = re.sub(r"\s*\(.*?\)", "", label)
+    return [p.strip() for p in re.split(r",\s*|\s+and\s+", label) if len(p.strip()) > 2]
+
+
+def _unique_slug(name: str, taken: dict[str, Skill]) -> str:
+    slug = name.casefold().replace("c++", "cplusplus").replace("#", "sharp")
+    slug = re.sub(r"^\.", "dot", slug).replace("+", "plus")
+    slug = re.sub(r"[^a-z0-9]+", "-", slug).strip("-") or "skill"
+    candidate, n = slug, 2
+    while candidate in taken:
+        candidate, n = f"{slug}-{n}", n + 1
+    return candidate
+
+
+def build_taxonomy(shared_data: Path, out_dir: Path) -> list[Skill]:
+    builder = TaxonomyBuilder(shared_data)
+    builder.add_curated()
+    builder.add_onet()
+    builder.add_esco()
+    builder.add_isced_fields()
+    skills = builder.skills()
+    write_skills(skills, out_dir)
+    write_reliability(skills, shared_data / "skillspan" / "postings-train-dev.jsonl", out_dir)
+    return skills
+
+
+def write_reliability(skills: list[Skill], postings_path: Path, out_dir: Path) -> Path:
+    """Match every alias over SkillSpan train postings and count hits inside gold spans."""
+    from skillbridge_pipeline.core.extraction import SkillExtractor
+    from skillbridge_pipeline.core.skillspan import gold_contains, span_keys
+
+    extractor = SkillExtractor(Taxonomy({s.id: s for s in skills}, {}), min_confidence=0.0)
+    stats: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+    with postings_path.open(encoding="utf-8") as lines:
+        postings = [json.loads(line) for line in lines]
+    for posting in postings:
+        if posting["split"] != "train":
+            continue
+        gold = span_keys(posting["knowledge"]) | span_keys(posting["skills"])
+        seen = set()
+        for mention in extractor.find_mentions(posting["text"]):
+            key = mention.alias_key
+            if (mention.skill_id, key) in seen:
+                continue  # count each alias once per posting, as the scorer does
+            seen.add((mention.skill_id, key))
+            entry = stats[(mention.skill_id, key)]
+            entry[0] += 1
+            entry[1] += gold_contains(gold, mention.surface)
+    path = out_dir / RELIABILITY_FILE
+    with path.open("w", encoding="utf-8") as out:
+        out.write("skill_id\talias_key\tmatched\tin_gold\n")
+        for (skill_id, key), (matched, hits) in sorted(stats.items()):
+            out.write(f"{skill_id}\t{key}\t{matched}\t{hits}\n")
+    return path

@@ -1,0 +1,70 @@
+"""Tokenising and normalising text for skill matching.
+
+One tokenizer serves the taxonomy build and the extractor, so an alias and the text it must
+match are always cut the same way. Tokens keep what makes tech names distinct (C++, C#, .NET,
+Node.js, R&D) and remember what joined them to their neighbour, so a match can refuse to start
+or end inside a hyphenated word ("go" in "go-to-market").
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+# A token: optional leading dot (.NET), a letter or digit, then letters/digits, with inner
+# dots, ampersands and apostrophes kept when a letter or digit follows (Node.js, R&D, Master's),
+# and trailing + or # kept (C++, C#, F#).
+_TOKEN = re.compile(r"\.?[^\W_](?:[^\W_]|[.&'’](?=[^\W_]))*[+#]*")
+_POSSESSIVE = re.compile(r"['’]s$")
+_QUOTES = str.maketrans({"’": "'", "‘": "'", "–": "-", "—": "-", "‐": "-", "‑": "-"})
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    text: str  # as written
+    norm: str  # casefolded, possessive dropped
+    start: int
+    end: int
+    joint: str  # the characters between the previous token and this one ("" at the start)
+
+
+def normalise_token(raw: str) -> str:
+    return _POSSESSIVE.sub("", raw.casefold())
+
+
+def unify_punctuation(text: str) -> str:
+    """Curly quotes and dashes to ASCII, one character for one, so offsets are unchanged."""
+    return text.translate(_QUOTES)
+
+
+def clean_text(text: str) -> str:
+    """Unicode-normalise (NFKC may change lengths: do it once, before offsets are taken)."""
+    return unify_punctuation(unicodedata.normalize("NFKC", text))
+
+
+def tokenize(text: str) -> list[Token]:
+    tokens: list[Token] = []
+    previous_end = 0
+    for match in _TOKEN.finditer(text):
+        raw = match.group()
+        tokens.append(
+            Token(
+                text=raw,
+                norm=normalise_token(raw),
+                start=match.start(),
+                end=match.end(),
+                joint=text[previous_end : match.start()] if tokens else "",
+            )
+        )
+        previous_end = match.end()
+    return tokens
+
+
+def alias_key(alias: str) -> tuple[str, ...]:
+    """The lookup key of an alias: its normalised tokens."""
+    return tuple(t.norm for t in tokenize(clean_text(alias)))
+
+
+def is_hyphen_joint(joint: str) -> bool:
+    return joint == "-"

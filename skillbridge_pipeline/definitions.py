@@ -1,0 +1,15 @@
+"""The one Definitions object of the code location."""
+
+from dagster import Definitions
+
+from skillbridge_pipeline.assets.documents import DOCUMENT_ASSETS, DOCUMENT_JOBS
+from skillbridge_pipeline.resources import resources_for
+from skillbridge_pipeline.sensors.inbox_sensor import document_inbox_sensor
+from skillbridge_pipeline.settings import selected_environment
+
+defs = Definitions(
+    assets=[asset for assets in DOCUMENT_ASSETS.values() for asset in assets],
+    jobs=list(DOCUMENT_JOBS.values()),
+    sensors=[document_inbox_sensor],
+    resources=resources_for(selected_environment()),
+)

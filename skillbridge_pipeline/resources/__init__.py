@@ -1,0 +1,103 @@
+"""Resources, one set per environment (as in Dagster's project_fully_featured).
+
+`embedded` (the default) keeps everything in local files and SQLite under SKILLBRIDGE_HOME;
+`production` reads its URLs and paths from environment variables. Select with
+SKILLBRIDGE_ENV.
+"""
+
+from pathlib import Path
+
+from dagster import ConfigurableResource, EnvVar, InitResourceContext
+from pydantic import PrivateAttr
+
+from skillbridge_pipeline.core.extraction import DEFAULT_MIN_CONFIDENCE, SkillExtractor
+from skillbridge_pipeline.core.landing import LandingStore
+from skillbridge_pipeline.core.parsing import DEFAULT_MAX_BYTES
+from skillbridge_pipeline.core.store import ResultsStore
+from skillbridge_pipeline.core.taxonomy import DEFAULT_TAXONOMY_DIR, load_taxonomy
+from skillbridge_pipeline.resources.io_manager import ParquetIOManager
+from skillbridge_pipeline.settings import skillbridge_home
+
+
+class ResultsStoreResource(ConfigurableResource):
+    """Documents, statuses and skills: SQLite file by default, PostgreSQL by URL."""
+
+    url: str
+    _store: ResultsStore = PrivateAttr()
+
+    def setup_for_execution(self, context: InitResourceContext) -> None:
+        self._store = ResultsStore(self.url)
+        self._store.create_schema()
+
+    def teardown_after_execution(self, context: InitResourceContext) -> None:
+        self._store.dispose()
+
+    @property
+    def store(self) -> ResultsStore:
+        return self._store
+
+
+class LandingStoreResource(ConfigurableResource):
+    """Raw bytes of every document under its content hash."""
+
+    path: str
+
+    @property
+    def landing(self) -> LandingStore:
+        return LandingStore(Path(self.path))
+
+
+class InboxResource(ConfigurableResource):
+    """The watched folder (resumes/ and jds/) and how much one sensor tick may take on."""
+
+    path: str
+    max_files_per_tick: int = 1000
+    max_documents_per_tick: int = 2000
+    batch_size: int = 250
+
+    @property
+    def root(self) -> Path:
+        return Path(self.path)
+
+
+class SkillExtractorResource(ConfigurableResource):
+    """The taxonomy and the matcher built over it, loaded once per process."""
+
+    taxonomy_dir: str = str(DEFAULT_TAXONOMY_DIR)
+    min_confidence: float = DEFAULT_MIN_CONFIDENCE
+    max_document_bytes: int = DEFAULT_MAX_BYTES
+    _extractor: SkillExtractor = PrivateAttr()
+
+    def setup_for_execution(self, context: InitResourceContext) -> None:
+        self._extractor = SkillExtractor(
+            load_taxonomy(Path(self.taxonomy_dir)), min_confidence=self.min_confidence
+        )
+
+    @property
+    def extractor(self) -> SkillExtractor:
+        return self._extractor
+
+
+def embedded_resources(home: Path | None = None) -> dict:
+    home = home or skillbridge_home()
+    return {
+        "results_store": ResultsStoreResource(url=f"sqlite:///{home / 'results.db'}"),
+        "landing": LandingStoreResource(path=str(home / "landing")),
+        "inbox": InboxResource(path=str(home / "inbox")),
+        "skills": SkillExtractorResource(),
+        "io_manager": ParquetIOManager(base_path=str(home / "storage")),
+    }
+
+
+def production_resources() -> dict:
+    return {
+        "results_store": ResultsStoreResource(url=EnvVar("SKILLBRIDGE_RESULTS_URL")),
+        "landing": LandingStoreResource(path=EnvVar("SKILLBRIDGE_LANDING_PATH")),
+        "inbox": InboxResource(path=EnvVar("SKILLBRIDGE_INBOX_PATH")),
+        "skills": SkillExtractorResource(),
+        "io_manager": ParquetIOManager(base_path=EnvVar("SKILLBRIDGE_STORAGE_URL")),
+    }
+
+
+def resources_for(environment: str) -> dict:
+    return production_resources() if environment == "production" else embedded_resources()

@@ -1,0 +1,114 @@
+"""The inbox sensor: files dropped in inbox/resumes/ and inbox/jds/ become documents and runs.
+
+Per tick, bounded: land up to `max_files_per_tick` files (bytes first, then the row), add one
+dynamic partition per new document, and request one run per batch of up to `batch_size`
+documents (a partition range over a single-run backfill policy). A burst of 10,000 files is
+drained over a few ticks as a few dozen runs, not 10,000.
+
+Idempotency: the landing row is keyed by content hash, so the same bytes twice are one
+document. Which documents were dispatched, and under which run key, is kept in the results
+store; a batch whose documents are still queued long after dispatch (the daemon died before
+launching it) is requested again with the same run key, which Dagster de-duplicates.
+"""
+
+from datetime import timedelta
+
+from dagster import (
+    DefaultSensorStatus,
+    RunRequest,
+    SensorEvaluationContext,
+    SensorResult,
+    SkipReason,
+    sensor,
+)
+from dagster._core.storage.tags import (
+    ASSET_PARTITION_RANGE_END_TAG,
+    ASSET_PARTITION_RANGE_START_TAG,
+)
+
+from skillbridge_pipeline.assets.documents import DOCUMENT_JOBS, DOCUMENT_PARTITIONS, STRICT_TAG
+from skillbridge_pipeline.core.intake import Batch, land_inbox, plan_batches, scan_inbox
+from skillbridge_pipeline.resources import InboxResource, LandingStoreResource, ResultsStoreResource
+
+STALE_AFTER = timedelta(minutes=10)
+MAX_FAILURE_RUNS_PER_TICK = 20
+MAX_STALE_BATCHES_PER_TICK = 5
+
+
+def batch_run_request(batch: Batch) -> RunRequest:
+    tags = {"skillbridge/source": "inbox", "skillbridge/documents": str(len(batch.doc_ids))}
+    if len(batch.doc_ids) == 1:
+        return RunRequest(
+            run_key=batch.run_key,
+            job_name=DOCUMENT_JOBS[batch.kind].name,
+            partition_key=batch.doc_ids[0],
+            tags=tags,
+        )
+    return RunRequest(
+        run_key=batch.run_key,
+        job_name=DOCUMENT_JOBS[batch.kind].name,
+        tags={
+            **tags,
+            ASSET_PARTITION_RANGE_START_TAG: batch.doc_ids[0],
+            ASSET_PARTITION_RANGE_END_TAG: batch.doc_ids[-1],
+        },
+    )
+
+
+def failure_run_request(kind: str, doc_id: str) -> RunRequest:
+    return RunRequest(
+        run_key=f"{kind}-failed-{doc_id}",
+        job_name=DOCUMENT_JOBS[kind].name,
+        partition_key=doc_id,
+        tags={STRICT_TAG: "true", "skillbridge/source": "failure-rerun"},
+    )
+
+
+@sensor(
+    name="document_inbox_sensor",
+    jobs=list(DOCUMENT_JOBS.values()),
+    minimum_interval_seconds=10,
+    default_status=DefaultSensorStatus.RUNNING,
+    description="Lands files from the inbox and launches batched runs for new documents.",
+)
+def document_inbox_sensor(
+    context: SensorEvaluationContext,
+    inbox: InboxResource,
+    landing: LandingStoreResource,
+    results_store: ResultsStoreResource,
+) -> SensorResult | SkipReason:
+    store = results_store.store
+    files = scan_inbox(inbox.root, inbox.max_files_per_tick)
+    report = land_inbox(inbox.root, files, landing.landing, store)
+    if report.unreadable:
+        context.log.warning(f"{len(report.unreadable)} inbox files could not be read")
+
+    batches = plan_batches(store.undispatched(inbox.max_documents_per_tick), inbox.batch_size)
+    new_keys: dict[str, list[str]] = {}
+    for batch in batches:
+        new_keys.setdefault(batch.kind, []).extend(batch.doc_ids)
+    requests = [batch_run_request(b) for b in batches]
+
+    for kind, run_key, doc_ids in store.stale_batches(STALE_AFTER, MAX_STALE_BATCHES_PER_TICK):
+        requests.append(batch_run_request(Batch(kind, doc_ids, run_key)))
+
+    for record in store.failures_to_report(MAX_FAILURE_RUNS_PER_TICK):
+        request = failure_run_request(record.kind, record.doc_id)
+        store.mark_failure_reported(record.kind, record.doc_id, request.run_key or "")
+        requests.append(request)
+
+    for batch in batches:
+        store.mark_dispatched(batch.kind, batch.doc_ids, batch.run_key)
+
+    if not requests:
+        return SkipReason(f"inbox empty (landed {report.landed}, duplicates {report.duplicates})")
+    context.log.info(
+        f"landed {report.landed} new, {report.duplicates} duplicate; "
+        f"{len(batches)} batch runs, {len(requests) - len(batches)} other runs"
+    )
+    return SensorResult(
+        run_requests=requests,
+        dynamic_partitions_requests=[
+            DOCUMENT_PARTITIONS[kind].build_add_request(keys) for kind, keys in new_keys.items()
+        ],
+    )
