@@ -96,8 +96,6 @@ def cmd_build_taxonomy(args: argparse.Namespace) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
-    from skillbridge_pipeline.core.extraction import DEFAULT_MIN_CONFIDENCE
-
     top = argparse.ArgumentParser(prog="skillbridge", description=__doc__)
     sub = top.add_subparsers(dest="command", required=True)
 
@@ -108,7 +106,10 @@ def parser() -> argparse.ArgumentParser:
     submit.set_defaults(run=cmd_submit)
 
     extract = sub.add_parser("extract-skills", help="JSON lines in, skills as JSON lines out")
-    extract.add_argument("--min-confidence", type=float, default=DEFAULT_MIN_CONFIDENCE)
+    extract.add_argument(
+        "--min-confidence", type=float, help="report skills at least this confident "
+        "(default: 0.6 for JDs, 0.5 for resumes)"
+    )
     extract.set_defaults(run=cmd_extract_skills)
 
     demo = sub.add_parser("demo", help="run the pipeline on the sample documents")

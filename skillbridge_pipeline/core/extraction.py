@@ -5,9 +5,11 @@ inside "JavaScript", "R" never inside "R&D" and "Go" never inside "go-to-market"
 are also ordinary words must keep their casing ("Excel", not "excel at") and, where flagged,
 stand next to another skill ("Python, Go and Rust", not "Go ahead").
 
-A match's confidence is the share of its alias's matches in SkillSpan train postings that
-fell inside a gold span (smoothed towards a prior by where the alias came from); aliases that
-are mostly wrong in context fall below the threshold and are not reported.
+In a job description, a match's confidence is the share of its alias's matches in SkillSpan
+train postings that fell inside a gold span (smoothed towards the skill's rate and a prior by
+where the alias came from): aliases that postings use for something else than a requirement
+fall below the threshold. In a resume every clean match is evidence the candidate has the
+skill, so there the prior is a floor: a missed resume skill would become a false "missing".
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ LANGUAGE_CUES = frozenset(
     "proficient language languages skills skill command knowledge excellent good business "
     "communication verbal oral mother tongue level bilingual c1 c2 b2 working".split()
 )
-PRIOR_WEIGHT = 3.0  # pseudo-observations given to the prior against train evidence
+PRIOR_WEIGHT = 5.0  # pseudo-observations given to the prior against train evidence
 # A JD that names a skill only while describing itself ("our SaaS platform") asks for it less.
 COMPANY_SENTENCE_FACTOR = 0.6
 # "Python-based", "cloud-native": a hyphen after a skill that does not make it another word.
@@ -73,7 +75,8 @@ class _Entry:
     skill_id: str
     alias: Alias
     cased_tokens: tuple[str, ...] | None  # required casing, for case-sensitive aliases
-    confidence: float
+    confidence: float  # calibrated on job postings
+    prior: float
     key: str
     is_language: bool
 
@@ -92,10 +95,16 @@ def alias_prior(alias: Alias, token_count: int) -> float:
 class SkillExtractor:
     """Stateless once built: build one per process and share it."""
 
-    def __init__(self, taxonomy: Taxonomy, min_confidence: float = DEFAULT_MIN_CONFIDENCE):
+    def __init__(self, taxonomy: Taxonomy, min_confidence: float | None = None):
         self.taxonomy = taxonomy
         self.min_confidence = min_confidence
         self._index: dict[tuple[str, ...], _Entry] = {}
+        pooled: dict[str, list[int]] = {}  # skill id -> [matched, in gold] over all its aliases
+        for (skill_id, _), stats in taxonomy.reliability.items():
+            totals = pooled.setdefault(skill_id, [0, 0])
+            totals[0] += stats.matched
+            totals[1] += stats.in_gold
+        self._pooled = pooled
         for skill in taxonomy:
             for alias in skill.aliases:
                 self._add(skill, alias)
@@ -107,18 +116,28 @@ class SkillExtractor:
         key = tuple(t.norm for t in tokens)
         if not key:
             return
-        stats = self.taxonomy.reliability.get((skill.id, " ".join(key)))
+        # Evidence is thin for most aliases, so an alias's rate is shrunk towards its skill's
+        # rate over all aliases, which is itself shrunk towards the prior for the alias's origin.
         prior = alias_prior(alias, len(key))
+        matched, in_gold = self._pooled.get(skill.id, (0, 0))
+        skill_rate = (in_gold + PRIOR_WEIGHT * prior) / (matched + PRIOR_WEIGHT)
+        stats = self.taxonomy.reliability.get((skill.id, " ".join(key)))
         confidence = (
-            (stats.in_gold + PRIOR_WEIGHT * prior) / (stats.matched + PRIOR_WEIGHT)
+            (stats.in_gold + PRIOR_WEIGHT * skill_rate) / (stats.matched + PRIOR_WEIGHT)
             if stats
-            else prior
+            else skill_rate
         )
+        if skill.kind == "technology" and alias.origin == "curated" and not alias.needs_context:
+            # A curated, unmistakable product name ("ReactJS") is a skill wherever it appears;
+            # a low hit rate in train only says annotators skipped some mentions. Concepts and
+            # fields ("analytics", "engineering") stay at what the evidence says.
+            confidence = max(confidence, prior)
         entry = _Entry(
             skill_id=skill.id,
             alias=alias,
             cased_tokens=tuple(t.text for t in tokens) if alias.case_sensitive else None,
             confidence=round(confidence, 3),
+            prior=round(prior, 3),
             key=" ".join(key),
             is_language=skill.kind == "language",
         )
@@ -131,7 +150,10 @@ class SkillExtractor:
         self, text: str, kind: str = "resume", min_confidence: float | None = None
     ) -> list[SkillMention]:
         """Every accepted mention in reading order; offsets index `text`."""
-        threshold = self.min_confidence if min_confidence is None else min_confidence
+        threshold = next(
+            t for t in (min_confidence, self.min_confidence, DEFAULT_MIN_CONFIDENCE)
+            if t is not None
+        )
         sentences = classify_sentences(text) if kind == "jd" else None
         tokens = tokenize(unify_punctuation(text))
         norms = [t.norm for t in tokens]
@@ -151,12 +173,15 @@ class SkillExtractor:
                 i += n - 1
                 break
             i += 1
+        def base_confidence(entry: _Entry) -> float:
+            return entry.confidence if kind == "jd" else max(entry.confidence, entry.prior)
+
         anchors = [
-            i for i, _, e in found if not e.alias.needs_context and e.confidence >= threshold
+            i for i, _, e in found if not e.alias.needs_context and base_confidence(e) >= threshold
         ]
         mentions = []
         for first, end, entry in found:
-            confidence = entry.confidence
+            confidence = base_confidence(entry)
             role = role_at(sentences, tokens[first].start) if sentences is not None else None
             if role == "company":
                 confidence = round(confidence * COMPANY_SENTENCE_FACTOR, 3)

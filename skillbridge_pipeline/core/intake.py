@@ -12,6 +12,7 @@ import os
 import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import zip_longest
 from pathlib import Path
 
 from skillbridge_pipeline.core.documents import KIND_FOLDERS
@@ -44,21 +45,22 @@ class Batch:
 
 
 def scan_inbox(root: Path, limit: int) -> list[InboxFile]:
-    """Up to `limit` complete files, resumes and JDs interleaved by name."""
-    found: list[InboxFile] = []
+    """Up to `limit` complete files, taking resumes and JDs in turn so neither starves."""
+    per_kind: list[list[InboxFile]] = []
     for kind, folder in KIND_FOLDERS.items():
         directory = root / folder
         if not directory.is_dir():
             continue
-        with_names = sorted(
-            (entry.name, entry.path)
+        names = sorted(
+            entry.name
             for entry in os.scandir(directory)
             if entry.is_file()
             and not entry.name.startswith(".")
             and not entry.name.endswith(PARTIAL_SUFFIXES)
         )
-        found.extend(InboxFile(kind, Path(path)) for _, path in with_names[:limit])
-    return found[:limit]
+        per_kind.append([InboxFile(kind, directory / name) for name in names[:limit]])
+    interleaved = [f for group in zip_longest(*per_kind) for f in group if f is not None]
+    return interleaved[:limit]
 
 
 def land_inbox(

@@ -16,8 +16,6 @@ import pandas as pd
 
 from skillbridge_pipeline.core.taxonomy import CATEGORIES
 
-PARSED = 'status == "parsed"'
-FAILED = 'status == "failed"'
 
 
 @dataclass(frozen=True)
@@ -81,19 +79,20 @@ class QualityValidator:
 
     def validate_texts(self, frame: pd.DataFrame) -> list[CheckOutcome]:
         import great_expectations.expectations as gxe
+        from great_expectations.expectations.row_conditions import Column
+
+        parsed, failed = Column("status") == "parsed", Column("status") == "failed"
 
         return self._run(
             frame,
             {
                 "parsed_text_not_empty": [
                     gxe.ExpectColumnValueLengthsToBeBetween(
-                        column="text", min_value=1, row_condition=PARSED, condition_parser="pandas"
+                        column="text", min_value=1, row_condition=parsed
                     )
                 ],
                 "failure_has_reason": [
-                    gxe.ExpectColumnValuesToNotBeNull(
-                        column="error", row_condition=FAILED, condition_parser="pandas"
-                    )
+                    gxe.ExpectColumnValuesToNotBeNull(column="error", row_condition=failed)
                 ],
                 "known_status": [
                     gxe.ExpectColumnValuesToBeInSet(column="status", value_set=["parsed", "failed"])

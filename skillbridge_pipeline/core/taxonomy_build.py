@@ -206,9 +206,9 @@ class TaxonomyBuilder:
                 ambiguous="ambiguous" in (row.get("flags") or ""),
                 sources=[SourceLink("curated", name)],
             )
-            draft.add_alias(name, "curated")
-            for alias in filter(None, (a.strip() for a in (row["aliases"] or "").split("|"))):
-                draft.add_alias(alias, "curated")
+            for alias in [name, *(a.strip() for a in (row["aliases"] or "").split("|"))]:
+                if alias:
+                    draft.add_alias(_common_noun_case(alias, kind), "curated")
             self.drafts.append(draft)
         # Curated aliases are claimed in file order, so the first skill to name one owns it.
         for draft in list(self.drafts):
@@ -298,7 +298,10 @@ class TaxonomyBuilder:
                     origin="esco",
                     sources=[SourceLink("esco", row["conceptUri"])],
                 )
-                self._merge_or_add([label], draft, alt)
+                # "Python (computer programming)" is Python.
+                unqualified = re.sub(r"\s*\([^()]*\)$", "", label).strip()
+                primary = [label, unqualified] if unqualified and unqualified != label else [label]
+                self._merge_or_add(primary, draft, alt)
 
     def add_isced_fields(self) -> None:
         seen = set()
@@ -356,6 +359,9 @@ def classify_alias(text, key, origin, ambiguous, is_name, zipf) -> Alias | None:
     cased = text != text.lower()
     frequency = [zipf(k, "en") for k in key]
     common = single and frequency[0] >= COMMON_WORD_ZIPF
+    # The curated "ambiguous" flag concerns the short, word-like aliases ("Go", "Spring"), not
+    # the unmistakable ones beside them ("Golang", "SpringBoot").
+    ambiguous = ambiguous and single and (len(key[0]) <= 2 or frequency[0] >= RARE_WORD_ZIPF)
     needs_context = single and (ambiguous or (common and not cased))
     if origin != "curated":
         if single and frequency[0] >= (CASED_COMMON_ZIPF if cased else RARE_WORD_ZIPF):
@@ -370,6 +376,15 @@ def classify_alias(text, key, origin, ambiguous, is_name, zipf) -> Alias | None:
         len(key[0]) <= 2 or ambiguous or frequency[0] >= CASED_COMMON_ZIPF
     )
     return Alias(text=text, origin=origin, case_sensitive=case_sensitive, needs_context=needs_context)
+
+
+def _common_noun_case(alias: str, kind: str) -> str:
+    """"Communication", "Cloud computing" are capitalised only as names; matching them must
+    not require the capital. Products, languages and acronyms (DevOps, SaaS, B2B) keep theirs."""
+    if kind in ("technology", "language"):
+        return alias
+    first, rest = alias[:1], alias[1:]
+    return first.lower() + rest if first.isupper() and rest == rest.lower() else alias
 
 
 def _is_product_name(name: str) -> bool:

@@ -10,7 +10,7 @@ from pathlib import Path
 from dagster import ConfigurableResource, EnvVar, InitResourceContext
 from pydantic import PrivateAttr
 
-from skillbridge_pipeline.core.extraction import DEFAULT_MIN_CONFIDENCE, SkillExtractor
+from skillbridge_pipeline.core.extraction import SkillExtractor
 from skillbridge_pipeline.core.landing import LandingStore
 from skillbridge_pipeline.core.parsing import DEFAULT_MAX_BYTES
 from skillbridge_pipeline.core.store import ResultsStore
@@ -64,7 +64,7 @@ class SkillExtractorResource(ConfigurableResource):
     """The taxonomy and the matcher built over it, loaded once per process."""
 
     taxonomy_dir: str = str(DEFAULT_TAXONOMY_DIR)
-    min_confidence: float = DEFAULT_MIN_CONFIDENCE
+    min_confidence: float | None = None  # None: the extractor's per-kind defaults
     max_document_bytes: int = DEFAULT_MAX_BYTES
     _extractor: SkillExtractor = PrivateAttr()
 

@@ -1,0 +1,103 @@
+"""Shared fixtures: the real taxonomy, real PostgreSQL, real PDFs, a temporary Dagster home."""
+
+from __future__ import annotations
+
+import io
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from skillbridge_pipeline.core.extraction import SkillExtractor
+from skillbridge_pipeline.core.store import ResultsStore
+from skillbridge_pipeline.core.taxonomy import load_taxonomy
+
+POSTGRES_ADMIN_URL = os.environ.get(
+    "SKILLBRIDGE_TEST_POSTGRES_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres"
+)
+
+
+@pytest.fixture(scope="session")
+def taxonomy():
+    return load_taxonomy()
+
+
+@pytest.fixture(scope="session")
+def extractor(taxonomy):
+    return SkillExtractor(taxonomy)
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """A throwaway database on the PostgreSQL server; no server is a failure, not a skip."""
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    name = f"skillbridge_test_{uuid.uuid4().hex[:10]}"
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as error:  # noqa: BLE001 - re-raised with the fix
+        pytest.fail(
+            f"PostgreSQL is required at {POSTGRES_ADMIN_URL} ({error}); start it with "
+            "`pg_ctlcluster --skip-systemctl-redirect 15 main start` (as .ci/run does)"
+        )
+    yield POSTGRES_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request, tmp_path):
+    """The results store on both backends, with an empty schema."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'results.db'}"
+    else:
+        url = request.getfixturevalue("postgres_url")
+    results = ResultsStore(url)
+    results.create_schema()
+    yield results
+    if request.param == "postgresql":
+        from skillbridge_pipeline.core.store import metadata
+
+        metadata.drop_all(results.engine)
+    results.dispose()
+
+
+def make_pdf(text_body: str) -> bytes:
+    """A real PDF with a text layer, made with fpdf2."""
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=11)
+    for line in text_body.splitlines():
+        pdf.multi_cell(0, 6, line or " ", new_x="LMARGIN", new_y="NEXT")
+    return bytes(pdf.output())
+
+
+def make_encrypted_pdf(text_body: str, password: str = "s3cret") -> bytes:
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(make_pdf(text_body))))
+    writer.encrypt(user_password=password, owner_password=password)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def make_image_only_pdf() -> bytes:
+    """A 'scanned' page: a drawing and no text layer."""
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    for i in range(20):
+        pdf.rect(10 + i * 5, 10 + i * 5, 50, 20)
+    return bytes(pdf.output())
+
+
+@pytest.fixture
+def sample_resume_text() -> str:
+    return (Path(__file__).parents[1] / "data/samples/resumes/ana_silva_backend.txt").read_text()

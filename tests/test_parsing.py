@@ -1,0 +1,109 @@
+"""Bad input gets a clear reason and no invented content; good input becomes text."""
+
+import json
+
+import pytest
+from conftest import make_encrypted_pdf, make_image_only_pdf, make_pdf
+
+from skillbridge_pipeline.core.parsing import DocumentError, parse_document
+
+RESUME = "Jane Doe\nData Engineer\n\nSkills: Python, SQL, Apache Airflow, Docker"
+
+
+def reason(data: bytes, filename: str, kind: str = "resume", **kw) -> str:
+    with pytest.raises(DocumentError) as caught:
+        parse_document(data, filename, kind, **kw)
+    return caught.value.reason
+
+
+def test_pdf_text_layer_is_read():
+    parsed = parse_document(make_pdf(RESUME), "jane.pdf", "resume")
+    assert parsed.format == "pdf"
+    assert "Apache Airflow" in parsed.text and "Data Engineer" in parsed.text
+
+
+def test_encrypted_pdf_is_refused():
+    assert "password" in reason(make_encrypted_pdf(RESUME), "locked.pdf")
+
+
+def test_corrupt_pdf_is_refused():
+    truncated = make_pdf(RESUME)[:300]
+    assert "corrupt" in reason(truncated, "broken.pdf")
+
+
+def test_image_only_pdf_is_refused_not_invented():
+    assert "no text layer" in reason(make_image_only_pdf(), "scan.pdf")
+
+
+def test_empty_files_are_refused():
+    assert reason(b"", "empty.txt") == "file is empty"
+    assert reason(b"  \n\t ", "blank.md") == "file is empty"
+
+
+def test_binary_garbage_is_refused():
+    garbage = bytes(range(256)) * 40
+    assert "binary" in reason(garbage, "resume.txt")
+
+
+def test_non_utf8_text_is_refused_with_the_offset():
+    latin1 = "Curriculum vitæ — José Peña, développeur Python".encode("latin-1", "replace")
+    message = reason(latin1, "cv.txt")
+    assert "not valid UTF-8" in message and "offset" in message
+
+
+def test_size_limit():
+    message = reason(b"a" * 2048, "big.txt", max_bytes=1024)
+    assert "over the" in message and "limit" in message
+
+
+def test_unsupported_type():
+    assert "unsupported file type .docx" in reason(b"PK\x03\x04...", "cv.docx")
+
+
+def test_json_resume_is_flattened():
+    resume = {
+        "basics": {"name": "Ada", "label": "Engineer", "summary": "Builds compilers."},
+        "work": [{"name": "ACME", "position": "Engineer", "highlights": ["Wrote Rust tools"]}],
+        "skills": [{"name": "Languages", "keywords": ["Rust", "OCaml"]}],
+    }
+    parsed = parse_document(json.dumps(resume).encode(), "ada.json", "resume")
+    assert parsed.format == "json_resume"
+    assert "Wrote Rust tools" in parsed.text and "Rust, OCaml" in parsed.text
+
+
+@pytest.mark.parametrize(
+    ("payload", "expected"),
+    [
+        ({"work": {"name": "ACME"}}, "'work' must be a list"),
+        ({"basics": "Ada"}, "'basics' must be an object"),
+        ({"name": "Ada", "hobbies": []}, "not a JSON Resume"),
+        ([1, 2, 3], "must be an object"),
+    ],
+)
+def test_json_resume_with_the_wrong_shape(payload, expected):
+    assert expected in reason(json.dumps(payload).encode(), "r.json")
+
+
+def test_malformed_json():
+    assert "invalid JSON at line 1" in reason(b'{"basics": ', "r.json")
+
+
+def test_html_job_description_drops_scripts_and_styles():
+    html = (
+        "<html><head><style>.x{}</style><script>var skills='COBOL';</script></head>"
+        "<body><h1>Data Engineer</h1><ul><li>Python</li><li>Spark</li></ul></body></html>"
+    )
+    parsed = parse_document(html.encode(), "jd.html", "jd")
+    assert parsed.text.splitlines() == ["Data Engineer", "Python", "Spark"]
+
+
+def test_json_job_description():
+    payload = {"title": "SRE", "description": "Run Kubernetes."}
+    parsed = parse_document(json.dumps(payload).encode(), "jd.json", "jd")
+    assert parsed.text == "SRE\n\nRun Kubernetes." and parsed.title == "SRE"
+    assert "description" in reason(json.dumps({"title": "x"}).encode(), "jd.json", "jd")
+
+
+def test_markdown_and_bom_text():
+    parsed = parse_document("\ufeff# Jane\n\n* Python   and  SQL\n".encode(), "jane.md", "resume")
+    assert parsed.text == "# Jane\n\n* Python and SQL"
