@@ -14,8 +14,11 @@ from skillbridge_pipeline.settings import PROJECT_ROOT, skillbridge_home
 
 
 def _default_dagster_home() -> None:
-    """Use the project's dagster.yaml unless the caller chose another instance."""
-    os.environ.setdefault("DAGSTER_HOME", str(PROJECT_ROOT))
+    """Use the project's dagster.yaml unless the caller chose another instance. Its storage
+    paths are relative (var/dagster/...), so work from the project root."""
+    if "DAGSTER_HOME" not in os.environ:
+        os.environ["DAGSTER_HOME"] = str(PROJECT_ROOT)
+        os.chdir(PROJECT_ROOT)
 
 
 def cmd_submit(args: argparse.Namespace) -> int:
@@ -49,8 +52,9 @@ def cmd_extract_skills(args: argparse.Namespace) -> int:
             item = json.loads(line)
             text, kind = item["text"], item.get("kind", "jd")
         except (json.JSONDecodeError, KeyError, TypeError) as error:
-            print(f"line {number}: expected a JSON object with id and text ({error})",
-                  file=sys.stderr)
+            print(
+                f"line {number}: expected a JSON object with id and text ({error})", file=sys.stderr
+            )
             return 2
         skills = [
             {
@@ -79,9 +83,16 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_dev(args: argparse.Namespace) -> int:
     _default_dagster_home()
     dagster = Path(sys.executable).with_name("dagster")
-    argv = [str(dagster), "dev", "-w", str(PROJECT_ROOT / "workspace.yaml"),
-            "--host", args.host, "--port", str(args.port)]
-    os.chdir(PROJECT_ROOT)
+    argv = [
+        str(dagster),
+        "dev",
+        "-w",
+        str(PROJECT_ROOT / "workspace.yaml"),
+        "--host",
+        args.host,
+        "--port",
+        str(args.port),
+    ]
     os.execv(argv[0], argv)
     return 0  # not reached
 
@@ -107,8 +118,9 @@ def parser() -> argparse.ArgumentParser:
 
     extract = sub.add_parser("extract-skills", help="JSON lines in, skills as JSON lines out")
     extract.add_argument(
-        "--min-confidence", type=float, help="report skills at least this confident "
-        "(default: 0.6 for JDs, 0.5 for resumes)"
+        "--min-confidence",
+        type=float,
+        help="report skills at least this confident (default: 0.6 for JDs, 0.5 for resumes)",
     )
     extract.set_defaults(run=cmd_extract_skills)
 

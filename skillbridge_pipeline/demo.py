@@ -83,14 +83,18 @@ def summary(store) -> str:
 
         from skillbridge_pipeline.core.store import documents
 
-        rows = conn.execute(select(documents).order_by(documents.c.kind, documents.c.filename)).all()
+        rows = conn.execute(
+            select(documents).order_by(documents.c.kind, documents.c.filename)
+        ).all()
     for row in rows:
         if row.status == "extracted":
             skills = store.document_skills(row.kind, row.doc_id)
             top = Counter({s["name"]: s["confidence"] for s in skills}).most_common(8)
             extra = f" [{row.role_family}, {row.seniority}]" if row.kind == "jd" else ""
-            lines.append(f"  {row.kind:<6} {row.filename}{extra}: {len(skills)} skills — "
-                         + ", ".join(name for name, _ in top))
+            lines.append(
+                f"  {row.kind:<6} {row.filename}{extra}: {len(skills)} skills — "
+                + ", ".join(name for name, _ in top)
+            )
         else:
             lines.append(f"  {row.kind:<6} {row.filename}: {row.status.upper()} — {row.error}")
     return "\n".join(lines)
@@ -105,8 +109,10 @@ def run_demo() -> int:
     print(f"Copied {copied} sample documents into {home / 'inbox'}")
     runs = run_pending(instance, defs)
     ok = sum(1 for _, success in runs if success)
-    print(f"Executed {len(runs)} runs ({ok} succeeded, {len(runs) - ok} failed visibly "
-          f"for bad documents) on the Dagster instance in {instance.root_directory}")
+    print(
+        f"Executed {len(runs)} runs ({ok} succeeded, {len(runs) - ok} failed visibly "
+        f"for bad documents) on the Dagster instance in {instance.root_directory}"
+    )
     store_resource = defs.resources["results_store"]
     from skillbridge_pipeline.core.store import ResultsStore
 

@@ -37,7 +37,7 @@ def postgres_url():
     try:
         with admin.connect() as conn:
             conn.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as error:  # noqa: BLE001 - re-raised with the fix
+    except Exception as error:
         pytest.fail(
             f"PostgreSQL is required at {POSTGRES_ADMIN_URL} ({error}); start it with "
             "`pg_ctlcluster --skip-systemctl-redirect 15 main start` (as .ci/run does)"

@@ -11,7 +11,12 @@ def names(extractor, text, kind="resume"):
 
 def test_tokens_keep_tech_names_whole():
     assert [t.norm for t in tokenize("C++, C#, .NET, Node.js and R&D")] == [
-        "c++", "c#", ".net", "node.js", "and", "r&d"
+        "c++",
+        "c#",
+        ".net",
+        "node.js",
+        "and",
+        "r&d",
     ]
 
 
@@ -100,10 +105,15 @@ def test_required_and_preferred_from_wording(extractor):
 
 
 def test_company_self_description_is_less_confident(extractor):
-    asked = {s.name: s.confidence for s in extractor.extract("You have experience with Kafka.", kind="jd")}
+    asked = {
+        s.name: s.confidence
+        for s in extractor.extract("You have experience with Kafka.", kind="jd")
+    }
     described = {
         s.name: s.confidence
-        for s in extractor.extract("We are a company whose platform runs on Kafka.", kind="jd", min_confidence=0)
+        for s in extractor.extract(
+            "We are a company whose platform runs on Kafka.", kind="jd", min_confidence=0
+        )
     }
     assert described["Apache Kafka"] < asked["Apache Kafka"]
 

@@ -41,7 +41,12 @@ def pipeline(tmp_path):
     chosen = embedded_resources(tmp_path)
     chosen["skills"] = SkillExtractorResource(max_document_bytes=100_000)
     with instance_for_test() as instance:
-        yield tmp_path, instance, build_definitions(chosen), ResultsStore(chosen["results_store"].url)
+        yield (
+            tmp_path,
+            instance,
+            build_definitions(chosen),
+            ResultsStore(chosen["results_store"].url),
+        )
 
 
 def test_good_and_bad_documents_in_one_batch(pipeline):
@@ -55,8 +60,11 @@ def test_good_and_bad_documents_in_one_batch(pipeline):
 
     runs = run_pending(instance, defs)
 
-    batch_runs = [r for r in runs if r[0] and instance.get_run_by_id(r[0]).tags.get(
-        "skillbridge/source") == "inbox"]
+    batch_runs = [
+        r
+        for r in runs
+        if r[0] and instance.get_run_by_id(r[0]).tags.get("skillbridge/source") == "inbox"
+    ]
     assert len(batch_runs) == 1 and batch_runs[0][1] is True  # one run, not failed by neighbours
     for name in ["priya.pdf", "priya.txt"]:
         doc_id = document_id((inbox.parent / "processed" / "resumes" / name).read_bytes())
@@ -92,8 +100,11 @@ def test_checks_pass_and_each_document_has_its_own_metadata(pipeline):
     assert runs and all(success for _, success in runs)
     for asset in ["resume_texts", "resume_skills", "jd_texts", "jd_skills"]:
         records = instance.event_log_storage.get_latest_asset_check_execution_by_key(
-            [key for key in defs.resolve_asset_graph().asset_check_keys
-             if key.asset_key == AssetKey(asset)]
+            [
+                key
+                for key in defs.resolve_asset_graph().asset_check_keys
+                if key.asset_key == AssetKey(asset)
+            ]
         )
         assert records and all(r.status.value == "SUCCEEDED" for r in records.values()), asset
     event = instance.get_latest_materialization_event(AssetKey("jd_skills"))
@@ -118,8 +129,10 @@ def test_rerunning_the_same_documents_converges(pipeline):
     home, instance, defs, store = pipeline
     shutil.copytree(SAMPLES / "resumes", home / "inbox" / "resumes")
     run_pending(instance, defs)
-    before = {(r["doc_id"]): store.document_skills("resume", r["doc_id"])
-              for r in store.failed_documents()} or store.status_counts()
+    before = {
+        (r["doc_id"]): store.document_skills("resume", r["doc_id"])
+        for r in store.failed_documents()
+    } or store.status_counts()
     shutil.copytree(SAMPLES / "resumes", home / "inbox" / "resumes", dirs_exist_ok=True)
     assert run_pending(instance, defs) == []  # same bytes: nothing new to run
     assert (store.status_counts() if isinstance(before, dict) else before) == store.status_counts()

@@ -79,7 +79,9 @@ def test_each_tick_is_bounded(tmp_path, instance):
     assert len(list((tmp_path / "inbox" / "resumes").iterdir())) == 150
     second = tick(instance, chosen)
     assert len(second.run_requests) == 3
-    assert {r.run_key for r in first.run_requests}.isdisjoint(r.run_key for r in second.run_requests)
+    assert {r.run_key for r in first.run_requests}.isdisjoint(
+        r.run_key for r in second.run_requests
+    )
 
 
 def test_same_bytes_twice_are_one_document(tmp_path, instance):

@@ -6,14 +6,29 @@ import pytest
 
 pytestmark = pytest.mark.postgres
 
-SKILL = {"skill_id": "python", "name": "Python", "category": "programming_languages",
-         "skill_kind": "technology", "surface": "Python", "start": 0, "end": 6,
-         "confidence": 0.9, "requirement": "required", "mentions": [[0, 6]]}
+SKILL = {
+    "skill_id": "python",
+    "name": "Python",
+    "category": "programming_languages",
+    "skill_kind": "technology",
+    "surface": "Python",
+    "start": 0,
+    "end": 6,
+    "confidence": 0.9,
+    "requirement": "required",
+    "mentions": [[0, 6]],
+}
 
 
 def land(store, doc_id="abc123", kind="resume"):
-    return store.land(kind, doc_id, filename="cv.txt", size_bytes=10, source="inbox",
-                      landing_path=f"/landing/{doc_id}.txt")
+    return store.land(
+        kind,
+        doc_id,
+        filename="cv.txt",
+        size_bytes=10,
+        source="inbox",
+        landing_path=f"/landing/{doc_id}.txt",
+    )
 
 
 def test_landing_is_idempotent(store):
@@ -35,7 +50,11 @@ def test_dispatch_and_status_flow(store):
     store.record_failed("resume", "d2", "parse", "file is empty")
     assert store.get_document("resume", "d1")["status"] == "parsed"
     failed = store.get_document("resume", "d2")
-    assert (failed["status"], failed["error"], failed["error_stage"]) == ("failed", "file is empty", "parse")
+    assert (failed["status"], failed["error"], failed["error_stage"]) == (
+        "failed",
+        "file is empty",
+        "parse",
+    )
     assert [r.doc_id for r in store.failures_to_report(10)] == ["d2"]
     store.mark_failure_reported("resume", "d2", "resume-failed-d2")
     assert store.failures_to_report(10) == []
@@ -43,15 +62,23 @@ def test_dispatch_and_status_flow(store):
 
 def test_replace_skills_converges(store):
     land(store, "d1", kind="jd")
-    row = {"doc_id": "d1", "skills": [SKILL], "title": "Dev", "role_family": "data_ml",
-           "seniority": "senior"}
+    row = {
+        "doc_id": "d1",
+        "skills": [SKILL],
+        "title": "Dev",
+        "role_family": "data_ml",
+        "seniority": "senior",
+    }
     store.replace_skills("jd", [row])
     store.replace_skills("jd", [row])  # a re-run writes the same rows, not twice as many
     skills = store.document_skills("jd", "d1")
     assert len(skills) == 1 and skills[0]["mentions"] == [[0, 6]]
     document = store.get_document("jd", "d1")
     assert (document["status"], document["skill_count"], document["role_family"]) == (
-        "extracted", 1, "data_ml")
+        "extracted",
+        1,
+        "data_ml",
+    )
     store.replace_skills("jd", [{**row, "skills": []}])
     assert store.document_skills("jd", "d1") == []
     assert store.category_counts() == {}
@@ -62,4 +89,5 @@ def test_stale_batches(store):
     store.mark_dispatched("resume", ["d1"], "resume-landed-1-1")
     assert store.stale_batches(timedelta(minutes=10), limit=5) == []
     assert store.stale_batches(timedelta(seconds=-1), limit=5) == [
-        ("resume", "resume-landed-1-1", ["d1"])]
+        ("resume", "resume-landed-1-1", ["d1"])
+    ]

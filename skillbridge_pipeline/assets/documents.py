@@ -121,8 +121,12 @@ def build_document_assets(kind: str) -> list[AssetsDefinition]:
             store.record_failed(kind, doc_id, "landing", error or "unknown")
         for o in outcomes:
             context.add_asset_metadata(
-                {"status": o.status, "filename": o.filename or "", "bytes": o.size_bytes,
-                 **({"error": o.error} if o.error else {})},
+                {
+                    "status": o.status,
+                    "filename": o.filename or "",
+                    "bytes": o.size_bytes,
+                    **({"error": o.error} if o.error else {}),
+                },
                 partition_key=o.doc_id,
             )
         _fail_if_strict(context, kind, failed)
@@ -153,16 +157,23 @@ def build_document_assets(kind: str) -> list[AssetsDefinition]:
         failed = {o.doc_id: o.error or "unknown" for o in outcomes if o.status == "failed"}
         store.record_parsed(
             kind,
-            [{"doc_id": o.doc_id, "format": o.format, "text_chars": o.text_chars}
-             for o in outcomes if o.status == "parsed"],
+            [
+                {"doc_id": o.doc_id, "format": o.format, "text_chars": o.text_chars}
+                for o in outcomes
+                if o.status == "parsed"
+            ],
         )
         for doc_id, error in failed.items():
             if doc_id not in already_failed:
                 store.record_failed(kind, doc_id, "parse", error)
         for o in outcomes:
             context.add_asset_metadata(
-                {"status": o.status, "format": o.format or "", "chars": o.text_chars,
-                 **({"error": o.error} if o.error else {})},
+                {
+                    "status": o.status,
+                    "format": o.format or "",
+                    "chars": o.text_chars,
+                    **({"error": o.error} if o.error else {}),
+                },
                 partition_key=o.doc_id,
             )
         _fail_if_strict(context, kind, failed)
@@ -176,7 +187,9 @@ def build_document_assets(kind: str) -> list[AssetsDefinition]:
         ins={"texts": AssetIn(text_name)},
         kinds={"pandas"},
         check_specs=[
-            AssetCheckSpec(c.name, asset=skills_name, description=c.description, blocking=c.blocking)
+            AssetCheckSpec(
+                c.name, asset=skills_name, description=c.description, blocking=c.blocking
+            )
             for c in SKILL_CHECKS
         ],
         **common,
@@ -193,8 +206,16 @@ def build_document_assets(kind: str) -> list[AssetsDefinition]:
         outcomes = extract_batch(text_outcomes, skills.extractor)
         results_store.store.replace_skills(
             kind,
-            [{"doc_id": o.doc_id, "skills": o.skills, "title": o.title,
-              "role_family": o.role_family, "seniority": o.seniority} for o in outcomes],
+            [
+                {
+                    "doc_id": o.doc_id,
+                    "skills": o.skills,
+                    "title": o.title,
+                    "role_family": o.role_family,
+                    "seniority": o.seniority,
+                }
+                for o in outcomes
+            ],
         )
         by_doc = {o.doc_id: o for o in outcomes}
         frames = {}
@@ -202,15 +223,24 @@ def build_document_assets(kind: str) -> list[AssetsDefinition]:
             outcome = by_doc.get(doc.doc_id)
             frames[doc.doc_id] = _frame(outcome.rows() if outcome else [], SKILL_COLUMNS)
             context.add_asset_metadata(
-                {"status": "extracted" if outcome else doc.status,
-                 "skills": len(outcome.skills) if outcome else 0,
-                 **({"role_family": outcome.role_family, "seniority": outcome.seniority}
-                    if outcome and outcome.role_family else {})},
+                {
+                    "status": "extracted" if outcome else doc.status,
+                    "skills": len(outcome.skills) if outcome else 0,
+                    **(
+                        {"role_family": outcome.role_family, "seniority": outcome.seniority}
+                        if outcome and outcome.role_family
+                        else {}
+                    ),
+                },
                 partition_key=doc.doc_id,
             )
-        yield Output(frames, metadata={"documents": len(outcomes),
-                                       "skills": sum(len(o.skills) for o in outcomes)})
-        batch = pd.concat(frames.values(), ignore_index=True) if frames else _frame([], SKILL_COLUMNS)
+        yield Output(
+            frames,
+            metadata={"documents": len(outcomes), "skills": sum(len(o.skills) for o in outcomes)},
+        )
+        batch = (
+            pd.concat(frames.values(), ignore_index=True) if frames else _frame([], SKILL_COLUMNS)
+        )
         validator = QualityValidator()
         yield from _check_results(
             skills_name, validator.validate_skills(batch, skills.extractor.taxonomy.skills)

@@ -28,17 +28,68 @@ CUE_WINDOW = 4
 # A spoken language is a requirement when the text speaks of command of it ("fluent English"),
 # not when it says in which language to write the application.
 LANGUAGE_CUES = frozenset(
-    "fluent fluency fluently speak speaks speaking spoken written write native proficiency "
-    "proficient language languages skills skill command knowledge excellent good business "
-    "communication verbal oral mother tongue level bilingual c1 c2 b2 working".split()
+    [
+        "fluent",
+        "fluency",
+        "fluently",
+        "speak",
+        "speaks",
+        "speaking",
+        "spoken",
+        "written",
+        "write",
+        "native",
+        "proficiency",
+        "proficient",
+        "language",
+        "languages",
+        "skills",
+        "skill",
+        "command",
+        "knowledge",
+        "excellent",
+        "good",
+        "business",
+        "communication",
+        "verbal",
+        "oral",
+        "mother",
+        "tongue",
+        "level",
+        "bilingual",
+        "c1",
+        "c2",
+        "b2",
+        "working",
+    ]
 )
 PRIOR_WEIGHT = 5.0  # pseudo-observations given to the prior against train evidence
 # A JD that names a skill only while describing itself ("our SaaS platform") asks for it less.
 COMPANY_SENTENCE_FACTOR = 0.6
 # "Python-based", "cloud-native": a hyphen after a skill that does not make it another word.
 HYPHEN_SUFFIXES = frozenset(
-    "based driven native first related oriented focused centric heavy savvy certified "
-    "enabled powered style like friendly ready compatible compliant specific".split()
+    [
+        "based",
+        "driven",
+        "native",
+        "first",
+        "related",
+        "oriented",
+        "focused",
+        "centric",
+        "heavy",
+        "savvy",
+        "certified",
+        "enabled",
+        "powered",
+        "style",
+        "like",
+        "friendly",
+        "ready",
+        "compatible",
+        "compliant",
+        "specific",
+    ]
 )
 
 
@@ -151,7 +202,8 @@ class SkillExtractor:
     ) -> list[SkillMention]:
         """Every accepted mention in reading order; offsets index `text`."""
         threshold = next(
-            t for t in (min_confidence, self.min_confidence, DEFAULT_MIN_CONFIDENCE)
+            t
+            for t in (min_confidence, self.min_confidence, DEFAULT_MIN_CONFIDENCE)
             if t is not None
         )
         sentences = classify_sentences(text) if kind == "jd" else None
@@ -173,6 +225,7 @@ class SkillExtractor:
                 i += n - 1
                 break
             i += 1
+
         def base_confidence(entry: _Entry) -> float:
             return entry.confidence if kind == "jd" else max(entry.confidence, entry.prior)
 

@@ -17,11 +17,17 @@ SENIORITIES = ("junior", "mid", "senior")
 
 _TITLE_ROLES = [
     ("data_ml", r"data|machine learning|\bml\b|\bai\b|analyst|analytics|scientist|research"),
-    ("devops_cloud", r"devops|\bsre\b|reliability|cloud|infrastructure|platform|sysadmin|"
-                     r"system administrator|network|security|operations"),
+    (
+        "devops_cloud",
+        r"devops|\bsre\b|reliability|cloud|infrastructure|platform|sysadmin|"
+        r"system administrator|network|security|operations",
+    ),
     ("product_design", r"product|design|\bux\b|\bui\b|project manager|scrum master|owner"),
-    ("software_engineering", r"engineer|developer|programmer|software|frontend|front-end|"
-                             r"backend|back-end|full[- ]?stack|architect|\bqa\b|tester|mobile"),
+    (
+        "software_engineering",
+        r"engineer|developer|programmer|software|frontend|front-end|"
+        r"backend|back-end|full[- ]?stack|architect|\bqa\b|tester|mobile",
+    ),
 ]
 _CATEGORY_ROLES = {
     "programming_languages": "software_engineering",
@@ -33,9 +39,14 @@ _CATEGORY_ROLES = {
     "tools_practices": "product_design",
     "soft_skills": "product_design",
 }
-_SENIOR = re.compile(r"\b(senior|sr\.?|lead|principal|staff|head|chief|director|expert|manager)\b", re.I)
-_JUNIOR = re.compile(r"\b(junior|jr\.?|graduate|entry[- ]level|intern|internship|trainee|student|"
-                     r"apprentice|working student)\b", re.I)
+_SENIOR = re.compile(
+    r"\b(senior|sr\.?|lead|principal|staff|head|chief|director|expert|manager)\b", re.I
+)
+_JUNIOR = re.compile(
+    r"\b(junior|jr\.?|graduate|entry[- ]level|intern|internship|trainee|student|"
+    r"apprentice|working student)\b",
+    re.I,
+)
 _YEARS = re.compile(r"(\d{1,2})\s*\+?\s*(?:-\s*\d{1,2}\s*)?(?:years|yrs)", re.I)
 
 

@@ -71,9 +71,7 @@ def parse_document(
         raise DocumentError("file is empty")
     suffix = PurePath(filename).suffix.lower()
     if suffix and suffix not in SUPPORTED_SUFFIXES and not data.startswith(b"%PDF-"):
-        raise DocumentError(
-            f"unsupported file type {suffix}; submit PDF, .txt, .md, .html or JSON"
-        )
+        raise DocumentError(f"unsupported file type {suffix}; submit PDF, .txt, .md, .html or JSON")
     fmt = detect_format(data, filename)
     if fmt == "pdf":
         parsed = _parse_pdf(data)
@@ -175,8 +173,19 @@ def _json_job_description(value: dict) -> ParsedDocument:
     return ParsedDocument(text=text, format="json_jd", title=title)
 
 
-_RESUME_LISTS = ("work", "volunteer", "education", "awards", "certificates", "publications",
-                 "skills", "languages", "interests", "references", "projects")
+_RESUME_LISTS = (
+    "work",
+    "volunteer",
+    "education",
+    "awards",
+    "certificates",
+    "publications",
+    "skills",
+    "languages",
+    "interests",
+    "references",
+    "projects",
+)
 
 
 def flatten_json_resume(resume: dict) -> str:
@@ -219,7 +228,9 @@ def flatten_json_resume(resume: dict) -> str:
         skill_lines.append(", ".join(words))
     if skill_lines:
         lines += ["\nSkills", *skill_lines]
-    languages = [", ".join(_strings(lang, "language", "fluency")) for lang in resume.get("languages", [])]
+    languages = [
+        ", ".join(_strings(lang, "language", "fluency")) for lang in resume.get("languages", [])
+    ]
     if languages:
         lines += ["\nLanguages", *languages]
     return "\n".join(line for line in lines if line.strip())
@@ -230,7 +241,11 @@ def _strings(obj: dict, *keys: str) -> list[str]:
 
 
 def _string_list(value) -> list[str]:
-    return [v.strip() for v in value if isinstance(v, str) and v.strip()] if isinstance(value, list) else []
+    return (
+        [v.strip() for v in value if isinstance(v, str) and v.strip()]
+        if isinstance(value, list)
+        else []
+    )
 
 
 _SPACES = re.compile(r"[ \t\u00a0]+")

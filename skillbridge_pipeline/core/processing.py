@@ -17,11 +17,32 @@ from skillbridge_pipeline.core.jd_profile import profile_job
 from skillbridge_pipeline.core.parsing import DEFAULT_MAX_BYTES, DocumentError, parse_document
 from skillbridge_pipeline.core.store import DocumentRecord
 
-RAW_COLUMNS = ["doc_id", "kind", "status", "filename", "source", "size_bytes", "landing_path",
-               "error"]
+RAW_COLUMNS = [
+    "doc_id",
+    "kind",
+    "status",
+    "filename",
+    "source",
+    "size_bytes",
+    "landing_path",
+    "error",
+]
 TEXT_COLUMNS = ["doc_id", "kind", "status", "format", "pages", "text", "text_chars", "error"]
-SKILL_COLUMNS = ["doc_id", "kind", "skill_id", "name", "category", "skill_kind", "surface",
-                 "start", "end", "confidence", "requirement", "mentions", "text_chars"]
+SKILL_COLUMNS = [
+    "doc_id",
+    "kind",
+    "skill_id",
+    "name",
+    "category",
+    "skill_kind",
+    "surface",
+    "start",
+    "end",
+    "confidence",
+    "requirement",
+    "mentions",
+    "text_chars",
+]
 
 
 @dataclass(frozen=True)
@@ -66,8 +87,13 @@ class SkillsOutcome:
 
     def rows(self) -> list[dict]:
         return [
-            {**s, "doc_id": self.doc_id, "kind": self.kind, "text_chars": self.text_chars,
-             "mentions": json.dumps(s["mentions"])}
+            {
+                **s,
+                "doc_id": self.doc_id,
+                "kind": self.kind,
+                "text_chars": self.text_chars,
+                "mentions": json.dumps(s["mentions"]),
+            }
             for s in self.skills
         ]
 
@@ -85,17 +111,31 @@ def verify_raw(
         if record is None:
             outcomes.append(RawOutcome(key, kind, "failed", error="not in the results store"))
             continue
-        base = {"filename": record.filename, "source": record.source,
-                "landing_path": record.landing_path}
+        base = {
+            "filename": record.filename,
+            "source": record.source,
+            "landing_path": record.landing_path,
+        }
         try:
             data = read_bytes(record.landing_path)
         except FileNotFoundError:
-            outcomes.append(RawOutcome(key, kind, "failed", **base,
-                                       error="raw bytes missing from the landing store"))
+            outcomes.append(
+                RawOutcome(
+                    key, kind, "failed", **base, error="raw bytes missing from the landing store"
+                )
+            )
             continue
         if document_id(data) != key:
-            outcomes.append(RawOutcome(key, kind, "failed", **base, size_bytes=len(data),
-                                       error="landed bytes do not match the document id"))
+            outcomes.append(
+                RawOutcome(
+                    key,
+                    kind,
+                    "failed",
+                    **base,
+                    size_bytes=len(data),
+                    error="landed bytes do not match the document id",
+                )
+            )
             continue
         outcomes.append(RawOutcome(key, kind, "landed", **base, size_bytes=len(data)))
     return outcomes

@@ -17,7 +17,6 @@ import pandas as pd
 from skillbridge_pipeline.core.taxonomy import CATEGORIES
 
 
-
 @dataclass(frozen=True)
 class CheckOutcome:
     name: str
@@ -58,9 +57,9 @@ class QualityValidator:
         self._context = gx.get_context(mode="ephemeral")
         self._context.variables.progress_bars = ProgressBarsConfig(globally=False)
         source = self._context.data_sources.add_pandas("skillbridge")
-        self._batch_definition = source.add_dataframe_asset("batch").add_batch_definition_whole_dataframe(
-            "whole"
-        )
+        self._batch_definition = source.add_dataframe_asset(
+            "batch"
+        ).add_batch_definition_whole_dataframe("whole")
 
     def _run(self, frame: pd.DataFrame, checks: dict[str, list]) -> list[CheckOutcome]:
         gx = self._gx

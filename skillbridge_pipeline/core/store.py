@@ -174,7 +174,9 @@ class ResultsStore:
             conn.execute(
                 update(documents)
                 .where(documents.c.kind == kind, documents.c.doc_id.in_(list(doc_ids)))
-                .values(status="queued", batch_run_key=run_key, dispatched_at=now(), updated_at=now())
+                .values(
+                    status="queued", batch_run_key=run_key, dispatched_at=now(), updated_at=now()
+                )
             )
 
     def stale_batches(self, older_than: timedelta, limit: int) -> list[tuple[str, str, list[str]]]:
@@ -330,9 +332,7 @@ class ResultsStore:
 
     def failed_documents(self) -> list[dict]:
         query = (
-            select(documents)
-            .where(and_(documents.c.status == "failed"))
-            .order_by(documents.c.seq)
+            select(documents).where(and_(documents.c.status == "failed")).order_by(documents.c.seq)
         )
         with self.engine.connect() as conn:
             return [dict(r._mapping) for r in conn.execute(query)]

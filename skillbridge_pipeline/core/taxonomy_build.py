@@ -132,7 +132,9 @@ class Draft:
     kind: str
     origin: str
     ambiguous: bool = False
-    aliases: dict[tuple[str, ...], tuple[str, str]] = field(default_factory=dict)  # key->(text, origin)
+    aliases: dict[tuple[str, ...], tuple[str, str]] = field(
+        default_factory=dict
+    )  # key->(text, origin)
     sources: list[SourceLink] = field(default_factory=list)
     onet_occupations: set[str] = field(default_factory=set)
     hot_technology: bool = False
@@ -252,7 +254,9 @@ class TaxonomyBuilder:
             g["demand"] |= row["In Demand"] == "Y"
             g["commodities"].add(row["Commodity Title"])
         # Widely used technologies first, so they win contested aliases.
-        for example, g in sorted(grouped.items(), key=lambda kv: (-len(kv[1]["occupations"]), kv[0])):
+        for example, g in sorted(
+            grouped.items(), key=lambda kv: (-len(kv[1]["occupations"]), kv[0])
+        ):
             name, aliases = self.onet_names(example)
             commodity = sorted(g["commodities"])[0]
             category = COMMODITY_CATEGORIES.get(commodity, "tools_practices")
@@ -372,14 +376,16 @@ def classify_alias(text, key, origin, ambiguous, is_name, zipf) -> Alias | None:
             return None  # "be responsible", "make decisions"
         elif not single and min(frequency) >= 4.0:
             needs_context = True  # "after the deadline", "asset management"
-    case_sensitive = single and cased and (
-        len(key[0]) <= 2 or ambiguous or frequency[0] >= CASED_COMMON_ZIPF
+    case_sensitive = (
+        single and cased and (len(key[0]) <= 2 or ambiguous or frequency[0] >= CASED_COMMON_ZIPF)
     )
-    return Alias(text=text, origin=origin, case_sensitive=case_sensitive, needs_context=needs_context)
+    return Alias(
+        text=text, origin=origin, case_sensitive=case_sensitive, needs_context=needs_context
+    )
 
 
 def _common_noun_case(alias: str, kind: str) -> str:
-    """"Communication", "Cloud computing" are capitalised only as names; matching them must
+    """ "Communication", "Cloud computing" are capitalised only as names; matching them must
     not require the capital. Products, languages and acronyms (DevOps, SaaS, B2B) keep theirs."""
     if kind in ("technology", "language"):
         return alias
@@ -409,7 +415,7 @@ def _esco_category(row: dict) -> str:
 
 
 def _split_field(label: str) -> list[str]:
-    """"finance, banking and insurance" -> three fields; parentheses dropped."""
+    """ "finance, banking and insurance" -> three fields; parentheses dropped."""
     label = re.sub(r"\s*\(.*?\)", "", label)
     return [p.strip() for p in re.split(r",\s*|\s+and\s+", label) if len(p.strip()) > 2]
 

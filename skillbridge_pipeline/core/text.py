@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from typing import NamedTuple
 
 # A token: optional leading dot (.NET), a letter or digit, then letters/digits, with inner
 # dots, ampersands and apostrophes kept when a letter or digit follows (Node.js, R&D, Master's),
@@ -20,8 +20,7 @@ _POSSESSIVE = re.compile(r"['’]s$")
 _QUOTES = str.maketrans({"’": "'", "‘": "'", "–": "-", "—": "-", "‐": "-", "‑": "-"})
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):  # a tuple: cheap to build by the hundred thousand
     text: str  # as written
     norm: str  # casefolded, possessive dropped
     start: int
@@ -30,7 +29,8 @@ class Token:
 
 
 def normalise_token(raw: str) -> str:
-    return _POSSESSIVE.sub("", raw.casefold())
+    folded = raw.casefold()
+    return _POSSESSIVE.sub("", folded) if "'" in folded or "’" in folded else folded
 
 
 def unify_punctuation(text: str) -> str:
@@ -48,16 +48,11 @@ def tokenize(text: str) -> list[Token]:
     previous_end = 0
     for match in _TOKEN.finditer(text):
         raw = match.group()
+        start, end = match.span()
         tokens.append(
-            Token(
-                text=raw,
-                norm=normalise_token(raw),
-                start=match.start(),
-                end=match.end(),
-                joint=text[previous_end : match.start()] if tokens else "",
-            )
+            Token(raw, normalise_token(raw), start, end, text[previous_end:start] if tokens else "")
         )
-        previous_end = match.end()
+        previous_end = end
     return tokens
 
 
