@@ -21,20 +21,50 @@ def _default_dagster_home() -> None:
         os.chdir(PROJECT_ROOT)
 
 
+def _copy_into(folder: Path, source: Path) -> Path:
+    """Write under a temporary name the sensor ignores, then rename: never half a file."""
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".", suffix=".part")
+    with os.fdopen(fd, "wb") as out:
+        out.write(source.read_bytes())
+    target = folder / source.name
+    os.replace(tmp, target)
+    return target
+
+
 def cmd_submit(args: argparse.Namespace) -> int:
-    target = Path(args.inbox or skillbridge_home() / "inbox") / KIND_FOLDERS[args.kind]
-    target.mkdir(parents=True, exist_ok=True)
-    for name in args.files:
+    from skillbridge_pipeline.core.documents import document_id
+    from skillbridge_pipeline.demo import write_request
+
+    inbox = Path(args.inbox or skillbridge_home() / "inbox")
+    pair = args.resume or args.jd
+    if pair and (args.files or args.kind):
+        print("use either FILE... --kind, or --resume FILE --jd FILE", file=sys.stderr)
+        return 2
+    if pair and not (args.resume and args.jd):
+        print("an analysis request needs both --resume and --jd", file=sys.stderr)
+        return 2
+    if args.jd and args.jd.startswith(("http://", "https://")):
+        print("JD URLs are not supported yet: save the page and submit the file", file=sys.stderr)
+        return 2
+    jobs = (
+        [(args.resume, "resume"), (args.jd, "jd")] if pair else [(f, args.kind) for f in args.files]
+    )
+    if not pair and (not args.files or not args.kind):
+        print("give FILE... --kind resume|jd, or --resume FILE --jd FILE", file=sys.stderr)
+        return 2
+    ids = {}
+    for name, kind in jobs:
         source = Path(name)
         if not source.is_file():
             print(f"not a file: {source}", file=sys.stderr)
             return 2
-        # Write under a temporary name the sensor ignores, then rename: never half a file.
-        fd, tmp = tempfile.mkstemp(dir=target, prefix=".", suffix=".part")
-        with os.fdopen(fd, "wb") as out:
-            out.write(source.read_bytes())
-        os.replace(tmp, target / source.name)
-        print(f"submitted {source.name} -> {target / source.name}")
+        target = _copy_into(inbox / KIND_FOLDERS[kind], source)
+        ids[kind] = document_id(source.read_bytes())
+        print(f"submitted {kind} {source.name} (id {ids[kind]}) -> {target}")
+    if pair:
+        request = write_request(inbox, ids["resume"], ids["jd"], args.session)
+        print(f"requested analysis {ids['resume']} x {ids['jd']} -> {request}")
     return 0
 
 
@@ -70,6 +100,50 @@ def cmd_extract_skills(args: argparse.Namespace) -> int:
             for s in extractor.extract(text, kind="jd" if kind == "jd" else "resume")
         ]
         out.write(json.dumps({"id": item.get("id"), "skills": skills}) + "\n")
+    return 0
+
+
+def cmd_analyze(args: argparse.Namespace) -> int:
+    """Parse, extract and score one pair in this process: the asset's code path, no Dagster."""
+    from skillbridge_pipeline.core.gaps import NotFound
+    from skillbridge_pipeline.core.parsing import DocumentError
+    from skillbridge_pipeline.local import LocalPipeline
+
+    pipeline = LocalPipeline(skillbridge_home())
+    try:
+        result = pipeline.analyze_files(Path(args.resume), Path(args.jd))
+    except (DocumentError, NotFound, FileNotFoundError) as error:
+        print(f"cannot analyse: {getattr(error, 'reason', error)}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(result, indent=2))
+        return 0
+    print(
+        f"overall match {result['overall_match']:.0%} — role {result['role_family']}, "
+        f"{result['seniority']}"
+    )
+    for gap in result["skill_gaps"]:
+        print(
+            f"  {gap['priority_level']:<8} {gap['priority_score']:.2f} {gap['name']} "
+            f"[{gap['coverage']}]"
+        )
+    return 0
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from skillbridge_pipeline.local import LocalPipeline
+
+    summary = LocalPipeline(skillbridge_home()).train()
+    print(
+        json.dumps(
+            {
+                "version": summary.version,
+                "metrics": summary.metrics,
+                "seconds": round(summary.seconds, 1),
+            },
+            indent=2,
+        )
+    )
     return 0
 
 
@@ -110,11 +184,26 @@ def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="skillbridge", description=__doc__)
     sub = top.add_subparsers(dest="command", required=True)
 
-    submit = sub.add_parser("submit", help="put documents into the inbox")
-    submit.add_argument("files", nargs="+")
-    submit.add_argument("--kind", choices=sorted(KIND_FOLDERS), required=True)
+    submit = sub.add_parser(
+        "submit",
+        help="put documents (FILE... --kind) or an analysis request (--resume --jd) into the inbox",
+    )
+    submit.add_argument("files", nargs="*")
+    submit.add_argument("--kind", choices=sorted(KIND_FOLDERS))
+    submit.add_argument("--resume", help="resume file of an analysis request")
+    submit.add_argument("--jd", help="job description file of an analysis request")
+    submit.add_argument("--session", help="session id to notify when the analysis is ready")
     submit.add_argument("--inbox", help="inbox folder (default: $SKILLBRIDGE_HOME/inbox)")
     submit.set_defaults(run=cmd_submit)
+
+    analyze = sub.add_parser("analyze", help="score one resume against one JD, here and now")
+    analyze.add_argument("--resume", required=True)
+    analyze.add_argument("--jd", required=True)
+    analyze.add_argument("--json", action="store_true", help="print the result as JSON")
+    analyze.set_defaults(run=cmd_analyze)
+
+    train = sub.add_parser("train", help="train the gap-priority model (as the gap_model asset)")
+    train.set_defaults(run=cmd_train)
 
     extract = sub.add_parser("extract-skills", help="JSON lines in, skills as JSON lines out")
     extract.add_argument(

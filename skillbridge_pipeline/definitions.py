@@ -3,7 +3,10 @@
 from dagster import Definitions
 
 from skillbridge_pipeline.assets.documents import DOCUMENT_ASSETS, DOCUMENT_JOBS
+from skillbridge_pipeline.assets.gaps import GAPS_JOB, ML_JOB, skill_gaps
+from skillbridge_pipeline.ml_training.assets import gap_model, gap_training_examples, skill_vectors
 from skillbridge_pipeline.resources import resources_for
+from skillbridge_pipeline.sensors.analysis_sensor import analysis_sensor
 from skillbridge_pipeline.sensors.inbox_sensor import document_inbox_sensor
 from skillbridge_pipeline.settings import selected_environment
 
@@ -11,9 +14,15 @@ from skillbridge_pipeline.settings import selected_environment
 def build_definitions(resources: dict) -> Definitions:
     """The whole project over a given resource set (tests pass their own)."""
     return Definitions(
-        assets=[asset for assets in DOCUMENT_ASSETS.values() for asset in assets],
-        jobs=list(DOCUMENT_JOBS.values()),
-        sensors=[document_inbox_sensor],
+        assets=[
+            *(asset for assets in DOCUMENT_ASSETS.values() for asset in assets),
+            skill_vectors,
+            gap_training_examples,
+            gap_model,
+            skill_gaps,
+        ],
+        jobs=[*DOCUMENT_JOBS.values(), GAPS_JOB, ML_JOB],
+        sensors=[document_inbox_sensor, analysis_sensor],
         resources=resources,
     )
 

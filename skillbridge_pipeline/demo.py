@@ -7,20 +7,23 @@ UI), and prints what was found.
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections import Counter
 from pathlib import Path
 
 from dagster import DagsterInstance, build_sensor_context
 
-from skillbridge_pipeline.core.documents import KIND_FOLDERS
+from skillbridge_pipeline.core.documents import KIND_FOLDERS, document_id
+from skillbridge_pipeline.core.intake import REQUESTS_FOLDER
 from skillbridge_pipeline.core.taxonomy import CATEGORIES, DATA_DIR
 from skillbridge_pipeline.settings import skillbridge_home
 
 SAMPLES_DIR = DATA_DIR / "samples"
 
 
-def copy_samples(inbox: Path, samples: Path = SAMPLES_DIR) -> int:
+def copy_samples(inbox: Path, samples: Path = SAMPLES_DIR, requests: bool = True) -> int:
+    """Sample documents into the inbox and, with `requests`, the sample analysis requests."""
     copied = 0
     for folder in KIND_FOLDERS.values():
         target = inbox / folder
@@ -29,40 +32,91 @@ def copy_samples(inbox: Path, samples: Path = SAMPLES_DIR) -> int:
             if source.is_file() and not source.name.startswith("."):
                 shutil.copyfile(source, target / source.name)
                 copied += 1
+    if requests:
+        for number, pair in enumerate(json.loads((samples / "requests.json").read_text())):
+            write_request(
+                inbox,
+                document_id((samples / "resumes" / pair["resume"]).read_bytes()),
+                document_id((samples / "jds" / pair["jd"]).read_bytes()),
+                pair.get("session_id"),
+                name=f"sample-{number}.json",
+            )
     return copied
+
+
+def write_request(
+    inbox: Path, resume_id: str, jd_id: str, session_id: str | None, name: str | None = None
+) -> Path:
+    """An analysis request file, written whole (temporary name, then rename)."""
+    folder = inbox / REQUESTS_FOLDER
+    folder.mkdir(parents=True, exist_ok=True)
+    body = {"resume_id": resume_id, "jd_id": jd_id, "session_id": session_id}
+    target = folder / (name or f"{resume_id}-{jd_id}-{session_id or 'none'}.json")
+    partial = target.with_name("." + target.name + ".part")
+    partial.write_text(json.dumps(body))
+    partial.replace(target)
+    return target
 
 
 def run_pending(
     instance: DagsterInstance, defs, max_ticks: int = 50, log_level: str = "WARNING"
 ) -> list[tuple[str, bool]]:
-    """Evaluate the inbox sensor until it has nothing to do, executing each run it requests
-    in process. Returns (run id, success) per run."""
-    from skillbridge_pipeline.sensors.inbox_sensor import document_inbox_sensor
-
-    sensor = defs.resolve_sensor_def(document_inbox_sensor.name)
-    resources = defs.resources
+    """Evaluate the sensors until none has anything to do, executing each run they request in
+    this process (what the daemon would launch). Returns (run id, success) per run."""
+    sensors = [defs.resolve_sensor_def(s.name) for s in defs.sensors or []]
     runs = []
     for _ in range(max_ticks):
-        with build_sensor_context(instance=instance, resources=resources) as context:
-            result = sensor(context)
-        if not hasattr(result, "run_requests"):
+        requested = 0
+        for sensor in sensors:
+            with build_sensor_context(instance=instance, resources=defs.resources) as context:
+                result = sensor(context)
+            if not hasattr(result, "run_requests"):
+                continue
+            for request in result.dynamic_partitions_requests or []:
+                existing = set(instance.get_dynamic_partitions(request.partitions_def_name))
+                new = [k for k in request.partition_keys if k not in existing]
+                if new:
+                    instance.add_dynamic_partitions(request.partitions_def_name, new)
+            for request in result.run_requests:
+                runs.append(
+                    execute(
+                        instance,
+                        defs,
+                        request.job_name,
+                        request.partition_key,
+                        request.tags,
+                        log_level,
+                    )
+                )
+                requested += 1
+        if not requested:
             break
-        for request in result.dynamic_partitions_requests or []:
-            existing = set(instance.get_dynamic_partitions(request.partitions_def_name))
-            new = [k for k in request.partition_keys if k not in existing]
-            if new:
-                instance.add_dynamic_partitions(request.partitions_def_name, new)
-        for request in result.run_requests:
-            job = defs.resolve_job_def(request.job_name)
-            outcome = job.execute_in_process(
-                instance=instance,
-                partition_key=request.partition_key,
-                tags=request.tags,
-                run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
-                raise_on_error=False,
-            )
-            runs.append((outcome.run_id, outcome.success))
     return runs
+
+
+def execute(
+    instance: DagsterInstance,
+    defs,
+    job_name: str,
+    partition_key: str | None = None,
+    tags: dict | None = None,
+    log_level: str = "WARNING",
+) -> tuple[str, bool]:
+    outcome = defs.resolve_job_def(job_name).execute_in_process(
+        instance=instance,
+        partition_key=partition_key,
+        tags=tags or {},
+        run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
+        raise_on_error=False,
+    )
+    return outcome.run_id, outcome.success
+
+
+def ensure_model(instance: DagsterInstance, defs) -> tuple[str, bool] | None:
+    """Train the gap model (embed the taxonomy, build examples, train) if none exists yet."""
+    if defs.resources["models"].registry.latest_version():
+        return None
+    return execute(instance, defs, "train_gap_model_job")
 
 
 def summary(store) -> str:
@@ -100,6 +154,31 @@ def summary(store) -> str:
     return "\n".join(lines)
 
 
+def analyses_summary(store, top: int = 5) -> str:
+    lines = ["", "Analyses (top gaps by priority):"]
+    for pair in json.loads((SAMPLES_DIR / "requests.json").read_text()):
+        resume_id = document_id((SAMPLES_DIR / "resumes" / pair["resume"]).read_bytes())
+        jd_id = document_id((SAMPLES_DIR / "jds" / pair["jd"]).read_bytes())
+        result = store.get_analysis(resume_id, jd_id)
+        if result is None:
+            lines.append(f"  {pair['resume']} x {pair['jd']}: not scored")
+            continue
+        lines.append(
+            f"  {pair['resume']} x {pair['jd']}: overall match "
+            f"{result['overall_match']:.0%} ({len(result['matched_skills'])} matched, "
+            f"{len(result['partial_skills'])} partial, "
+            f"{len(result['missing_skills'])} missing)"
+        )
+        for gap in result["skill_gaps"][:top]:
+            closest = gap["closest_resume_skill"]
+            near = f", closest: {closest['name']} {closest['similarity']:.2f}" if closest else ""
+            lines.append(
+                f"    {gap['priority_level']:<8} {gap['priority_score']:.2f}  "
+                f"{gap['name']} [{gap['coverage']}{near}]"
+            )
+    return "\n".join(lines)
+
+
 def run_demo() -> int:
     from skillbridge_pipeline.definitions import defs
 
@@ -107,6 +186,12 @@ def run_demo() -> int:
     instance = DagsterInstance.get()
     copied = copy_samples(home / "inbox")
     print(f"Copied {copied} sample documents into {home / 'inbox'}")
+    trained = ensure_model(instance, defs)
+    if trained:
+        print(
+            f"Trained the gap model (run {trained[0][:8]}, "
+            f"{'succeeded' if trained[1] else 'FAILED'})"
+        )
     runs = run_pending(instance, defs)
     ok = sum(1 for _, success in runs if success)
     print(
@@ -119,6 +204,7 @@ def run_demo() -> int:
     store = ResultsStore(store_resource.url)
     store.create_schema()
     print(summary(store))
+    print(analyses_summary(store))
     print(
         "\nSee the runs, asset lineage and checks in the Dagster UI: `skillbridge dev`, then open "
         "http://127.0.0.1:3000"

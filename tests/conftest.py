@@ -8,11 +8,16 @@ import uuid
 from pathlib import Path
 
 import pytest
+from dagster import AssetKey, instance_for_test
 from sqlalchemy import create_engine, text
 
+from skillbridge_pipeline.core.embeddings import Embedder
 from skillbridge_pipeline.core.extraction import SkillExtractor
 from skillbridge_pipeline.core.store import ResultsStore
 from skillbridge_pipeline.core.taxonomy import load_taxonomy
+from skillbridge_pipeline.definitions import build_definitions
+from skillbridge_pipeline.demo import execute
+from skillbridge_pipeline.resources import embedded_resources
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "SKILLBRIDGE_TEST_POSTGRES_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres"
@@ -63,6 +68,26 @@ def store(request, tmp_path):
 
         metadata.drop_all(results.engine)
     results.dispose()
+
+
+@pytest.fixture(scope="session")
+def embedder():
+    return Embedder()
+
+
+@pytest.fixture(scope="session")
+def trained(tmp_path_factory):
+    """The ML job materialised once through Dagster, as the demo does (about 40 s)."""
+    home = tmp_path_factory.mktemp("trained")
+    resources = embedded_resources(home)
+    defs = build_definitions(resources)
+    with instance_for_test() as instance:
+        _, success = execute(instance, defs, "train_gap_model_job")
+        event = instance.get_latest_materialization_event(AssetKey("gap_model"))
+        metadata = {k: v.value for k, v in event.asset_materialization.metadata.items()}
+    assert success
+    store = ResultsStore(resources["results_store"].url)
+    return home, resources, store, metadata
 
 
 def make_pdf(text_body: str) -> bytes:

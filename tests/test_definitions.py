@@ -21,16 +21,21 @@ def test_asset_graph_snapshot():
         for parent in graph.get(key).parent_keys
     )
     assert edges == [
+        ("gap_model", "skill_gaps"),
+        ("gap_training_examples", "gap_model"),
+        ("jd_skills", "skill_gaps"),
         ("jd_texts", "jd_skills"),
         ("raw_jds", "jd_texts"),
         ("raw_resumes", "resume_texts"),
+        ("resume_skills", "skill_gaps"),
         ("resume_texts", "resume_skills"),
+        ("skill_vectors", "gap_training_examples"),
     ]
     checks = sorted(f"{k.asset_key.to_user_string()}:{k.name}" for k in graph.asset_check_keys)
     assert "resume_texts:parsed_text_not_empty" in checks
     assert "jd_skills:offsets_inside_text" in checks
     assert len(checks) == 16
-    for name in ["raw_resumes", "resume_texts", "resume_skills"]:
+    for name in ["raw_resumes", "resume_texts", "resume_skills", "skill_gaps"]:
         node = graph.get(AssetKey(name))
         assert node.partitions_def.name == "resumes"
         assert node.backfill_policy.max_partitions_per_run is None  # single run

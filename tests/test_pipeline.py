@@ -95,7 +95,7 @@ def test_good_and_bad_documents_in_one_batch(pipeline):
 
 def test_checks_pass_and_each_document_has_its_own_metadata(pipeline):
     home, instance, defs, store = pipeline
-    copy_samples(home / "inbox")
+    copy_samples(home / "inbox", requests=False)
     runs = run_pending(instance, defs)
     assert runs and all(success for _, success in runs)
     for asset in ["resume_texts", "resume_skills", "jd_texts", "jd_skills"]:
@@ -116,7 +116,7 @@ def test_checks_pass_and_each_document_has_its_own_metadata(pipeline):
 
 def test_gold_skills_of_the_samples_are_found(pipeline):
     home, instance, defs, store = pipeline
-    copy_samples(home / "inbox")
+    copy_samples(home / "inbox", requests=False)
     run_pending(instance, defs)
     gold = json.loads((SAMPLES / "gold_skills.json").read_text())
     for filename, expected in gold.items():

@@ -127,3 +127,15 @@ def test_a_failed_document_is_rerun_alone_in_strict_mode_once(tmp_path, instance
     assert request.partition_key == record[2][0]
     assert request.tags[STRICT_TAG] == "true"
     assert isinstance(tick(instance, resources(tmp_path)), SkipReason)
+
+
+def test_analysis_requests_wait_for_a_trained_model(tmp_path, instance):
+    from skillbridge_pipeline.sensors.analysis_sensor import analysis_sensor
+
+    store = store_of(tmp_path)
+    store.create_schema()
+    store.add_request("r1", "a" * 16, "b" * 16, None, source="inbox")
+    with build_sensor_context(instance=instance, resources=resources(tmp_path)) as context:
+        result = analysis_sensor(context)
+    assert isinstance(result, SkipReason)
+    assert "wait for a trained gap model" in result.skip_message

@@ -7,8 +7,11 @@ safely stored.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import os
+import re
 import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -102,4 +105,91 @@ def plan_batches(records: Sequence[DocumentRecord], batch_size: int) -> list[Bat
             chunk = of_kind[i : i + batch_size]
             key = f"{kind}-landed-{chunk[0].seq}-{chunk[-1].seq}"
             batches.append(Batch(kind, [r.doc_id for r in chunk], key))
+    return batches
+
+
+REQUESTS_FOLDER = "requests"
+REJECTED_FOLDER = "rejected"
+_DOC_ID = re.compile(r"^[0-9a-f]{16}$")
+
+
+@dataclass(frozen=True)
+class AnalysisRequest:
+    resume_id: str
+    jd_id: str
+    session_id: str | None
+
+    @property
+    def request_id(self) -> str:
+        key = f"{self.resume_id}:{self.jd_id}:{self.session_id or ''}"
+        return hashlib.sha256(key.encode()).hexdigest()[:16]
+
+
+def parse_request(data: bytes) -> AnalysisRequest:
+    """An analysis request: {"resume_id", "jd_id", "session_id"?}; ValueError with a reason."""
+    try:
+        value = json.loads(data)
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise ValueError(f"request is not valid JSON ({error})") from None
+    if not isinstance(value, dict):
+        raise ValueError("request must be a JSON object")
+    for field in ("resume_id", "jd_id"):
+        if not isinstance(value.get(field), str) or not _DOC_ID.match(value[field]):
+            raise ValueError(f"request needs {field}: a 16-hex-digit document id")
+    session = value.get("session_id")
+    if session is not None and (not isinstance(session, str) or not 0 < len(session) <= 128):
+        raise ValueError("session_id must be a string of 1 to 128 characters")
+    return AnalysisRequest(value["resume_id"], value["jd_id"], session)
+
+
+def land_requests(root: Path, store: ResultsStore, limit: int) -> tuple[int, list[str]]:
+    """Record request files from inbox/requests/; bad ones go to inbox/rejected/requests/
+    with a `.error.txt` beside them. Returns (new requests, rejected file names)."""
+    folder = root / REQUESTS_FOLDER
+    if not folder.is_dir():
+        return 0, []
+    names = sorted(
+        e.name
+        for e in os.scandir(folder)
+        if e.is_file() and not e.name.startswith(".") and not e.name.endswith(PARTIAL_SUFFIXES)
+    )[:limit]
+    added, rejected = 0, []
+    for name in names:
+        path = folder / name
+        try:
+            request = parse_request(path.read_bytes())
+        except ValueError as error:
+            target = root / REJECTED_FOLDER / REQUESTS_FOLDER / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.move(path, target)
+            target.with_name(name + ".error.txt").write_text(str(error) + "\n")
+            rejected.append(name)
+            continue
+        added += store.add_request(
+            request.request_id, request.resume_id, request.jd_id, request.session_id, source="inbox"
+        )
+        archive = root / PROCESSED_FOLDER / REQUESTS_FOLDER / name
+        archive.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(path, archive)
+    return added, rejected
+
+
+def plan_gap_batches(
+    ready: dict[str, int], partition_order: list[tuple[int, str]], batch_size: int
+) -> list[list[str]]:
+    """Resume keys with ready requests (key -> landing seq), cut into runs whose keys are
+    consecutive among all resume partitions, so a partition range covers exactly them."""
+    batches: list[list[str]] = []
+    current: list[str] = []
+    for _, key in partition_order:
+        if key in ready and len(current) < batch_size:
+            current.append(key)
+            continue
+        if current:
+            batches.append(current)
+            current = []
+        if key in ready:
+            current = [key]
+    if current:
+        batches.append(current)
     return batches

@@ -83,6 +83,49 @@ document_skills = Table(
 )
 
 
+analysis_requests = Table(
+    "analysis_requests",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("request_id", String(64), nullable=False, unique=True),
+    Column("resume_id", String(64), nullable=False, index=True),
+    Column("jd_id", String(64), nullable=False),
+    Column("session_id", String(128)),
+    Column("source", String(32), nullable=False),
+    Column("status", String(16), nullable=False),  # pending | scoring | done | failed
+    Column("error", Text),
+    Column("run_key", String(128)),
+    Column("requested_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+analyses = Table(
+    "analyses",
+    metadata,
+    Column("resume_id", String(64), primary_key=True),
+    Column("jd_id", String(64), primary_key=True),
+    Column("overall_match", Float, nullable=False),
+    Column("model_version", String(64), nullable=False),
+    Column("result", Text, nullable=False),  # the JSON the API and the CLI return
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+
+@dataclass(frozen=True)
+class RequestRecord:
+    seq: int
+    request_id: str
+    resume_id: str
+    jd_id: str
+    session_id: str | None
+    status: str
+    error: str | None
+
+    @classmethod
+    def from_row(cls, row: Any) -> RequestRecord:
+        return cls(**{name: getattr(row, name) for name in cls.__dataclass_fields__})
+
+
 @dataclass(frozen=True)
 class DocumentRecord:
     seq: int
@@ -314,6 +357,30 @@ class ResultsStore:
                 out.append(record)
             return out
 
+    def documents_many(self, kind: str, doc_ids: Iterable[str]) -> dict[str, dict]:
+        ids = list(set(doc_ids))
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(documents).where(documents.c.kind == kind, documents.c.doc_id.in_(ids))
+            )
+            return {r.doc_id: dict(r._mapping) for r in rows}
+
+    def skills_many(self, kind: str, doc_ids: Iterable[str]) -> dict[str, list[dict]]:
+        """Skills of many documents in one query, each list in order of first mention."""
+        ids = list(set(doc_ids))
+        out: dict[str, list[dict]] = {doc_id: [] for doc_id in ids}
+        query = (
+            select(document_skills)
+            .where(document_skills.c.kind == kind, document_skills.c.doc_id.in_(ids))
+            .order_by(document_skills.c.doc_id, document_skills.c.start_offset)
+        )
+        with self.engine.connect() as conn:
+            for row in conn.execute(query):
+                record = dict(row._mapping)
+                record["mentions"] = json.loads(record["mentions"])
+                out[record["doc_id"]].append(record)
+        return out
+
     def status_counts(self) -> dict[tuple[str, str], int]:
         query = select(documents.c.kind, documents.c.status, func.count()).group_by(
             documents.c.kind, documents.c.status
@@ -329,6 +396,130 @@ class ResultsStore:
             query = query.where(document_skills.c.kind == kind)
         with self.engine.connect() as conn:
             return dict(conn.execute(query).all())
+
+    # -- analyses ----------------------------------------------------------------------------
+    def add_request(
+        self, request_id: str, resume_id: str, jd_id: str, session_id: str | None, source: str
+    ) -> bool:
+        """Record an analysis request; False when the same request was already known."""
+        stamp = now()
+        statement = (
+            self._insert(analysis_requests)
+            .values(
+                request_id=request_id,
+                resume_id=resume_id,
+                jd_id=jd_id,
+                session_id=session_id,
+                source=source,
+                status="pending",
+                requested_at=stamp,
+                updated_at=stamp,
+            )
+            .on_conflict_do_nothing(index_elements=["request_id"])
+        )
+        with self.engine.begin() as conn:
+            return conn.execute(statement).rowcount == 1
+
+    def requests_with_status(self, status: str, limit: int) -> list[RequestRecord]:
+        query = (
+            select(analysis_requests)
+            .where(analysis_requests.c.status == status)
+            .order_by(analysis_requests.c.seq)
+            .limit(limit)
+        )
+        with self.engine.connect() as conn:
+            return [RequestRecord.from_row(r) for r in conn.execute(query)]
+
+    def requests_for_resumes(self, resume_ids: Iterable[str]) -> list[RequestRecord]:
+        query = (
+            select(analysis_requests)
+            .where(
+                analysis_requests.c.resume_id.in_(list(resume_ids)),
+                analysis_requests.c.status.in_(["scoring", "done", "pending"]),
+            )
+            .order_by(analysis_requests.c.seq)
+        )
+        with self.engine.connect() as conn:
+            return [RequestRecord.from_row(r) for r in conn.execute(query)]
+
+    def set_request_status(
+        self,
+        request_ids: Sequence[str],
+        status: str,
+        *,
+        error: str | None = None,
+        run_key: str | None = None,
+    ) -> None:
+        values: dict[str, Any] = {"status": status, "error": error, "updated_at": now()}
+        if run_key is not None:
+            values["run_key"] = run_key
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(analysis_requests)
+                .where(analysis_requests.c.request_id.in_(list(request_ids)))
+                .values(**values)
+            )
+
+    def document_statuses(
+        self, kind: str, doc_ids: Iterable[str]
+    ) -> dict[str, tuple[int, str, str | None]]:
+        """doc id -> (landing seq, status, error)."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(
+                    documents.c.doc_id, documents.c.seq, documents.c.status, documents.c.error
+                ).where(documents.c.kind == kind, documents.c.doc_id.in_(list(doc_ids)))
+            )
+            return {r.doc_id: (r.seq, r.status, r.error) for r in rows}
+
+    def dispatched_resume_seqs(self, low: int, high: int) -> list[tuple[int, str]]:
+        """(seq, id) of resumes that have a partition, in landing order, within [low, high]."""
+        with self.engine.connect() as conn:
+            return [
+                tuple(r)
+                for r in conn.execute(
+                    select(documents.c.seq, documents.c.doc_id)
+                    .where(
+                        documents.c.kind == "resume",
+                        documents.c.status != "landed",
+                        documents.c.seq >= low,
+                        documents.c.seq <= high,
+                    )
+                    .order_by(documents.c.seq)
+                )
+            ]
+
+    def save_analyses(self, results: Sequence[dict]) -> None:
+        if not results:
+            return
+        stamp = now()
+        with self.engine.begin() as conn:
+            for result in results:
+                conn.execute(
+                    delete(analyses).where(
+                        analyses.c.resume_id == result["resume_id"],
+                        analyses.c.jd_id == result["jd_id"],
+                    )
+                )
+                conn.execute(
+                    analyses.insert().values(
+                        resume_id=result["resume_id"],
+                        jd_id=result["jd_id"],
+                        overall_match=result["overall_match"],
+                        model_version=result["model_version"],
+                        result=json.dumps(result),
+                        updated_at=stamp,
+                    )
+                )
+
+    def get_analysis(self, resume_id: str, jd_id: str) -> dict | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(analyses.c.result).where(
+                    analyses.c.resume_id == resume_id, analyses.c.jd_id == jd_id
+                )
+            ).first()
+            return json.loads(row.result) if row else None
 
     def failed_documents(self) -> list[dict]:
         query = (

@@ -438,8 +438,19 @@ def build_taxonomy(shared_data: Path, out_dir: Path) -> list[Skill]:
     builder.add_isced_fields()
     skills = builder.skills()
     write_skills(skills, out_dir)
-    write_reliability(skills, shared_data / "skillspan" / "postings-train-dev.jsonl", out_dir)
+    postings = shared_data / "skillspan" / "postings-train-dev.jsonl"
+    write_reliability(skills, postings, out_dir)
+    copy_train_postings(postings, DATA_DIR / "skillspan" / "postings-train.jsonl")
     return skills
+
+
+def copy_train_postings(source: Path, target: Path) -> None:
+    """The train split ships in data/ (MIT): the gap model's training reads it at run time."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with source.open(encoding="utf-8") as lines, target.open("w", encoding="utf-8") as out:
+        for line in lines:
+            if json.loads(line)["split"] == "train":
+                out.write(line if line.endswith("\n") else line + "\n")
 
 
 def write_reliability(skills: list[Skill], postings_path: Path, out_dir: Path) -> Path:

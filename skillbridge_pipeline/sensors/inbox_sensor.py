@@ -21,14 +21,17 @@ from dagster import (
     SkipReason,
     sensor,
 )
-from dagster._core.storage.tags import (
-    ASSET_PARTITION_RANGE_END_TAG,
-    ASSET_PARTITION_RANGE_START_TAG,
-)
 
 from skillbridge_pipeline.assets.documents import DOCUMENT_JOBS, DOCUMENT_PARTITIONS, STRICT_TAG
-from skillbridge_pipeline.core.intake import Batch, land_inbox, plan_batches, scan_inbox
+from skillbridge_pipeline.core.intake import (
+    Batch,
+    land_inbox,
+    land_requests,
+    plan_batches,
+    scan_inbox,
+)
 from skillbridge_pipeline.resources import InboxResource, LandingStoreResource, ResultsStoreResource
+from skillbridge_pipeline.sensors.batching import range_run_request
 
 STALE_AFTER = timedelta(minutes=10)
 MAX_FAILURE_RUNS_PER_TICK = 20
@@ -36,22 +39,11 @@ MAX_STALE_BATCHES_PER_TICK = 5
 
 
 def batch_run_request(batch: Batch) -> RunRequest:
-    tags = {"skillbridge/source": "inbox", "skillbridge/documents": str(len(batch.doc_ids))}
-    if len(batch.doc_ids) == 1:
-        return RunRequest(
-            run_key=batch.run_key,
-            job_name=DOCUMENT_JOBS[batch.kind].name,
-            partition_key=batch.doc_ids[0],
-            tags=tags,
-        )
-    return RunRequest(
-        run_key=batch.run_key,
-        job_name=DOCUMENT_JOBS[batch.kind].name,
-        tags={
-            **tags,
-            ASSET_PARTITION_RANGE_START_TAG: batch.doc_ids[0],
-            ASSET_PARTITION_RANGE_END_TAG: batch.doc_ids[-1],
-        },
+    return range_run_request(
+        DOCUMENT_JOBS[batch.kind].name,
+        batch.doc_ids,
+        batch.run_key,
+        {"skillbridge/source": "inbox", "skillbridge/documents": str(len(batch.doc_ids))},
     )
 
 
@@ -82,6 +74,9 @@ def document_inbox_sensor(
     report = land_inbox(inbox.root, files, landing.landing, store)
     if report.unreadable:
         context.log.warning(f"{len(report.unreadable)} inbox files could not be read")
+    new_requests, rejected = land_requests(inbox.root, store, inbox.max_files_per_tick)
+    if rejected:
+        context.log.warning(f"rejected {len(rejected)} malformed analysis requests: {rejected[:5]}")
 
     batches = plan_batches(store.undispatched(inbox.max_documents_per_tick), inbox.batch_size)
     new_keys: dict[str, list[str]] = {}
@@ -101,7 +96,10 @@ def document_inbox_sensor(
         store.mark_dispatched(batch.kind, batch.doc_ids, batch.run_key)
 
     if not requests:
-        return SkipReason(f"inbox empty (landed {report.landed}, duplicates {report.duplicates})")
+        return SkipReason(
+            f"no new documents (landed {report.landed}, duplicates {report.duplicates}, "
+            f"analysis requests {new_requests})"
+        )
     context.log.info(
         f"landed {report.landed} new, {report.duplicates} duplicate; "
         f"{len(batches)} batch runs, {len(requests) - len(batches)} other runs"

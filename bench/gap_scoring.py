@@ -1,0 +1,151 @@
+"""Scoring 1,000 requested (resume, JD) pairs in one run of the `skill_gaps` asset.
+
+250 resumes (real O*NET occupation profiles written out as resumes) x 4 JDs (SkillSpan dev
+postings), documents parsed and extracted by the real code, one `gaps_job` run over the range
+of the 250 resume partitions. Run 1 embeds the skills it has not seen; run 2 re-scores the same
+pairs warm and must embed nothing. Target: >= 500 pairs/s warm on the 2-core machine.
+Prints pairs/s for the whole run and for the scoring loop alone, phrases embedded, peak memory.
+Run: .venv/bin/python bench/gap_scoring.py
+"""
+
+import json
+import random
+import resource
+import tempfile
+import time
+from pathlib import Path
+
+from dagster import AssetKey, instance_for_test
+
+from skillbridge_pipeline.core.documents import document_id
+from skillbridge_pipeline.core.processing import TextOutcome, extract_batch
+from skillbridge_pipeline.definitions import build_definitions
+from skillbridge_pipeline.demo import execute
+from skillbridge_pipeline.ml_training.training_data import occupation_profiles
+from skillbridge_pipeline.resources import embedded_resources
+
+TARGET = 500
+POSTINGS = Path(__file__).parents[2] / "shared" / "data" / "skillspan" / "postings-train-dev.jsonl"
+
+
+def add_documents(store, extractor, kind, texts):
+    ids = []
+    for text in texts:
+        doc_id = document_id(text.encode())
+        store.land(
+            kind,
+            doc_id,
+            filename=f"{doc_id}.txt",
+            size_bytes=len(text),
+            source="bench",
+            landing_path="-",
+        )
+        store.mark_dispatched(kind, [doc_id], "bench")
+        [outcome] = extract_batch(
+            [TextOutcome(doc_id, kind, "parsed", "text", 1, text, len(text))], extractor
+        )
+        store.replace_skills(
+            kind,
+            [
+                {
+                    "doc_id": doc_id,
+                    "skills": outcome.skills,
+                    "title": outcome.title,
+                    "role_family": outcome.role_family,
+                    "seniority": outcome.seniority,
+                }
+            ],
+        )
+        ids.append(doc_id)
+    return ids
+
+
+def main(resumes: int = 250, jds_per_resume: int = 4, dagster_postgres: str | None = None) -> None:
+    """`dagster_postgres`: a PostgreSQL URL for Dagster's own storage (default: SQLite)."""
+    storage = "PostgreSQL" if dagster_postgres else "SQLite"
+    print(f"== {resumes} resumes x {jds_per_resume} JDs each; Dagster storage: {storage}")
+    overrides = (
+        {"storage": {"postgres": {"postgres_url": dagster_postgres}}} if dagster_postgres else None
+    )
+    rng = random.Random(7)
+    with tempfile.TemporaryDirectory() as tmp, instance_for_test(overrides=overrides) as instance:
+        resources = embedded_resources(Path(tmp))
+        defs = build_definitions(resources)
+        started = time.perf_counter()
+        assert execute(instance, defs, "train_gap_model_job")[1]
+        print(f"(setup: gap model trained in {time.perf_counter() - started:.0f} s)")
+        store = resources["results_store"]
+        from skillbridge_pipeline.core.extraction import SkillExtractor
+        from skillbridge_pipeline.core.store import ResultsStore
+        from skillbridge_pipeline.core.taxonomy import load_taxonomy
+
+        taxonomy = load_taxonomy()
+        extractor = SkillExtractor(taxonomy)
+        results = ResultsStore(store.url)
+        profiles = [p for p in occupation_profiles(taxonomy).values() if len(p) >= 10]
+        resume_texts = []
+        for i in range(resumes):
+            chosen = rng.sample(rng.choice(profiles), 10)
+            names = ", ".join(taxonomy.skills[s].name for s in chosen)
+            resume_texts.append(f"Candidate {i}\nExperience with {names}.\nFluent English.\n")
+        dev = [json.loads(line)["text"] for line in POSTINGS.open() if '"dev"' in line]
+        resume_ids = add_documents(results, extractor, "resume", resume_texts)
+        jd_ids = add_documents(results, extractor, "jd", dev[: max(jds_per_resume, 8)])
+        instance.add_dynamic_partitions("resumes", resume_ids)
+        pairs = 0
+        for r in resume_ids:
+            for j in rng.sample(jd_ids, jds_per_resume):
+                request_id = f"{r}{j}"[:32]
+                results.add_request(request_id, r, j, None, source="bench")
+                results.set_request_status([request_id], "scoring")
+                pairs += 1
+        tags = {
+            "dagster/asset_partition_range_start": resume_ids[0],
+            "dagster/asset_partition_range_end": resume_ids[-1],
+        }
+        for label in ("run 1 (cold: embeds new skills)", "run 2 (warm: same documents)"):
+            before = _embedded(results)
+            started = time.perf_counter()
+            run_id, ok = execute(instance, defs, "gaps_job", tags=tags)
+            seconds = time.perf_counter() - started
+            assert ok, run_id
+            step = _step_seconds(instance, run_id)
+            embedded = _embedded(results) - before
+            event = instance.get_latest_materialization_event(AssetKey("skill_gaps"))
+            scoring = event.asset_materialization.metadata["scoring_seconds"].value
+            print(
+                f"{label}: {pairs} pairs; scoring {scoring:.2f} s = {pairs / scoring:.0f} "
+                f"pairs/s; asset step {step:.2f} s = {pairs / step:.0f} pairs/s; run wall "
+                f"{seconds:.2f} s = {pairs / seconds:.0f} pairs/s; phrases embedded {embedded}"
+            )
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(
+            f"ratio to target ({TARGET}/s), warm: scoring {pairs / scoring / TARGET:.2f}x, "
+            f"whole step {pairs / step / TARGET:.2f}x; peak memory {peak:.0f} MiB "
+            f"(this process, model training included)"
+        )
+
+
+def _embedded(store) -> int:
+    from sqlalchemy import func, select
+
+    from skillbridge_pipeline.core.embeddings import skill_embeddings
+
+    with store.engine.connect() as conn:
+        return conn.execute(select(func.count()).select_from(skill_embeddings)).scalar()
+
+
+def _step_seconds(instance, run_id) -> float:
+    stats = instance.get_run_step_stats(run_id)
+    return sum((s.end_time or 0) - (s.start_time or 0) for s in stats)
+
+
+if __name__ == "__main__":
+    import argparse
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--resumes", type=int, default=250)
+    parser.add_argument("--jds-per-resume", type=int, default=4)
+    parser.add_argument("--dagster-postgres", help="PostgreSQL URL for Dagster's storage")
+    args = parser.parse_args()
+    main(args.resumes, args.jds_per_resume, args.dagster_postgres)

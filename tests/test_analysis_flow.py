@@ -1,0 +1,98 @@
+"""Analysis requests through the inbox: documents and request files in, scored gaps out."""
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from dagster import instance_for_test
+
+from skillbridge_pipeline.core.documents import document_id
+from skillbridge_pipeline.definitions import build_definitions
+from skillbridge_pipeline.demo import copy_samples, run_pending, write_request
+
+pytestmark = pytest.mark.slow
+SAMPLES = Path(__file__).parents[1] / "data" / "samples"
+
+
+def test_requests_become_one_batched_gap_run_and_stored_analyses(trained, tmp_path):
+    home, resources, store, _ = trained
+    inbox = home / "inbox"
+    copy_samples(inbox)
+    (inbox / "requests" / "broken.json").write_text('{"resume_id": "nope"')
+    (inbox / "resumes" / "empty.txt").write_bytes(b"")
+    write_request(
+        inbox,
+        document_id(b""),
+        document_id((SAMPLES / "jds" / "junior_frontend_developer.json").read_bytes()),
+        "s2",
+    )
+    defs = build_definitions(resources)
+    with instance_for_test() as instance:
+        runs = run_pending(instance, defs)
+        gap_runs = [r for r in instance.get_runs() if r.job_name == "gaps_job"]
+        assert len(gap_runs) == 1  # four resumes with requests: one run over their range
+        failed_runs = [instance.get_run_by_id(run_id) for run_id, ok in runs if not ok]
+        assert [r.tags.get("skillbridge/strict") for r in failed_runs] == ["true"]  # empty.txt
+        for pair in json.loads((SAMPLES / "requests.json").read_text()):
+            resume_id = document_id((SAMPLES / "resumes" / pair["resume"]).read_bytes())
+            jd_id = document_id((SAMPLES / "jds" / pair["jd"]).read_bytes())
+            result = store.get_analysis(resume_id, jd_id)
+            assert result and 0 <= result["overall_match"] <= 1 and result["skill_gaps"]
+        assert run_pending(instance, defs) == []  # nothing left: no duplicate scoring
+    done = store.requests_with_status("done", 100)
+    assert len(done) == 4
+    [failed] = store.requests_with_status("failed", 100)
+    assert failed.error == "the resume failed: file is empty"
+    rejected = inbox / "rejected" / "requests"
+    assert (rejected / "broken.json").exists()
+    assert "not valid JSON" in (rejected / "broken.json.error.txt").read_text()
+
+
+def test_analyze_cli_json(trained, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    home = trained[0]
+    done = subprocess.run(
+        [
+            str(Path(sys.executable).with_name("skillbridge")),
+            "analyze",
+            "--json",
+            "--resume",
+            str(SAMPLES / "resumes" / "ben_okafor_data.pdf"),
+            "--jd",
+            str(SAMPLES / "jds" / "senior_data_platform_engineer.html"),
+        ],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "SKILLBRIDGE_HOME": str(home)},
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    result = json.loads(done.stdout)
+    assert {
+        "resume_id",
+        "jd_id",
+        "overall_match",
+        "skill_gaps",
+        "missing_skills",
+        "matched_skills",
+    } <= set(result)
+    assert "Apache Kafka" in result["missing_skills"] and "Python" in result["matched_skills"]
+    bad = subprocess.run(
+        [
+            str(Path(sys.executable).with_name("skillbridge")),
+            "analyze",
+            "--resume",
+            str(tmp_path / "missing.pdf"),
+            "--jd",
+            str(tmp_path / "x.txt"),
+        ],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "SKILLBRIDGE_HOME": str(home)},
+    )
+    assert bad.returncode == 2 and "cannot analyse" in bad.stderr
+    shutil.rmtree(tmp_path, ignore_errors=True)
