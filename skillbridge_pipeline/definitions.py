@@ -4,6 +4,7 @@ from dagster import Definitions
 
 from skillbridge_pipeline.assets.documents import DOCUMENT_ASSETS, DOCUMENT_JOBS
 from skillbridge_pipeline.assets.gaps import GAPS_JOB, ML_JOB, skill_gaps
+from skillbridge_pipeline.assets.roadmaps import roadmaps
 from skillbridge_pipeline.ml_training.assets import gap_model, gap_training_examples, skill_vectors
 from skillbridge_pipeline.resources import resources_for
 from skillbridge_pipeline.sensors.analysis_sensor import analysis_sensor
@@ -20,6 +21,7 @@ def build_definitions(resources: dict) -> Definitions:
             gap_training_examples,
             gap_model,
             skill_gaps,
+            roadmaps,
         ],
         jobs=[*DOCUMENT_JOBS.values(), GAPS_JOB, ML_JOB],
         sensors=[document_inbox_sensor, analysis_sensor],

@@ -121,8 +121,8 @@ def skill_gaps(
 
 GAPS_JOB = define_asset_job(
     "gaps_job",
-    selection=[skill_gaps],
-    description="Score requested resume/JD pairs for a batch of resumes.",
+    selection=["skill_gaps", "roadmaps"],
+    description="Score requested resume/JD pairs for a batch of resumes, then their roadmaps.",
 )
 ML_JOB = define_asset_job(
     "train_gap_model_job",

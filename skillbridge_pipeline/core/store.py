@@ -111,6 +111,18 @@ analyses = Table(
 )
 
 
+roadmaps = Table(
+    "roadmaps",
+    metadata,
+    Column("resume_id", String(64), primary_key=True),
+    Column("jd_id", String(64), primary_key=True),
+    Column("mode", String(16), nullable=False),  # template | llm | fallback | generic
+    Column("roadmap", Text, nullable=False),
+    Column("suggestions", Text, nullable=False),  # the resume enhancer's checked rewrites
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+
 @dataclass(frozen=True)
 class RequestRecord:
     seq: int
@@ -511,6 +523,43 @@ class ResultsStore:
                         updated_at=stamp,
                     )
                 )
+
+    def save_roadmaps(self, items: Sequence[dict]) -> None:
+        """Items: resume_id, jd_id, roadmap (with its mode), suggestions."""
+        stamp = now()
+        with self.engine.begin() as conn:
+            for item in items:
+                conn.execute(
+                    delete(roadmaps).where(
+                        roadmaps.c.resume_id == item["resume_id"], roadmaps.c.jd_id == item["jd_id"]
+                    )
+                )
+                conn.execute(
+                    roadmaps.insert().values(
+                        resume_id=item["resume_id"],
+                        jd_id=item["jd_id"],
+                        mode=item["roadmap"]["mode"],
+                        roadmap=json.dumps(item["roadmap"]),
+                        suggestions=json.dumps(item["suggestions"]),
+                        updated_at=stamp,
+                    )
+                )
+
+    def get_roadmap(self, resume_id: str, jd_id: str) -> dict | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(roadmaps).where(roadmaps.c.resume_id == resume_id, roadmaps.c.jd_id == jd_id)
+            ).first()
+        if row is None:
+            return None
+        return {"roadmap": json.loads(row.roadmap), "suggestions": json.loads(row.suggestions)}
+
+    def analyses_for_resumes(self, resume_ids: Iterable[str]) -> list[dict]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(analyses.c.result).where(analyses.c.resume_id.in_(list(resume_ids)))
+            )
+            return [json.loads(r.result) for r in rows]
 
     def get_analysis(self, resume_id: str, jd_id: str) -> dict | None:
         with self.engine.connect() as conn:

@@ -441,6 +441,12 @@ def build_taxonomy(shared_data: Path, out_dir: Path) -> list[Skill]:
     postings = shared_data / "skillspan" / "postings-train-dev.jsonl"
     write_reliability(skills, postings, out_dir)
     copy_train_postings(postings, DATA_DIR / "skillspan" / "postings-train.jsonl")
+    from skillbridge_pipeline.core.roadmap import build_resources
+
+    build_resources(
+        shared_data / "free-programming-books" / "courses_en.parsed.csv",
+        Taxonomy({s.id: s for s in skills}, {}),
+    )
     return skills
 
 

@@ -5,6 +5,7 @@
 SKILLBRIDGE_ENV.
 """
 
+import os
 from pathlib import Path
 
 from dagster import ConfigurableResource, EnvVar, InitResourceContext
@@ -13,6 +14,7 @@ from pydantic import PrivateAttr
 from skillbridge_pipeline.core.embeddings import Embedder, EmbeddingCache
 from skillbridge_pipeline.core.extraction import SkillExtractor
 from skillbridge_pipeline.core.landing import LandingStore
+from skillbridge_pipeline.core.llm import DEFAULT_MODEL, LlmSettings
 from skillbridge_pipeline.core.parsing import DEFAULT_MAX_BYTES
 from skillbridge_pipeline.core.store import ResultsStore
 from skillbridge_pipeline.core.taxonomy import DEFAULT_TAXONOMY_DIR, load_taxonomy
@@ -119,6 +121,20 @@ class ModelStoreResource(ConfigurableResource):
         return ModelRegistry(Path(self.path))
 
 
+class LlmResource(ConfigurableResource):
+    """Groq for roadmaps, chat and the enhancer; without a key, templates and no network."""
+
+    api_key: str | None = None
+    model: str = DEFAULT_MODEL
+    timeout_seconds: float = 8.0
+    base_url: str | None = None
+    hours_per_week: int = 6
+
+    @property
+    def settings(self) -> LlmSettings:
+        return LlmSettings(self.api_key, self.model, self.timeout_seconds, self.base_url)
+
+
 def embedded_resources(home: Path | None = None) -> dict:
     home = home or skillbridge_home()
     return {
@@ -130,6 +146,7 @@ def embedded_resources(home: Path | None = None) -> dict:
         "embeddings": EmbeddingResource(),
         "vectors": VectorStoreResource(path=str(home / "chroma")),
         "models": ModelStoreResource(path=str(home / "models")),
+        "llm_client": LlmResource(api_key=os.environ.get("GROQ_API_KEY") or None),
     }
 
 
@@ -143,6 +160,7 @@ def production_resources() -> dict:
         "embeddings": EmbeddingResource(),
         "vectors": VectorStoreResource(host=EnvVar("SKILLBRIDGE_CHROMA_HOST")),
         "models": ModelStoreResource(path=EnvVar("SKILLBRIDGE_MODELS_PATH")),
+        "llm_client": LlmResource(api_key=EnvVar("GROQ_API_KEY")),
     }
 
 
