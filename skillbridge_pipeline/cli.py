@@ -147,6 +147,29 @@ def cmd_train(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_chat(args: argparse.Namespace) -> int:
+    """Answer a question about one stored analysis (RESUME_ID:JD_ID)."""
+    from skillbridge_pipeline.core import llm
+    from skillbridge_pipeline.core.store import ResultsStore
+
+    resume_id, _, jd_id = args.analysis_id.partition(":")
+    store = ResultsStore(f"sqlite:///{skillbridge_home() / 'results.db'}")
+    store.create_schema()
+    analysis = store.get_analysis(resume_id, jd_id)
+    if analysis is None:
+        print(
+            f"unknown analysis {args.analysis_id!r} (expected RESUME_ID:JD_ID of a scored pair)",
+            file=sys.stderr,
+        )
+        return 2
+    settings = llm.LlmSettings(
+        api_key=os.environ.get("GROQ_API_KEY") or None,
+        base_url=os.environ.get("GROQ_BASE_URL") or None,
+    )
+    print(llm.chat(args.question, analysis, settings))
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     _default_dagster_home()
     from skillbridge_pipeline.demo import run_demo
@@ -201,6 +224,11 @@ def parser() -> argparse.ArgumentParser:
     analyze.add_argument("--jd", required=True)
     analyze.add_argument("--json", action="store_true", help="print the result as JSON")
     analyze.set_defaults(run=cmd_analyze)
+
+    chat = sub.add_parser("chat", help="ask about a scored analysis (RESUME_ID:JD_ID)")
+    chat.add_argument("analysis_id")
+    chat.add_argument("question")
+    chat.set_defaults(run=cmd_chat)
 
     train = sub.add_parser("train", help="train the gap-priority model (as the gap_model asset)")
     train.set_defaults(run=cmd_train)

@@ -176,7 +176,25 @@ def analyses_summary(store, top: int = 5) -> str:
                 f"    {gap['priority_level']:<8} {gap['priority_score']:.2f}  "
                 f"{gap['name']} [{gap['coverage']}{near}]"
             )
+        lines += roadmap_lines(store.get_roadmap(resume_id, jd_id))
     return "\n".join(lines)
+
+
+def roadmap_lines(stored: dict | None) -> list[str]:
+    if not stored:
+        return ["    (no roadmap yet)"]
+    plan = stored["roadmap"]
+    lines = [f"    4-week roadmap ({plan['mode']}, {plan['hours_per_week']} h/week):"]
+    for week, content in plan["weeks"].items():
+        resource = content["resources"][0]["title"] if content["resources"] else "-"
+        lines.append(
+            f"      {week}: {', '.join(content['focus_skills'])} — build "
+            f"{content['artefact']} — start with: {resource}"
+        )
+    if plan.get("not_yet"):
+        lines.append(f"      not yet: {', '.join(plan['not_yet'][:5])}")
+    lines += [f"    resume: {s['suggested']}" for s in stored["suggestions"][:2]]
+    return lines
 
 
 def run_demo() -> int:

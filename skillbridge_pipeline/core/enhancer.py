@@ -19,6 +19,7 @@ from skillbridge_pipeline.core.extraction import SkillExtractor
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _CAPITALISED = re.compile(r"\b[A-Z][\w.+#&-]*")
 _BULLET = re.compile(r"^\s*(?:[-*•·]|\d+[.)])\s+")
+_SENTENCE_START = re.compile(r"(?:^|[.!?]\s+|\n)\s*(?:[-*•·]\s*)?$")
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,10 @@ def fabrication(
             return f"adds the number or date {number}"
     resume_words = {w.casefold() for w in re.findall(r"[\w.+#&-]+", resume_text)}
     allowed = resume_words | {t.casefold() for t in allowed_terms}
-    for word in _CAPITALISED.findall(suggestion):
+    for match in _CAPITALISED.finditer(suggestion):
+        word = match.group()
+        if _SENTENCE_START.search(suggestion[: match.start()]):
+            continue  # "Operated ..." is capitalised for grammar, not a name
         if word.casefold() not in allowed and word.casefold().rstrip(".") not in allowed:
             return f"adds the name {word!r}, which the resume does not contain"
     return None
