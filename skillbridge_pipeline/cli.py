@@ -45,8 +45,19 @@ def cmd_submit(args: argparse.Namespace) -> int:
         print("an analysis request needs both --resume and --jd", file=sys.stderr)
         return 2
     if args.jd and args.jd.startswith(("http://", "https://")):
-        print("JD URLs are not supported yet: save the page and submit the file", file=sys.stderr)
-        return 2
+        from skillbridge_pipeline.core.intake import jd_file_from_page
+        from skillbridge_pipeline.scraping.fetch import ScrapeFailed, fetch_job
+
+        try:
+            page = fetch_job(args.jd)
+        except ScrapeFailed as error:
+            print(f"cannot fetch the JD: {error.reason}", file=sys.stderr)
+            return 2
+        name, body = jd_file_from_page(page)
+        fetched = Path(tempfile.mkdtemp()) / name
+        fetched.write_bytes(body)
+        print(f"fetched {page['final_url']} ({page['source']}): {page.get('title') or 'untitled'}")
+        args.jd = str(fetched)
     jobs = (
         [(args.resume, "resume"), (args.jd, "jd")] if pair else [(f, args.kind) for f in args.files]
     )

@@ -39,6 +39,10 @@ def test_requests_become_one_batched_gap_run_and_stored_analyses(trained, tmp_pa
             jd_id = document_id((SAMPLES / "jds" / pair["jd"]).read_bytes())
             result = store.get_analysis(resume_id, jd_id)
             assert result and 0 <= result["overall_match"] <= 1 and result["skill_gaps"]
+            stored = store.get_roadmap(resume_id, jd_id)
+            assert stored["roadmap"]["mode"] == "template"  # no key: templates, no network
+            assert list(stored["roadmap"]["weeks"]) == ["week1", "week2", "week3", "week4"]
+            assert isinstance(stored["suggestions"], list)
         assert run_pending(instance, defs) == []  # nothing left: no duplicate scoring
     done = store.requests_with_status("done", 100)
     assert len(done) == 4

@@ -29,6 +29,8 @@ def test_asset_graph_snapshot():
         ("raw_resumes", "resume_texts"),
         ("resume_skills", "skill_gaps"),
         ("resume_texts", "resume_skills"),
+        ("resume_texts", "roadmaps"),
+        ("skill_gaps", "roadmaps"),
         ("skill_vectors", "gap_training_examples"),
     ]
     checks = sorted(f"{k.asset_key.to_user_string()}:{k.name}" for k in graph.asset_check_keys)

@@ -116,8 +116,9 @@ _DOC_ID = re.compile(r"^[0-9a-f]{16}$")
 @dataclass(frozen=True)
 class AnalysisRequest:
     resume_id: str
-    jd_id: str
+    jd_id: str  # for a JD given by URL: "url-" and the URL's hash until it is fetched
     session_id: str | None
+    jd_url: str | None = None
 
     @property
     def request_id(self) -> str:
@@ -133,18 +134,47 @@ def parse_request(data: bytes) -> AnalysisRequest:
         raise ValueError(f"request is not valid JSON ({error})") from None
     if not isinstance(value, dict):
         raise ValueError("request must be a JSON object")
+    jd_url = value.get("jd_url")
+    if jd_url is not None:
+        if not isinstance(jd_url, str) or not jd_url.startswith(("http://", "https://")):
+            raise ValueError("jd_url must be an http(s) URL")
+        value = {**value, "jd_id": "url-" + hashlib.sha256(jd_url.encode()).hexdigest()[:16]}
     for field in ("resume_id", "jd_id"):
-        if not isinstance(value.get(field), str) or not _DOC_ID.match(value[field]):
+        ok = isinstance(value.get(field), str) and (
+            _DOC_ID.match(value[field]) or (field == "jd_id" and jd_url)
+        )
+        if not ok:
             raise ValueError(f"request needs {field}: a 16-hex-digit document id")
     session = value.get("session_id")
     if session is not None and (not isinstance(session, str) or not 0 < len(session) <= 128):
         raise ValueError("session_id must be a string of 1 to 128 characters")
-    return AnalysisRequest(value["resume_id"], value["jd_id"], session)
+    return AnalysisRequest(value["resume_id"], value["jd_id"], session, jd_url)
 
 
-def land_requests(root: Path, store: ResultsStore, limit: int) -> tuple[int, list[str]]:
+def jd_file_from_page(job: dict) -> tuple[str, bytes]:
+    """A fetched job page as a JSON JD document: (file name, bytes)."""
+    body = json.dumps(
+        {"title": job.get("title"), "description": job["text"], "source_url": job["final_url"]},
+        ensure_ascii=False,
+        indent=1,
+    ).encode()
+    return f"url-{document_id_of(body)}.json", body
+
+
+def document_id_of(data: bytes) -> str:
+    from skillbridge_pipeline.core.documents import document_id
+
+    return document_id(data)
+
+
+def land_requests(
+    root: Path, store: ResultsStore, limit: int, fetch_job=None, max_fetches: int = 5
+) -> tuple[int, list[str]]:
     """Record request files from inbox/requests/; bad ones go to inbox/rejected/requests/
-    with a `.error.txt` beside them. Returns (new requests, rejected file names)."""
+    with a `.error.txt` beside them. A request naming its JD by URL has the page fetched
+    (`fetch_job(url) -> page`, at most `max_fetches` a call) and written into inbox/jds/ as a
+    JSON JD; a page that cannot be fetched fails the request with the reason.
+    Returns (new requests, rejected file names)."""
     folder = root / REQUESTS_FOLDER
     if not folder.is_dir():
         return 0, []
@@ -165,6 +195,24 @@ def land_requests(root: Path, store: ResultsStore, limit: int) -> tuple[int, lis
             target.with_name(name + ".error.txt").write_text(str(error) + "\n")
             rejected.append(name)
             continue
+        if request.jd_url:
+            if fetch_job is None or max_fetches <= 0:
+                continue  # next tick
+            max_fetches -= 1
+            request, failure = _fetch_for(root, request, fetch_job)
+            if failure:
+                store.add_request(
+                    request.request_id,
+                    request.resume_id,
+                    request.jd_id,
+                    request.session_id,
+                    source="url",
+                )
+                store.set_request_status([request.request_id], "failed", error=failure)
+                archive = root / PROCESSED_FOLDER / REQUESTS_FOLDER / name
+                archive.parent.mkdir(parents=True, exist_ok=True)
+                shutil.move(path, archive)
+                continue
         added += store.add_request(
             request.request_id, request.resume_id, request.jd_id, request.session_id, source="inbox"
         )
@@ -172,6 +220,24 @@ def land_requests(root: Path, store: ResultsStore, limit: int) -> tuple[int, lis
         archive.parent.mkdir(parents=True, exist_ok=True)
         shutil.move(path, archive)
     return added, rejected
+
+
+def _fetch_for(
+    root: Path, request: AnalysisRequest, fetch_job
+) -> tuple[AnalysisRequest, str | None]:
+    from skillbridge_pipeline.scraping.fetch import ScrapeFailed
+
+    try:
+        page = fetch_job(request.jd_url)
+    except ScrapeFailed as error:
+        return request, f"the JD at {request.jd_url} could not be fetched: {error.reason}"
+    name, body = jd_file_from_page(page)
+    target = root / KIND_FOLDERS["jd"] / name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name("." + name + ".part")
+    partial.write_bytes(body)
+    partial.replace(target)
+    return AnalysisRequest(request.resume_id, document_id_of(body), request.session_id), None
 
 
 def plan_gap_batches(

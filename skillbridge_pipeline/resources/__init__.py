@@ -9,7 +9,7 @@ import os
 from pathlib import Path
 
 from dagster import ConfigurableResource, EnvVar, InitResourceContext
-from pydantic import PrivateAttr
+from pydantic import Field, PrivateAttr
 
 from skillbridge_pipeline.core.embeddings import Embedder, EmbeddingCache
 from skillbridge_pipeline.core.extraction import SkillExtractor
@@ -59,6 +59,17 @@ class InboxResource(ConfigurableResource):
     max_files_per_tick: int = 1000
     max_documents_per_tick: int = 2000
     batch_size: int = 250
+    fetch_timeout_seconds: float = 10.0
+    fetch_max_bytes: int = 2_000_000
+    fetch_allow_hosts: list[str] = Field(default_factory=list)  # exempt from the guard (tests)
+
+    def fetch_job(self, url: str) -> dict:
+        from skillbridge_pipeline.scraping.fetch import ScrapeSettings, fetch_job
+
+        settings = ScrapeSettings(
+            self.fetch_timeout_seconds, self.fetch_max_bytes, tuple(self.fetch_allow_hosts)
+        )
+        return fetch_job(url, settings)
 
     @property
     def root(self) -> Path:

@@ -74,7 +74,9 @@ def document_inbox_sensor(
     report = land_inbox(inbox.root, files, landing.landing, store)
     if report.unreadable:
         context.log.warning(f"{len(report.unreadable)} inbox files could not be read")
-    new_requests, rejected = land_requests(inbox.root, store, inbox.max_files_per_tick)
+    new_requests, rejected = land_requests(
+        inbox.root, store, inbox.max_files_per_tick, fetch_job=inbox.fetch_job
+    )
     if rejected:
         context.log.warning(f"rejected {len(rejected)} malformed analysis requests: {rejected[:5]}")
 

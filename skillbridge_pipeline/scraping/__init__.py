@@ -1,0 +1,1 @@
+"""Job descriptions from URLs: a Scrapy spider, one subprocess per crawl."""
