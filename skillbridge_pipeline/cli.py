@@ -181,6 +181,44 @@ def cmd_chat(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_dlq(args: argparse.Namespace) -> int:
+    """The dead-letter queue: list, show, replay."""
+    from skillbridge_pipeline.core import dead_letters
+    from skillbridge_pipeline.core.store import ResultsStore
+
+    _default_dagster_home()
+    from skillbridge_pipeline.definitions import defs
+
+    store = ResultsStore(defs.resources["results_store"].url)
+    store.create_schema()
+    if args.action == "list":
+        for letter in dead_letters.listing(store, args.status, args.limit):
+            print(
+                f"{letter.id:>5} {letter.status:<9} {letter.job_name}/{letter.asset} "
+                f"{letter.partition_key or '-'} x{letter.attempts}: {letter.error_message[:90]}"
+            )
+        return 0
+    if args.action == "show":
+        letter = dead_letters.get(store, int(args.ids[0])) if args.ids else None
+        if letter is None:
+            print("unknown dead letter id", file=sys.stderr)
+            return 2
+        print(json.dumps(letter.__dict__, indent=2, default=str))
+        return 0
+    from dagster import DagsterInstance
+
+    from skillbridge_pipeline.replay import replay
+
+    ids = (
+        [d.id for d in dead_letters.listing(store, "open", 10_000)]
+        if args.all
+        else [int(i) for i in args.ids]
+    )
+    for letter_id, success, run_id in replay(DagsterInstance.get(), defs, store, ids):
+        print(f"{letter_id}: {'resolved' if success else 'failed again'} (run {run_id})")
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     _default_dagster_home()
     from skillbridge_pipeline.demo import run_demo
@@ -240,6 +278,14 @@ def parser() -> argparse.ArgumentParser:
     chat.add_argument("analysis_id")
     chat.add_argument("question")
     chat.set_defaults(run=cmd_chat)
+
+    dlq = sub.add_parser("dlq", help="the dead-letter queue: list | show ID | replay ID...|--all")
+    dlq.add_argument("action", choices=["list", "show", "replay"])
+    dlq.add_argument("ids", nargs="*")
+    dlq.add_argument("--all", action="store_true", help="replay every open row")
+    dlq.add_argument("--status", choices=["open", "replayed", "resolved"])
+    dlq.add_argument("--limit", type=int, default=100)
+    dlq.set_defaults(run=cmd_dlq)
 
     train = sub.add_parser("train", help="train the gap-priority model (as the gap_model asset)")
     train.set_defaults(run=cmd_train)

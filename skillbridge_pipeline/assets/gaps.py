@@ -18,6 +18,7 @@ from dagster import (
 )
 
 from skillbridge_pipeline.assets.documents import DOCUMENT_PARTITIONS
+from skillbridge_pipeline.hooks import TRANSIENT_RETRIES, record_dead_letter
 from skillbridge_pipeline.ml_training.scoring import GapScorer
 from skillbridge_pipeline.resources import (
     EmbeddingResource,
@@ -122,10 +123,14 @@ def skill_gaps(
 GAPS_JOB = define_asset_job(
     "gaps_job",
     selection=["skill_gaps", "roadmaps"],
+    hooks={record_dead_letter},
+    op_retry_policy=TRANSIENT_RETRIES,
     description="Score requested resume/JD pairs for a batch of resumes, then their roadmaps.",
 )
 ML_JOB = define_asset_job(
     "train_gap_model_job",
     selection=["skill_vectors", "gap_training_examples", "gap_model"],
+    hooks={record_dead_letter},
+    op_retry_policy=TRANSIENT_RETRIES,
     description="Embed the taxonomy, build training examples and train the gap model.",
 )

@@ -1,0 +1,71 @@
+"""Retries and the failure hook that feeds the dead-letter queue, for every job."""
+
+from dagster import (
+    Backoff,
+    DagsterEventType,
+    HookContext,
+    Jitter,
+    RetryPolicy,
+    failure_hook,
+)
+from dagster._core.storage.tags import (
+    ASSET_PARTITION_RANGE_END_TAG,
+    ASSET_PARTITION_RANGE_START_TAG,
+    PARTITION_NAME_TAG,
+)
+
+from skillbridge_pipeline.core import dead_letters
+from skillbridge_pipeline.metrics import DLQ_DEPTH
+
+# Storage, the vector store, the LLM and page fetches fail transiently; a permanent error (a
+# corrupt document) raises Failure(allow_retries=False) and is not retried.
+TRANSIENT_RETRIES = RetryPolicy(
+    max_retries=3, delay=0.5, backoff=Backoff.EXPONENTIAL, jitter=Jitter.PLUS_MINUS
+)
+
+
+@failure_hook(required_resource_keys={"results_store"})
+def record_dead_letter(context: HookContext) -> None:
+    """One DLQ row per failed step (after its retries), keyed by what it was processing."""
+    run = context.instance.get_run_by_id(context.run_id)
+    tags = run.tags if run else {}
+    partition = tags.get(PARTITION_NAME_TAG)
+    if partition is None and ASSET_PARTITION_RANGE_START_TAG in tags:
+        partition = (
+            f"{tags[ASSET_PARTITION_RANGE_START_TAG]}..{tags[ASSET_PARTITION_RANGE_END_TAG]}"
+        )
+    restarts = sum(
+        1
+        for record in context.instance.all_logs(
+            context.run_id, of_type=DagsterEventType.STEP_RESTARTED
+        )
+        if record.step_key == context.step_key
+    )
+    error = context.op_exception
+    store = context.resources.results_store.store
+    payload = None
+    if partition and ".." not in partition:
+        kind = "resume" if context.job_name.startswith(("resumes", "gaps")) else "jd"
+        document = store.get_document(kind, partition)
+        payload = document["landing_path"] if document else None
+    dead_letters.record(
+        store,
+        event_key=f"{context.job_name}:{context.step_key}:{partition or '-'}",
+        subject=partition,
+        asset=context.step_key,
+        partition_key=partition,
+        job_name=context.job_name,
+        run_id=context.run_id,
+        error_type=type(error).__name__ if error else "Unknown",
+        error_message=_message(error),
+        attempts=restarts + 1,
+        payload=payload,
+    )
+    DLQ_DEPTH.set(dead_letters.depth(store))
+
+
+def _message(error: BaseException | None) -> str:
+    if error is None:
+        return "the step failed without an exception"
+    description = getattr(error, "description", None)
+    return description or str(error) or type(error).__name__
