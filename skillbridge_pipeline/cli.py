@@ -219,6 +219,42 @@ def cmd_dlq(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_publish(args: argparse.Namespace) -> int:
+    """Produce one event: a document (base64 in JSON) or an analysis request (a JSON file)."""
+    from skillbridge_pipeline.core.events import document_event, parse_event
+    from skillbridge_pipeline.resources import KafkaResource
+
+    bootstrap = args.bootstrap or os.environ.get("SKILLBRIDGE_KAFKA_BOOTSTRAP")
+    if not bootstrap:
+        print(
+            "no Kafka: pass --bootstrap HOST:PORT or set SKILLBRIDGE_KAFKA_BOOTSTRAP",
+            file=sys.stderr,
+        )
+        return 2
+    source = Path(args.file)
+    if not source.is_file():
+        print(f"not a file: {source}", file=sys.stderr)
+        return 2
+    if args.kind == "request":
+        request = json.loads(source.read_text())
+        value = json.dumps({"kind": "analysis_request", **request}).encode()
+    else:
+        value = document_event(args.kind, source.name, source.read_bytes())
+    try:
+        parse_event(value)
+    except ValueError as error:
+        print(f"not a valid event: {error}", file=sys.stderr)
+        return 2
+    kafka = KafkaResource(bootstrap_servers=bootstrap)
+    producer = kafka.producer()
+    producer.produce(kafka.topic_for(args.kind), value=value)
+    if producer.flush(30) != 0:
+        print("the event was not delivered within 30 s", file=sys.stderr)
+        return 1
+    print(f"published {args.kind} {source.name} to {kafka.topic_for(args.kind)}")
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     _default_dagster_home()
     from skillbridge_pipeline.demo import run_demo
@@ -286,6 +322,12 @@ def parser() -> argparse.ArgumentParser:
     dlq.add_argument("--status", choices=["open", "replayed", "resolved"])
     dlq.add_argument("--limit", type=int, default=100)
     dlq.set_defaults(run=cmd_dlq)
+
+    publish = sub.add_parser("publish", help="produce a document or request event to Kafka")
+    publish.add_argument("file")
+    publish.add_argument("--kind", choices=["resume", "jd", "request"], required=True)
+    publish.add_argument("--bootstrap", help="Kafka bootstrap servers (HOST:PORT)")
+    publish.set_defaults(run=cmd_publish)
 
     train = sub.add_parser("train", help="train the gap-priority model (as the gap_model asset)")
     train.set_defaults(run=cmd_train)

@@ -9,6 +9,7 @@ from skillbridge_pipeline.ml_training.assets import gap_model, gap_training_exam
 from skillbridge_pipeline.resources import resources_for
 from skillbridge_pipeline.sensors.analysis_sensor import analysis_sensor
 from skillbridge_pipeline.sensors.inbox_sensor import document_inbox_sensor
+from skillbridge_pipeline.sensors.kafka_sensor import kafka_sensor
 from skillbridge_pipeline.settings import selected_environment
 
 
@@ -24,7 +25,7 @@ def build_definitions(resources: dict) -> Definitions:
             roadmaps,
         ],
         jobs=[*DOCUMENT_JOBS.values(), GAPS_JOB, ML_JOB],
-        sensors=[document_inbox_sensor, analysis_sensor],
+        sensors=[document_inbox_sensor, kafka_sensor, analysis_sensor],
         resources=resources,
     )
 

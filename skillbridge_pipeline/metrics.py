@@ -9,3 +9,9 @@ LLM_FALLBACK_TOTAL = Counter(
 )
 
 DLQ_DEPTH = Gauge("dlq_depth", "Open rows in the dead-letter queue.")
+
+EVENTS_PROCESSED_TOTAL = Counter(
+    "events_processed_total",
+    "Events taken in, by source (inbox, kafka), topic and outcome.",
+    ["source", "topic", "outcome"],  # outcome: landed | duplicate | request | rejected
+)

@@ -146,6 +146,42 @@ class LlmResource(ConfigurableResource):
         return LlmSettings(self.api_key, self.model, self.timeout_seconds, self.base_url)
 
 
+class KafkaResource(ConfigurableResource):
+    """The Kafka event source; no bootstrap servers (the embedded default) means none."""
+
+    bootstrap_servers: str | None = None
+    resumes_topic: str = "skillbridge.resumes"
+    jds_topic: str = "skillbridge.jds"
+    requests_topic: str = "skillbridge.analysis-requests"
+    group_id: str = "skillbridge-pipeline"
+    max_messages_per_tick: int = 2000
+    poll_budget_seconds: float = 10.0  # well inside a sensor tick's 60 s
+
+    @property
+    def topics(self) -> list[str]:
+        return [self.resumes_topic, self.jds_topic, self.requests_topic]
+
+    def topic_for(self, kind: str) -> str:
+        return {"resume": self.resumes_topic, "jd": self.jds_topic}.get(kind, self.requests_topic)
+
+    def consumer(self):
+        from confluent_kafka import Consumer
+
+        return Consumer(
+            {
+                "bootstrap.servers": self.bootstrap_servers,
+                "group.id": self.group_id,
+                "enable.auto.commit": False,
+                "auto.offset.reset": "earliest",
+            }
+        )
+
+    def producer(self):
+        from confluent_kafka import Producer
+
+        return Producer({"bootstrap.servers": self.bootstrap_servers})
+
+
 def embedded_resources(home: Path | None = None) -> dict:
     home = home or skillbridge_home()
     return {
@@ -158,6 +194,9 @@ def embedded_resources(home: Path | None = None) -> dict:
         "vectors": VectorStoreResource(path=str(home / "chroma")),
         "models": ModelStoreResource(path=str(home / "models")),
         "llm_client": LlmResource(api_key=os.environ.get("GROQ_API_KEY") or None),
+        "kafka": KafkaResource(
+            bootstrap_servers=os.environ.get("SKILLBRIDGE_KAFKA_BOOTSTRAP") or None
+        ),
     }
 
 
@@ -172,6 +211,7 @@ def production_resources() -> dict:
         "vectors": VectorStoreResource(host=EnvVar("SKILLBRIDGE_CHROMA_HOST")),
         "models": ModelStoreResource(path=EnvVar("SKILLBRIDGE_MODELS_PATH")),
         "llm_client": LlmResource(api_key=EnvVar("GROQ_API_KEY")),
+        "kafka": KafkaResource(bootstrap_servers=EnvVar("SKILLBRIDGE_KAFKA_BOOTSTRAP")),
     }
 
 

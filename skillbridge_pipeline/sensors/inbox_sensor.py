@@ -30,6 +30,7 @@ from skillbridge_pipeline.core.intake import (
     plan_batches,
     scan_inbox,
 )
+from skillbridge_pipeline.metrics import EVENTS_PROCESSED_TOTAL
 from skillbridge_pipeline.resources import InboxResource, LandingStoreResource, ResultsStoreResource
 from skillbridge_pipeline.sensors.batching import range_run_request
 
@@ -74,6 +75,8 @@ def document_inbox_sensor(
     report = land_inbox(inbox.root, files, landing.landing, store)
     if report.unreadable:
         context.log.warning(f"{len(report.unreadable)} inbox files could not be read")
+    for outcome, count in (("landed", report.landed), ("duplicate", report.duplicates)):
+        EVENTS_PROCESSED_TOTAL.labels(source="inbox", topic="inbox", outcome=outcome).inc(count)
     new_requests, rejected = land_requests(
         inbox.root, store, inbox.max_files_per_tick, fetch_job=inbox.fetch_job
     )

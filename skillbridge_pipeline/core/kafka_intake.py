@@ -1,0 +1,112 @@
+"""Kafka intake: bounded consumption from explicit offsets, landing, dead letters for poison.
+
+Offsets live in the caller's cursor (the sensor's), not in Kafka: partitions are assigned
+explicitly from the cursor, so a replayed tick re-reads the same messages and landing by
+content hash makes that harmless. Offsets are also committed, only so lag can be monitored.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from skillbridge_pipeline.core import dead_letters
+from skillbridge_pipeline.core.events import DocumentEvent, parse_event
+from skillbridge_pipeline.core.intake import AnalysisRequest
+from skillbridge_pipeline.core.landing import LandingStore
+from skillbridge_pipeline.core.store import ResultsStore
+
+
+@dataclass
+class KafkaBatch:
+    messages: list  # confluent_kafka.Message
+    cursor: dict[str, int]  # "topic:partition" -> next offset
+    outcomes: Counter = field(default_factory=Counter)  # (topic, outcome) -> count
+
+
+def consume(
+    consumer, topics: list[str], cursor: dict[str, int], max_messages: int, budget_seconds: float
+) -> KafkaBatch:
+    from confluent_kafka import OFFSET_BEGINNING, TopicPartition
+
+    metadata = consumer.list_topics(timeout=min(5.0, budget_seconds))
+    assignment = [
+        TopicPartition(topic, p, cursor.get(f"{topic}:{p}", OFFSET_BEGINNING))
+        for topic in topics
+        if topic in metadata.topics
+        for p in sorted(metadata.topics[topic].partitions)
+    ]
+    batch = KafkaBatch([], dict(cursor))
+    if not assignment:
+        return batch
+    consumer.assign(assignment)
+    deadline = time.monotonic() + budget_seconds
+    while len(batch.messages) < max_messages and time.monotonic() < deadline:
+        polled = consumer.consume(
+            num_messages=min(500, max_messages - len(batch.messages)),
+            timeout=min(1.0, max(0.05, deadline - time.monotonic())),
+        )
+        real = [m for m in polled if m.error() is None]
+        if not polled:
+            break
+        for message in real:
+            batch.messages.append(message)
+            batch.cursor[f"{message.topic()}:{message.partition()}"] = message.offset() + 1
+    if batch.messages:
+        consumer.commit(
+            offsets=[
+                TopicPartition(k.rsplit(":", 1)[0], int(k.rsplit(":", 1)[1]), v)
+                for k, v in batch.cursor.items()
+            ],
+            asynchronous=False,
+        )
+    return batch
+
+
+def land_messages(
+    batch: KafkaBatch, landing: LandingStore, store: ResultsStore, inbox_requests: Path
+) -> None:
+    """Documents to the landing store and the results store; requests to the store (or, with a
+    JD URL, to the inbox, where the page is fetched); anything malformed to the DLQ."""
+    from skillbridge_pipeline.demo import write_request
+
+    for message in batch.messages:
+        topic = message.topic()
+        coordinates = f"kafka://{topic}/{message.partition()}/{message.offset()}"
+        try:
+            event = parse_event(message.value())
+        except ValueError as error:
+            dead_letters.record(
+                store,
+                event_key=coordinates,
+                subject=None,
+                asset=None,
+                error_type="MalformedEvent",
+                error_message=str(error),
+                payload=coordinates,
+            )
+            batch.outcomes[(topic, "rejected")] += 1
+            continue
+        if isinstance(event, DocumentEvent):
+            stored = landing.put(event.kind, event.content, event.filename)
+            created = store.land(
+                event.kind,
+                stored.doc_id,
+                filename=event.filename,
+                size_bytes=len(event.content),
+                source="kafka",
+                landing_path=str(stored.path),
+            )
+            batch.outcomes[(topic, "landed" if created else "duplicate")] += 1
+        elif isinstance(event, AnalysisRequest) and event.jd_url:
+            write_request(
+                inbox_requests.parent, event.resume_id, "", event.session_id, jd_url=event.jd_url
+            )
+            batch.outcomes[(topic, "request")] += 1
+        else:
+            created = store.add_request(
+                event.request_id, event.resume_id, event.jd_id, event.session_id, source="kafka"
+            )
+            batch.outcomes[(topic, "request" if created else "duplicate")] += 1
