@@ -10,6 +10,7 @@ from skillbridge_pipeline.resources import resources_for
 from skillbridge_pipeline.sensors.analysis_sensor import analysis_sensor
 from skillbridge_pipeline.sensors.inbox_sensor import document_inbox_sensor
 from skillbridge_pipeline.sensors.kafka_sensor import kafka_sensor
+from skillbridge_pipeline.sensors.run_failure_sensor import run_failure_dead_letters
 from skillbridge_pipeline.settings import selected_environment
 
 
@@ -25,7 +26,7 @@ def build_definitions(resources: dict) -> Definitions:
             roadmaps,
         ],
         jobs=[*DOCUMENT_JOBS.values(), GAPS_JOB, ML_JOB],
-        sensors=[document_inbox_sensor, kafka_sensor, analysis_sensor],
+        sensors=[document_inbox_sensor, kafka_sensor, analysis_sensor, run_failure_dead_letters],
         resources=resources,
     )
 

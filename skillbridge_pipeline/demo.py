@@ -12,7 +12,7 @@ import shutil
 from collections import Counter
 from pathlib import Path
 
-from dagster import DagsterInstance, build_sensor_context
+from dagster import DagsterInstance, RunStatusSensorDefinition, build_sensor_context
 
 from skillbridge_pipeline.core.documents import KIND_FOLDERS, document_id
 from skillbridge_pipeline.core.intake import REQUESTS_FOLDER
@@ -76,7 +76,11 @@ def run_pending(
 ) -> list[tuple[str, bool]]:
     """Evaluate the sensors until none has anything to do, executing each run they request in
     this process (what the daemon would launch). Returns (run id, success) per run."""
-    sensors = [defs.resolve_sensor_def(s.name) for s in defs.sensors or []]
+    sensors = [
+        defs.resolve_sensor_def(s.name)
+        for s in defs.sensors or []
+        if not isinstance(s, RunStatusSensorDefinition)  # those react to runs, not ticks
+    ]
     runs = []
     for _ in range(max_ticks):
         requested = 0

@@ -8,11 +8,6 @@ from dagster import (
     RetryPolicy,
     failure_hook,
 )
-from dagster._core.storage.tags import (
-    ASSET_PARTITION_RANGE_END_TAG,
-    ASSET_PARTITION_RANGE_START_TAG,
-    PARTITION_NAME_TAG,
-)
 
 from skillbridge_pipeline.core import dead_letters
 from skillbridge_pipeline.metrics import DLQ_DEPTH
@@ -27,13 +22,10 @@ TRANSIENT_RETRIES = RetryPolicy(
 @failure_hook(required_resource_keys={"results_store"})
 def record_dead_letter(context: HookContext) -> None:
     """One DLQ row per failed step (after its retries), keyed by what it was processing."""
+    from skillbridge_pipeline.sensors.run_failure_sensor import run_partition
+
     run = context.instance.get_run_by_id(context.run_id)
-    tags = run.tags if run else {}
-    partition = tags.get(PARTITION_NAME_TAG)
-    if partition is None and ASSET_PARTITION_RANGE_START_TAG in tags:
-        partition = (
-            f"{tags[ASSET_PARTITION_RANGE_START_TAG]}..{tags[ASSET_PARTITION_RANGE_END_TAG]}"
-        )
+    partition = run_partition(run.tags if run else {})
     restarts = sum(
         1
         for record in context.instance.all_logs(

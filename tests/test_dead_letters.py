@@ -73,3 +73,36 @@ def test_a_transient_failure_is_retried_then_replayed_and_resolved(tmp_path, tra
         assert again and dead_letters.get(store, letter_id).status == "resolved"
         assert store.get_analysis(document_id(resume), document_id(jd)) == before
         assert dead_letters.depth(store) == 0
+
+
+def test_a_run_that_died_before_any_step_is_a_dead_letter(tmp_path):
+    from dagster import DagsterEventType, build_run_status_sensor_context
+    from dagster._core.test_utils import create_run_for_test
+
+    from skillbridge_pipeline.sensors.run_failure_sensor import run_failure_dead_letters
+
+    resources = embedded_resources(tmp_path)
+    store = ResultsStore(resources["results_store"].url)
+    with instance_for_test() as instance:
+        run = create_run_for_test(
+            instance, job_name="resumes_job", tags={"dagster/partition": "abcdefabcdefabcd"}
+        )
+        instance.report_run_failed(run)  # e.g. the worker was lost before the step started
+        [record] = instance.all_logs(run.run_id, of_type=DagsterEventType.RUN_FAILURE)
+        with build_run_status_sensor_context(
+            sensor_name="run_failure_dead_letters",
+            dagster_instance=instance,
+            dagster_run=instance.get_run_by_id(run.run_id),
+            dagster_event=record.dagster_event,
+            resources=resources,
+        ) as status_context:
+            context = status_context.for_run_failure()
+            run_failure_dead_letters(context)
+            run_failure_dead_letters(context)  # evaluated twice: still one row
+    [letter] = dead_letters.listing(store)
+    assert (letter.job_name, letter.partition_key, letter.error_type) == (
+        "resumes_job",
+        "abcdefabcdefabcd",
+        "RunFailure",
+    )
+    assert letter.run_id == run.run_id and letter.attempts == 2
