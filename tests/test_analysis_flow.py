@@ -8,6 +8,7 @@ import pytest
 from dagster import instance_for_test
 
 from skillbridge_pipeline.core.documents import document_id
+from skillbridge_pipeline.core.store import ResultsStore
 from skillbridge_pipeline.definitions import build_definitions
 from skillbridge_pipeline.demo import copy_samples, run_pending, write_request
 
@@ -100,3 +101,32 @@ def test_analyze_cli_json(trained, tmp_path):
     )
     assert bad.returncode == 2 and "cannot analyse" in bad.stderr
     shutil.rmtree(tmp_path, ignore_errors=True)
+
+
+def test_llm_endpoint_down_gives_fallback_roadmaps_and_no_dead_letters(trained, tmp_path):
+    import socket
+
+    from skillbridge_pipeline.core import dead_letters
+    from skillbridge_pipeline.resources import LlmResource, embedded_resources
+
+    with socket.socket() as probe:  # a port nothing listens on: connection refused
+        probe.bind(("127.0.0.1", 0))
+        closed = probe.getsockname()[1]
+    resources = embedded_resources(tmp_path)
+    resources["llm_client"] = LlmResource(
+        api_key="test-key", base_url=f"http://127.0.0.1:{closed}", timeout_seconds=1
+    )
+    shutil.copytree(trained[0] / "models", tmp_path / "models")
+    copy_samples(tmp_path / "inbox")
+    store = ResultsStore(resources["results_store"].url)
+    with instance_for_test() as instance:
+        runs = run_pending(instance, build_definitions(resources))
+    assert runs and all(ok for _, ok in runs)
+    for pair in json.loads((SAMPLES / "requests.json").read_text()):
+        stored = store.get_roadmap(
+            document_id((SAMPLES / "resumes" / pair["resume"]).read_bytes()),
+            document_id((SAMPLES / "jds" / pair["jd"]).read_bytes()),
+        )
+        assert stored["roadmap"]["mode"] == "fallback"
+        assert list(stored["roadmap"]["weeks"]) == ["week1", "week2", "week3", "week4"]
+    assert dead_letters.listing(store) == []
