@@ -34,7 +34,7 @@ def _copy_into(folder: Path, source: Path) -> Path:
 
 def cmd_submit(args: argparse.Namespace) -> int:
     from skillbridge_pipeline.core.documents import document_id
-    from skillbridge_pipeline.demo import write_request
+    from skillbridge_pipeline.core.intake import write_request
 
     inbox = Path(args.inbox or skillbridge_home() / "inbox")
     pair = args.resume or args.jd

@@ -15,7 +15,7 @@ from pathlib import Path
 from dagster import DagsterInstance, RunStatusSensorDefinition, build_sensor_context
 
 from skillbridge_pipeline.core.documents import KIND_FOLDERS, document_id
-from skillbridge_pipeline.core.intake import REQUESTS_FOLDER
+from skillbridge_pipeline.core.intake import write_request
 from skillbridge_pipeline.core.taxonomy import CATEGORIES, DATA_DIR
 from skillbridge_pipeline.settings import skillbridge_home
 
@@ -42,33 +42,6 @@ def copy_samples(inbox: Path, samples: Path = SAMPLES_DIR, requests: bool = True
                 name=f"sample-{number}.json",
             )
     return copied
-
-
-def write_request(
-    inbox: Path,
-    resume_id: str,
-    jd_id: str,
-    session_id: str | None,
-    name: str | None = None,
-    jd_url: str | None = None,
-) -> Path:
-    """An analysis request file, written whole (temporary name, then rename)."""
-    folder = inbox / REQUESTS_FOLDER
-    folder.mkdir(parents=True, exist_ok=True)
-    body = {
-        "resume_id": resume_id,
-        "session_id": session_id,
-        **({"jd_url": jd_url} if jd_url else {"jd_id": jd_id}),
-    }
-    if jd_url:
-        import hashlib
-
-        jd_id = "url-" + hashlib.sha256(jd_url.encode()).hexdigest()[:12]
-    target = folder / (name or f"{resume_id}-{jd_id}-{session_id or 'none'}.json")
-    partial = target.with_name("." + target.name + ".part")
-    partial.write_text(json.dumps(body))
-    partial.replace(target)
-    return target
 
 
 def run_pending(

@@ -8,9 +8,10 @@ import pytest
 from dagster import instance_for_test
 
 from skillbridge_pipeline.core.documents import document_id
+from skillbridge_pipeline.core.intake import write_request
 from skillbridge_pipeline.core.store import ResultsStore
 from skillbridge_pipeline.definitions import build_definitions
-from skillbridge_pipeline.demo import copy_samples, run_pending, write_request
+from skillbridge_pipeline.demo import copy_samples, run_pending
 
 pytestmark = pytest.mark.slow
 SAMPLES = Path(__file__).parents[1] / "data" / "samples"

@@ -41,18 +41,7 @@ def scorer(trained, taxonomy, embedder):
 
 
 def skills(extractor, text, kind):
-    return [
-        {
-            "skill_id": s.skill_id,
-            "name": s.name,
-            "category": s.category,
-            "surface": s.surface,
-            "start": s.start,
-            "end": s.end,
-            "requirement": s.requirement,
-        }
-        for s in extractor.extract(text, kind=kind)
-    ]
+    return [s.record() for s in extractor.extract(text, kind=kind)]
 
 
 JD = (

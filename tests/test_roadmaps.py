@@ -153,19 +153,7 @@ def test_enhancer_aligns_terms_without_inventing(extractor):
     jd = "Requirements: Kubernetes, PostgreSQL, CI/CD and Terraform."
 
     def found(text, kind):
-        return [
-            {
-                "skill_id": s.skill_id,
-                "name": s.name,
-                "category": s.category,
-                "skill_kind": s.kind,
-                "surface": s.surface,
-                "start": s.start,
-                "end": s.end,
-                "mentions": [list(m) for m in s.mentions],
-            }
-            for s in extractor.extract(text, kind=kind)
-        ]
+        return [s.record() for s in extractor.extract(text, kind=kind)]
 
     resume_skills, jd_skills = found(resume, "resume"), found(jd, "jd")
     [aligned] = align_terminology(resume, resume_skills, jd_skills)
@@ -189,19 +177,7 @@ def test_enhancer_aligns_terms_without_inventing(extractor):
 
 def test_llm_enhancer_suggestions_pass_the_same_check(extractor):
     resume = "- Ran services on k8s at Acme Corp.\n"
-    skills = [
-        {
-            "skill_id": s.skill_id,
-            "name": s.name,
-            "category": s.category,
-            "skill_kind": s.kind,
-            "surface": s.surface,
-            "start": s.start,
-            "end": s.end,
-            "mentions": [list(m) for m in s.mentions],
-        }
-        for s in extractor.extract(resume)
-    ]
+    skills = [s.record() for s in extractor.extract(resume)]
     jd = [{**skills[0], "surface": "Kubernetes"}]
     answer = json.dumps(
         {

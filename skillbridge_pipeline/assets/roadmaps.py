@@ -34,13 +34,16 @@ def roadmaps(
     library = load_resources()
     resume_text = {row["doc_id"]: row["text"] or "" for row in records(texts)}
     saved, frames, modes = [], {key: [] for key in context.partition_keys}, {}
-    for analysis in store.analyses_for_resumes(context.partition_keys):
+    analyses = store.analyses_for_resumes(context.partition_keys)
+    resume_skills = store.skills_many("resume", (a["resume_id"] for a in analyses))
+    jd_skills = store.skills_many("jd", (a["jd_id"] for a in analyses))
+    for analysis in analyses:
         resume_id, jd_id = analysis["resume_id"], analysis["jd_id"]
         plan = llm.roadmap(analysis, library, llm_client.settings, llm_client.hours_per_week)
         suggestions = enhance(
             resume_text.get(resume_id, ""),
-            store.document_skills("resume", resume_id),
-            store.document_skills("jd", jd_id),
+            resume_skills[resume_id],
+            jd_skills[jd_id],
             skills.extractor,
             llm_client.settings,
         )

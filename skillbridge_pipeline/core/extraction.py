@@ -120,6 +120,21 @@ class FoundSkill:
     mentions: tuple[tuple[int, int], ...] = field(default=())
     requirement: str | None = None  # JDs: required | preferred, when the wording says so
 
+    def record(self) -> dict:
+        """The row form the stores, scoring and the enhancer use."""
+        return {
+            "skill_id": self.skill_id,
+            "name": self.name,
+            "category": self.category,
+            "skill_kind": self.kind,
+            "surface": self.surface,
+            "start": self.start,
+            "end": self.end,
+            "confidence": self.confidence,
+            "requirement": self.requirement,
+            "mentions": [list(m) for m in self.mentions],
+        }
+
 
 @dataclass(frozen=True, slots=True)
 class _Entry:

@@ -259,3 +259,28 @@ def plan_gap_batches(
     if current:
         batches.append(current)
     return batches
+
+
+def write_request(
+    inbox: Path,
+    resume_id: str,
+    jd_id: str,
+    session_id: str | None,
+    name: str | None = None,
+    jd_url: str | None = None,
+) -> Path:
+    """An analysis request file, written whole (temporary name, then rename)."""
+    folder = inbox / REQUESTS_FOLDER
+    folder.mkdir(parents=True, exist_ok=True)
+    body = {
+        "resume_id": resume_id,
+        "session_id": session_id,
+        **({"jd_url": jd_url} if jd_url else {"jd_id": jd_id}),
+    }
+    if jd_url:
+        jd_id = "url-" + hashlib.sha256(jd_url.encode()).hexdigest()[:12]
+    target = folder / (name or f"{resume_id}-{jd_id}-{session_id or 'none'}.json")
+    partial = target.with_name("." + target.name + ".part")
+    partial.write_text(json.dumps(body))
+    partial.replace(target)
+    return target

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from skillbridge_pipeline.core import dead_letters
 from skillbridge_pipeline.core.events import DocumentEvent, parse_event
-from skillbridge_pipeline.core.intake import AnalysisRequest
+from skillbridge_pipeline.core.intake import AnalysisRequest, write_request
 from skillbridge_pipeline.core.landing import LandingStore
 from skillbridge_pipeline.core.store import ResultsStore
 
@@ -70,8 +70,6 @@ def land_messages(
 ) -> None:
     """Documents to the landing store and the results store; requests to the store (or, with a
     JD URL, to the inbox, where the page is fetched); anything malformed to the DLQ."""
-    from skillbridge_pipeline.demo import write_request
-
     for message in batch.messages:
         topic = message.topic()
         coordinates = f"kafka://{topic}/{message.partition()}/{message.offset()}"

@@ -179,21 +179,7 @@ def extract_batch(texts: Sequence[TextOutcome], extractor: SkillExtractor) -> li
         if doc.status != "parsed":
             continue
         found = extractor.extract(doc.text, kind=doc.kind)
-        skills = [
-            {
-                "skill_id": s.skill_id,
-                "name": s.name,
-                "category": s.category,
-                "skill_kind": s.kind,
-                "surface": s.surface,
-                "start": s.start,
-                "end": s.end,
-                "confidence": s.confidence,
-                "requirement": s.requirement,
-                "mentions": [list(m) for m in s.mentions],
-            }
-            for s in found
-        ]
+        skills = [s.record() for s in found]
         profile = profile_job(doc.text, (s.category for s in found)) if doc.kind == "jd" else None
         outcomes.append(
             SkillsOutcome(
