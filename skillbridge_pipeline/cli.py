@@ -189,8 +189,11 @@ def cmd_dlq(args: argparse.Namespace) -> int:
     _default_dagster_home()
     from skillbridge_pipeline.definitions import defs
 
-    store = ResultsStore(defs.resources["results_store"].url)
+    results_store = defs.resources["results_store"]
+    store = ResultsStore(results_store.url)
     store.create_schema()
+    if moved := dead_letters.drain(store, results_store.spool):
+        print(f"moved {moved} spooled dead letters into the store", file=sys.stderr)
     if args.action == "list":
         for letter in dead_letters.listing(store, args.status, args.limit):
             print(

@@ -48,18 +48,25 @@ def run_pending(
     instance: DagsterInstance, defs, max_ticks: int = 50, log_level: str = "WARNING"
 ) -> list[tuple[str, bool]]:
     """Evaluate the sensors until none has anything to do, executing each run they request in
-    this process (what the daemon would launch). Returns (run id, success) per run."""
+    this process (what the daemon would launch), keeping each sensor's cursor between ticks as
+    the daemon does. Returns (run id, success) per run."""
     sensors = [
         defs.resolve_sensor_def(s.name)
         for s in defs.sensors or []
         if not isinstance(s, RunStatusSensorDefinition)  # those react to runs, not ticks
     ]
+    cursors: dict[str, str | None] = {}
     runs = []
     for _ in range(max_ticks):
-        requested = 0
+        progressed = False
         for sensor in sensors:
-            with build_sensor_context(instance=instance, resources=defs.resources) as context:
+            with build_sensor_context(
+                instance=instance, resources=defs.resources, cursor=cursors.get(sensor.name)
+            ) as context:
                 result = sensor(context)
+            cursor = getattr(result, "cursor", None) or context.cursor
+            progressed |= cursor != cursors.get(sensor.name)
+            cursors[sensor.name] = cursor
             if not hasattr(result, "run_requests"):
                 continue
             for request in result.dynamic_partitions_requests or []:
@@ -78,8 +85,8 @@ def run_pending(
                         log_level,
                     )
                 )
-                requested += 1
-        if not requested:
+                progressed = True
+        if not progressed:
             break
     return runs
 

@@ -19,9 +19,10 @@ TRANSIENT_RETRIES = RetryPolicy(
 )
 
 
-@failure_hook(required_resource_keys={"results_store"})
+@failure_hook(required_resource_keys={"results_store", "landing"})
 def record_dead_letter(context: HookContext) -> None:
-    """One DLQ row per failed step (after its retries), keyed by what it was processing."""
+    """One DLQ row per failed step (after its retries), keyed by what it was processing; spooled
+    locally when the results store is what failed."""
     from skillbridge_pipeline.sensors.run_failure_sensor import run_partition
 
     run = context.instance.get_run_by_id(context.run_id)
@@ -34,14 +35,15 @@ def record_dead_letter(context: HookContext) -> None:
         if record.step_key == context.step_key
     )
     error = context.op_exception
-    store = context.resources.results_store.store
+    results_store = context.resources.results_store
     payload = None
     if partition and ".." not in partition:
         kind = "resume" if context.job_name.startswith(("resumes", "gaps")) else "jd"
-        document = store.get_document(kind, partition)
-        payload = document["landing_path"] if document else None
-    dead_letters.record(
-        store,
+        kept = context.resources.landing.landing.find(kind, partition)
+        payload = str(kept) if kept else None
+    recorded = dead_letters.record_or_spool(
+        results_store.store,
+        results_store.spool,
         event_key=f"{context.job_name}:{context.step_key}:{partition or '-'}",
         subject=partition,
         asset=context.step_key,
@@ -53,7 +55,10 @@ def record_dead_letter(context: HookContext) -> None:
         attempts=restarts + 1,
         payload=payload,
     )
-    DLQ_DEPTH.set(dead_letters.depth(store))
+    if recorded is None:
+        context.log.warning("the results store is down: dead letter spooled for later")
+    else:
+        DLQ_DEPTH.set(dead_letters.depth(results_store.store))
 
 
 def _message(error: BaseException | None) -> str:

@@ -75,11 +75,25 @@ def test_a_transient_failure_is_retried_then_replayed_and_resolved(tmp_path, tra
         assert dead_letters.depth(store) == 0
 
 
-def test_a_run_that_died_before_any_step_is_a_dead_letter(tmp_path):
+def run_failure_sensor_sees(instance, run_id: str, resources: dict) -> None:
+    """Evaluate the run-failure sensor on a failed run, as the daemon does."""
     from dagster import DagsterEventType, build_run_status_sensor_context
-    from dagster._core.test_utils import create_run_for_test
 
     from skillbridge_pipeline.sensors.run_failure_sensor import run_failure_dead_letters
+
+    [record] = instance.all_logs(run_id, of_type=DagsterEventType.RUN_FAILURE)
+    with build_run_status_sensor_context(
+        sensor_name="run_failure_dead_letters",
+        dagster_instance=instance,
+        dagster_run=instance.get_run_by_id(run_id),
+        dagster_event=record.dagster_event,
+        resources=resources,
+    ) as status_context:
+        run_failure_dead_letters(status_context.for_run_failure())
+
+
+def test_a_run_that_died_before_any_step_is_a_dead_letter(tmp_path):
+    from dagster._core.test_utils import create_run_for_test
 
     resources = embedded_resources(tmp_path)
     store = ResultsStore(resources["results_store"].url)
@@ -88,17 +102,8 @@ def test_a_run_that_died_before_any_step_is_a_dead_letter(tmp_path):
             instance, job_name="resumes_job", tags={"dagster/partition": "abcdefabcdefabcd"}
         )
         instance.report_run_failed(run)  # e.g. the worker was lost before the step started
-        [record] = instance.all_logs(run.run_id, of_type=DagsterEventType.RUN_FAILURE)
-        with build_run_status_sensor_context(
-            sensor_name="run_failure_dead_letters",
-            dagster_instance=instance,
-            dagster_run=instance.get_run_by_id(run.run_id),
-            dagster_event=record.dagster_event,
-            resources=resources,
-        ) as status_context:
-            context = status_context.for_run_failure()
-            run_failure_dead_letters(context)
-            run_failure_dead_letters(context)  # evaluated twice: still one row
+        run_failure_sensor_sees(instance, run.run_id, resources)
+        run_failure_sensor_sees(instance, run.run_id, resources)  # evaluated twice: one row
     [letter] = dead_letters.listing(store)
     assert (letter.job_name, letter.partition_key, letter.error_type) == (
         "resumes_job",
@@ -106,3 +111,137 @@ def test_a_run_that_died_before_any_step_is_a_dead_letter(tmp_path):
         "RunFailure",
     )
     assert letter.run_id == run.run_id and letter.attempts == 2
+
+
+def test_postgres_refusing_connections_mid_run_is_spooled_then_replayed(tmp_path, postgres_url):
+    from dagster import DagsterEventType, build_sensor_context
+    from faults import TcpProxy
+    from sqlalchemy.engine import make_url
+
+    from skillbridge_pipeline.resources import ResultsStoreResource
+    from skillbridge_pipeline.sensors.inbox_sensor import document_inbox_sensor
+
+    server = make_url(postgres_url)
+    proxy = TcpProxy(server.host, server.port or 5432).accept()
+    url = server.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
+    spool = tmp_path / "spool"
+    resources = {
+        **embedded_resources(tmp_path),
+        "results_store": ResultsStoreResource(url=url, dead_letter_spool=str(spool)),
+    }
+    defs = build_definitions(resources)
+    store = ResultsStore(url)
+    store.create_schema()
+    resume = (SAMPLES / "resumes" / "ana_silva_backend.txt").read_bytes()
+    (tmp_path / "inbox" / "resumes").mkdir(parents=True)
+    (tmp_path / "inbox" / "resumes" / "ana.txt").write_bytes(resume)
+    with instance_for_test() as instance:
+        with build_sensor_context(instance=instance, resources=resources) as context:
+            dispatch = document_inbox_sensor(context)
+        [request] = dispatch.run_requests
+        instance.add_dynamic_partitions("resumes", [document_id(resume)])
+        proxy.refuse()  # PostgreSQL goes away between the dispatch and the run
+        store.dispose()
+        run_id, success = execute(
+            instance, defs, request.job_name, request.partition_key, request.tags
+        )
+        assert not success
+        restarts = instance.all_logs(run_id, of_type=DagsterEventType.STEP_RESTARTED)
+        assert len(restarts) == 3  # retried with backoff before giving up
+        assert len(list(spool.glob("*.json"))) == 1  # the dead letter waits locally
+        proxy.accept()  # PostgreSQL is back
+        assert dead_letters.drain(store, spool) == 1 and not list(spool.glob("*.json"))
+        [letter] = dead_letters.listing(store)
+        assert letter.asset == "raw_resumes" and letter.error_type == "OperationalError"
+        assert letter.attempts == 4 and letter.status == "open"
+        assert Path(letter.payload).read_bytes() == resume
+        [(_, ok, _)] = replay(instance, defs, store, [letter.id])
+    assert ok and dead_letters.get(store, letter.id).status == "resolved"
+    assert store.get_document("resume", document_id(resume))["status"] == "extracted"
+    proxy.refuse()
+
+
+KILLABLE_RUN = """
+import sys
+from pathlib import Path
+from dagster import instance_for_test
+from skillbridge_pipeline.definitions import build_definitions
+from skillbridge_pipeline.demo import run_pending
+from skillbridge_pipeline.resources import embedded_resources
+with instance_for_test(temp_dir=sys.argv[2]) as instance:
+    run_pending(instance, build_definitions(embedded_resources(Path(sys.argv[1]))))
+"""
+
+
+def stored_results(store: ResultsStore) -> tuple[list, list]:
+    """Everything the pipeline stores about documents, less times, paths and run keys."""
+    from sqlalchemy import select
+
+    from skillbridge_pipeline.core.store import document_skills, documents
+
+    kept = [documents.c[n] for n in ("kind", "doc_id", "status", "format", "error", "text_chars")]
+    kept += [documents.c[n] for n in ("skill_count", "title", "role_family", "seniority")]
+    with store.engine.connect() as conn:
+        docs = conn.execute(select(*kept).order_by(documents.c.doc_id)).all()
+        skills = conn.execute(
+            select(document_skills).order_by(document_skills.c.doc_id, document_skills.c.skill_id)
+        ).all()
+    return [tuple(r) for r in docs], [tuple(r) for r in skills]
+
+
+def test_a_run_killed_mid_run_converges_when_run_again(tmp_path):
+    import json
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from sqlalchemy.exc import OperationalError
+
+    postings = [
+        json.loads(line)["text"]
+        for line in (SAMPLES.parent / "skillspan" / "postings-train.jsonl").open()
+    ]
+    homes = {name: tmp_path / name for name in ("killed", "reference")}
+    for home in homes.values():
+        (home / "inbox" / "jds").mkdir(parents=True)
+        for number, text in enumerate(postings):
+            (home / "inbox" / "jds" / f"posting-{number}.txt").write_text(text)
+    home, instance_dir = homes["killed"], tmp_path / "instance"
+    instance_dir.mkdir()
+    store = ResultsStore(embedded_resources(home)["results_store"].url)
+    child = subprocess.Popen([sys.executable, "-c", KILLABLE_RUN, str(home), str(instance_dir)])
+    statuses: dict = {}
+    deadline = time.monotonic() + 240
+    try:
+        while time.monotonic() < deadline and child.poll() is None:
+            try:
+                statuses = store.status_counts()
+            except OperationalError:
+                statuses = {}  # the schema is not there yet
+            if ("jd", "parsed") in statuses:  # texts stored, skills not yet: mid-run
+                break
+            time.sleep(0.02)
+    finally:
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+    assert ("jd", "parsed") in statuses, f"never caught the run mid-way: {statuses}"
+    assert statuses.get(("jd", "extracted"), 0) < len(postings)
+
+    resources = embedded_resources(home)
+    defs = build_definitions(resources)
+    with instance_for_test(temp_dir=str(instance_dir)) as instance:
+        [killed] = instance.get_runs()
+        instance.report_run_failed(killed)  # what the daemon's run monitoring does
+        run_failure_sensor_sees(instance, killed.run_id, resources)
+        [letter] = dead_letters.listing(store)
+        [(_, ok, _)] = replay(instance, defs, store, [letter.id])
+        assert ok and not run_pending(instance, defs)  # nothing else was left to do
+    with instance_for_test() as instance:
+        reference_runs = run_pending(
+            instance, build_definitions(embedded_resources(homes["reference"]))
+        )
+    assert reference_runs and all(success for _, success in reference_runs)
+    reference = ResultsStore(embedded_resources(homes["reference"])["results_store"].url)
+    assert stored_results(store) == stored_results(reference)
+    assert store.status_counts() == {("jd", "extracted"): len(postings)}

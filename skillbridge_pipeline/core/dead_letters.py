@@ -3,15 +3,26 @@
 An event is what failed: a document partition, a batch of partitions, an analysis, or (later)
 a Kafka message. A repeated failure of the same event updates its row (attempts, last failure);
 replaying marks it `replayed`, and a successful replay `resolved`.
+
+When the store itself is what failed (PostgreSQL refusing connections), a letter is written to
+a local spool folder instead, one JSON file each, and moved into the store by `drain` once it
+answers again: by the next failure hook, the run-failure sensor and every `skillbridge dlq`.
 """
 
 from __future__ import annotations
 
+import json
+import os
+import tempfile
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Column, DateTime, Integer, String, Table, Text, func, select, update
+from sqlalchemy.exc import OperationalError
 
 from skillbridge_pipeline.core.store import ResultsStore, metadata, now
 
@@ -66,10 +77,11 @@ def record(
     error_type: str,
     error_message: str,
     attempts: int = 1,
+    failed_at: datetime | None = None,
     **fields: Any,
 ) -> int:
     """Insert the event's row, or update it when it failed before. Returns its id."""
-    stamp = now()
+    stamp = failed_at or now()
     with store.engine.begin() as conn:
         existing = conn.execute(
             select(dead_letters.c.id).where(dead_letters.c.event_key == event_key)
@@ -93,6 +105,44 @@ def record(
             .values(attempts=dead_letters.c.attempts + attempts, **values)
         )
         return existing
+
+
+def record_or_spool(store: ResultsStore, spool: Path | None, **letter: Any) -> int | None:
+    """Record the letter (after any spooled ones); while the store is unreachable, spool it.
+    Returns its row id, or None when it was spooled."""
+    try:
+        drain(store, spool)
+        return record(store, **letter)
+    except OperationalError:
+        if spool is None:
+            raise
+        write_to_spool(spool, letter)
+        return None
+
+
+def write_to_spool(spool: Path, letter: dict[str, Any]) -> Path:
+    spool.mkdir(parents=True, exist_ok=True)
+    body = json.dumps({**letter, "failed_at": now().isoformat()}, default=str)
+    fd, tmp = tempfile.mkstemp(dir=spool, suffix=".tmp")
+    with os.fdopen(fd, "w") as out:
+        out.write(body)
+    path = spool / f"{now().strftime('%Y%m%dT%H%M%S%f')}-{uuid.uuid4().hex[:8]}.json"
+    os.replace(tmp, path)  # atomic: drain never reads half a letter
+    return path
+
+
+def drain(store: ResultsStore, spool: Path | None) -> int:
+    """Move spooled letters into the store, oldest first. Returns how many moved."""
+    if spool is None or not spool.exists():
+        return 0
+    moved = 0
+    for path in sorted(spool.glob("*.json")):
+        letter = json.loads(path.read_text())
+        letter["failed_at"] = datetime.fromisoformat(letter["failed_at"])
+        record(store, **letter)
+        path.unlink()
+        moved += 1
+    return moved
 
 
 def listing(store: ResultsStore, status: str | None = None, limit: int = 100) -> list[DeadLetter]:

@@ -31,14 +31,18 @@ class LandingStore:
         suffix = PurePath(filename).suffix.lower()[:10]
         return self.root / KIND_FOLDERS[check_kind(kind)] / doc_id[:2] / f"{doc_id}{suffix}"
 
+    def find(self, kind: str, doc_id: str) -> Path | None:
+        """The kept bytes of a document, found without the results store."""
+        folder = self.root / KIND_FOLDERS[check_kind(kind)] / doc_id[:2]
+        found = sorted(folder.glob(f"{doc_id}*")) if folder.exists() else []
+        return next((p for p in found if not p.name.endswith(".tmp")), None)
+
     def put(self, kind: str, data: bytes, filename: str) -> LandedFile:
         """Write the bytes once (atomically); the same bytes again find the first copy."""
         doc_id = document_id(data)
-        folder = self.root / KIND_FOLDERS[check_kind(kind)] / doc_id[:2]
-        existing = sorted(folder.glob(f"{doc_id}*")) if folder.exists() else []
-        existing = [p for p in existing if not p.name.endswith(".tmp")]
+        existing = self.find(kind, doc_id)
         if existing:
-            return LandedFile(kind, doc_id, existing[0], len(data), filename)
+            return LandedFile(kind, doc_id, existing, len(data), filename)
         path = self.path_for(kind, doc_id, filename)
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")

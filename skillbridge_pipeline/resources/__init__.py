@@ -10,6 +10,7 @@ from pathlib import Path
 
 from dagster import ConfigurableResource, EnvVar, InitResourceContext
 from pydantic import Field, PrivateAttr
+from sqlalchemy.exc import OperationalError
 
 from skillbridge_pipeline.core.embeddings import Embedder, EmbeddingCache
 from skillbridge_pipeline.core.extraction import SkillExtractor
@@ -25,14 +26,26 @@ from skillbridge_pipeline.settings import skillbridge_home
 
 
 class ResultsStoreResource(ConfigurableResource):
-    """Documents, statuses and skills: SQLite file by default, PostgreSQL by URL."""
+    """Documents, statuses and skills: SQLite file by default, PostgreSQL by URL.
+
+    `dead_letter_spool` is a local folder that holds dead letters while the store is down."""
 
     url: str
+    dead_letter_spool: str | None = None
     _store: ResultsStore = PrivateAttr()
 
     def setup_for_execution(self, context: InitResourceContext) -> None:
         self._store = ResultsStore(self.url)
-        self._store.create_schema()
+        try:
+            self._store.create_schema()
+        except OperationalError as error:
+            # Down for a moment: the steps that need it retry, and their failures are spooled.
+            if context.log:
+                context.log.warning(f"the results store is unreachable: {error.orig}")
+
+    @property
+    def spool(self) -> Path | None:
+        return Path(self.dead_letter_spool) if self.dead_letter_spool else None
 
     def teardown_after_execution(self, context: InitResourceContext) -> None:
         self._store.dispose()
@@ -185,7 +198,10 @@ class KafkaResource(ConfigurableResource):
 def embedded_resources(home: Path | None = None) -> dict:
     home = home or skillbridge_home()
     return {
-        "results_store": ResultsStoreResource(url=f"sqlite:///{home / 'results.db'}"),
+        "results_store": ResultsStoreResource(
+            url=f"sqlite:///{home / 'results.db'}",
+            dead_letter_spool=str(home / "dead_letter_spool"),
+        ),
         "landing": LandingStoreResource(path=str(home / "landing")),
         "inbox": InboxResource(path=str(home / "inbox")),
         "skills": SkillExtractorResource(),
@@ -202,7 +218,10 @@ def embedded_resources(home: Path | None = None) -> dict:
 
 def production_resources() -> dict:
     return {
-        "results_store": ResultsStoreResource(url=EnvVar("SKILLBRIDGE_RESULTS_URL")),
+        "results_store": ResultsStoreResource(
+            url=EnvVar("SKILLBRIDGE_RESULTS_URL"),
+            dead_letter_spool=EnvVar("SKILLBRIDGE_DEAD_LETTER_SPOOL"),
+        ),
         "landing": LandingStoreResource(path=EnvVar("SKILLBRIDGE_LANDING_PATH")),
         "inbox": InboxResource(path=EnvVar("SKILLBRIDGE_INBOX_PATH")),
         "skills": SkillExtractorResource(),

@@ -39,8 +39,9 @@ def run_failure_dead_letters(
         return  # the failure hook has recorded it, with the step's own error
     partition = run_partition(run.tags)
     store = results_store.store
-    dead_letters.record(
+    recorded = dead_letters.record_or_spool(
         store,
+        results_store.spool,
         event_key=f"{run.job_name}:run:{partition or run.run_id}",
         subject=partition,
         asset=None,
@@ -50,4 +51,5 @@ def run_failure_dead_letters(
         error_type="RunFailure",
         error_message=context.failure_event.message or "the run failed before any step did",
     )
-    DLQ_DEPTH.set(dead_letters.depth(store))
+    if recorded is not None:  # otherwise spooled while the store is down
+        DLQ_DEPTH.set(dead_letters.depth(store))
