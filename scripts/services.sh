@@ -32,3 +32,13 @@ if ! PGCONNECT_TIMEOUT=5 psql -h 127.0.0.1 -U postgres -tAc 'select 1' >/dev/nul
        "set SKILLBRIDGE_TEST_POSTGRES_URL to a superuser URL" >&2
   [[ -n "${SKILLBRIDGE_TEST_POSTGRES_URL:-}" ]] || exit 1
 fi
+
+# The report page is tested in headless Chromium (Debian's package), installed when missing.
+if ! command -v chromium >/dev/null && command -v apt-get >/dev/null && [[ $EUID -eq 0 ]]; then
+  echo "installing Chromium (Debian package) for the report-page test"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
+if ! command -v chromium >/dev/null; then
+  echo "chromium is not installed and could not be (the report-page test needs it)" >&2
+  exit 1
+fi

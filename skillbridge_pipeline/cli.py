@@ -222,6 +222,51 @@ def cmd_dlq(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_api(args: argparse.Namespace) -> int:
+    """Serve the results API, the WebSocket notifier and the report pages."""
+    import uvicorn
+
+    from skillbridge_pipeline.api.app import create_app
+
+    uvicorn.run(create_app(), host=args.host, port=args.port, log_level="info")
+    return 0
+
+
+def cmd_tokens(args: argparse.Namespace) -> int:
+    """API tokens: create (the secret is printed once), revoke, list."""
+    from skillbridge_pipeline.api.settings import ApiSettings
+    from skillbridge_pipeline.core import tokens
+    from skillbridge_pipeline.core.store import ResultsStore
+
+    store = ResultsStore(ApiSettings.from_environment().results_url)
+    store.create_schema()
+    if args.action == "create":
+        if not args.name:
+            print("tokens create needs --name", file=sys.stderr)
+            return 2
+        token, secret = tokens.create(store, args.name, args.scope)
+        print(secret)
+        print(
+            f"token {token.id} ({token.name}, {token.scope}): keep the secret above, "
+            "it is not stored",
+            file=sys.stderr,
+        )
+        return 0
+    if args.action == "revoke":
+        if not args.id:
+            print("tokens revoke needs a token id (see tokens list)", file=sys.stderr)
+            return 2
+        if not tokens.revoke(store, int(args.id)):
+            print(f"no active token {args.id}", file=sys.stderr)
+            return 2
+        print(f"token {args.id} revoked")
+        return 0
+    for token in tokens.listing(store):
+        state = f"revoked {token.revoked_at:%Y-%m-%d}" if token.revoked_at else "active"
+        print(f"{token.id:>4} {token.name:<24} {token.scope:<6} {state}")
+    return 0
+
+
 def cmd_publish(args: argparse.Namespace) -> int:
     """Produce one event: a document (base64 in JSON) or an analysis request (a JSON file)."""
     from skillbridge_pipeline.core.events import document_event, parse_event
@@ -332,6 +377,20 @@ def parser() -> argparse.ArgumentParser:
     publish.add_argument("--bootstrap", help="Kafka bootstrap servers (HOST:PORT)")
     publish.set_defaults(run=cmd_publish)
 
+    api = sub.add_parser("api", help="serve the results API, WebSocket and report pages")
+    api.add_argument("--host", default="127.0.0.1")
+    api.add_argument("--port", type=int, default=8000)
+    api.set_defaults(run=cmd_api)
+
+    token = sub.add_parser(
+        "tokens", help="API tokens: create --name N --scope S | revoke ID | list"
+    )
+    token.add_argument("action", choices=["create", "revoke", "list"])
+    token.add_argument("id", nargs="?", help="token id (revoke)")
+    token.add_argument("--name", help="who or what the token is for (create)")
+    token.add_argument("--scope", choices=["read", "admin"], default="read")
+    token.set_defaults(run=cmd_tokens)
+
     train = sub.add_parser("train", help="train the gap-priority model (as the gap_model asset)")
     train.set_defaults(run=cmd_train)
 
@@ -360,6 +419,12 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    # Counters made in this process and in the runs it starts reach the API's /metrics through
+    # this folder (set before anything imports prometheus_client).
+    metrics_dir = os.environ.setdefault(
+        "PROMETHEUS_MULTIPROC_DIR", str(skillbridge_home() / "metrics")
+    )
+    Path(metrics_dir).mkdir(parents=True, exist_ok=True)
     return args.run(args)
 
 

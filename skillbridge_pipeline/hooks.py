@@ -10,7 +10,6 @@ from dagster import (
 )
 
 from skillbridge_pipeline.core import dead_letters
-from skillbridge_pipeline.metrics import DLQ_DEPTH
 
 # Storage, the vector store, the LLM and page fetches fail transiently; a permanent error (a
 # corrupt document) raises Failure(allow_retries=False) and is not retried.
@@ -57,8 +56,6 @@ def record_dead_letter(context: HookContext) -> None:
     )
     if recorded is None:
         context.log.warning("the results store is down: dead letter spooled for later")
-    else:
-        DLQ_DEPTH.set(dead_letters.depth(results_store.store))
 
 
 def _message(error: BaseException | None) -> str:

@@ -60,12 +60,14 @@ def store(request, tmp_path):
         url = f"sqlite:///{tmp_path / 'results.db'}"
     else:
         url = request.getfixturevalue("postgres_url")
+    from skillbridge_pipeline.core.store import metadata
+
     results = ResultsStore(url)
+    results.create_schema()
+    metadata.drop_all(results.engine)  # the server's database is shared by the session's tests
     results.create_schema()
     yield results
     if request.param == "postgresql":
-        from skillbridge_pipeline.core.store import metadata
-
         metadata.drop_all(results.engine)
     results.dispose()
 

@@ -12,7 +12,7 @@ from skillbridge_pipeline.core.documents import document_id
 from skillbridge_pipeline.core.store import ResultsStore
 from skillbridge_pipeline.definitions import build_definitions
 from skillbridge_pipeline.demo import execute, run_pending
-from skillbridge_pipeline.metrics import DLQ_DEPTH
+from skillbridge_pipeline.metrics import metrics_registry
 from skillbridge_pipeline.replay import replay
 from skillbridge_pipeline.resources import embedded_resources
 
@@ -39,7 +39,7 @@ def test_a_permanent_failure_is_one_dead_letter_without_retries(tmp_path):
     assert letter.attempts == 1  # a corrupt document is not retried
     assert "no text layer" in letter.error_message and letter.status == "open"
     assert Path(letter.payload).read_bytes() == scan  # pointer to the kept raw payload
-    assert DLQ_DEPTH._value.get() == 1
+    assert metrics_registry(store).get_sample_value("dlq_depth") == 1
 
 
 def test_a_transient_failure_is_retried_then_replayed_and_resolved(tmp_path, trained):
@@ -159,6 +159,9 @@ def test_postgres_refusing_connections_mid_run_is_spooled_then_replayed(tmp_path
     assert ok and dead_letters.get(store, letter.id).status == "resolved"
     assert store.get_document("resume", document_id(resume))["status"] == "extracted"
     proxy.refuse()
+    from skillbridge_pipeline.core.store import metadata
+
+    metadata.drop_all(ResultsStore(postgres_url).engine)  # leave the shared database empty
 
 
 KILLABLE_RUN = """

@@ -18,7 +18,9 @@ from dagster import (
 )
 
 from skillbridge_pipeline.assets.documents import DOCUMENT_PARTITIONS
+from skillbridge_pipeline.core.store import now
 from skillbridge_pipeline.hooks import TRANSIENT_RETRIES, record_dead_letter
+from skillbridge_pipeline.metrics import ANALYSIS_COMPLETED_TOTAL, GAP_ANALYSIS_LATENCY_SECONDS
 from skillbridge_pipeline.ml_training.scoring import GapScorer
 from skillbridge_pipeline.resources import (
     EmbeddingResource,
@@ -90,6 +92,7 @@ def skill_gaps(
     pairs: dict[tuple[str, str], list[str]] = {}
     for request in requests:
         pairs.setdefault((request.resume_id, request.jd_id), []).append(request.request_id)
+    requested_at = {r.request_id: r.requested_at for r in requests}
     results, done, frames = [], [], {key: [] for key in keys}
     started = time.perf_counter()
     scored = scorer.score_stored_many(store, list(pairs))
@@ -97,12 +100,17 @@ def skill_gaps(
     for ((resume_id, _), request_ids), (result, error) in zip(pairs.items(), scored, strict=True):
         if error is not None:
             store.set_request_status(request_ids, "failed", error=str(error))
+            ANALYSIS_COMPLETED_TOTAL.labels(outcome="failed").inc(len(request_ids))
             continue
         results.append(result)
         done += request_ids
         frames[resume_id] += gap_rows(result)
     store.save_analyses(results)
     store.set_request_status(done, "done")
+    ANALYSIS_COMPLETED_TOTAL.labels(outcome="done").inc(len(done))
+    stored_at = now()
+    for request_id in done:
+        GAP_ANALYSIS_LATENCY_SECONDS.observe((stored_at - requested_at[request_id]).total_seconds())
     for key in keys:
         matches = [r["overall_match"] for r in results if r["resume_id"] == key]
         context.add_asset_metadata(

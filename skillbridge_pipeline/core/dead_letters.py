@@ -21,10 +21,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Column, DateTime, Integer, String, Table, Text, func, select, update
+from sqlalchemy import Column, Integer, String, Table, Text, func, select, update
 from sqlalchemy.exc import OperationalError
 
-from skillbridge_pipeline.core.store import ResultsStore, metadata, now
+from skillbridge_pipeline.core.store import ResultsStore, UtcDateTime, metadata, now
 
 DLQ_STATUSES = ("open", "replayed", "resolved")
 
@@ -42,8 +42,8 @@ dead_letters = Table(
     Column("error_message", Text, nullable=False),
     Column("attempts", Integer, nullable=False),
     Column("payload", Text),  # where the raw payload is kept (landing path, Kafka coordinates)
-    Column("first_failed_at", DateTime(timezone=True), nullable=False),
-    Column("last_failed_at", DateTime(timezone=True), nullable=False),
+    Column("first_failed_at", UtcDateTime(), nullable=False),
+    Column("last_failed_at", UtcDateTime(), nullable=False),
     Column("status", String(16), nullable=False),
     Column("replay_run_key", String(128)),
 )
@@ -145,8 +145,10 @@ def drain(store: ResultsStore, spool: Path | None) -> int:
     return moved
 
 
-def listing(store: ResultsStore, status: str | None = None, limit: int = 100) -> list[DeadLetter]:
-    query = select(dead_letters).order_by(dead_letters.c.id).limit(limit)
+def listing(
+    store: ResultsStore, status: str | None = None, limit: int = 100, offset: int = 0
+) -> list[DeadLetter]:
+    query = select(dead_letters).order_by(dead_letters.c.id).offset(offset).limit(limit)
     if status:
         query = query.where(dead_letters.c.status == status)
     with store.engine.connect() as conn:

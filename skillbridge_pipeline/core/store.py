@@ -22,6 +22,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    TypeDecorator,
     UniqueConstraint,
     and_,
     create_engine,
@@ -38,6 +39,23 @@ DOCUMENT_STATUSES = ("landed", "queued", "parsed", "extracted", "failed")
 
 metadata = MetaData()
 
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+class UtcDateTime(TypeDecorator):
+    """Timezone-aware UTC datetimes on both backends (SQLite keeps no zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
+
+
 documents = Table(
     "documents",
     metadata,
@@ -53,15 +71,15 @@ documents = Table(
     Column("error_stage", String(32)),
     Column("error", Text),
     Column("batch_run_key", String(128)),
-    Column("dispatched_at", DateTime(timezone=True)),
+    Column("dispatched_at", UtcDateTime()),
     Column("failure_run_key", String(128)),
     Column("text_chars", Integer),
     Column("skill_count", Integer),
     Column("title", String(256)),
     Column("role_family", String(32)),
     Column("seniority", String(16)),
-    Column("received_at", DateTime(timezone=True), nullable=False),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("received_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
     UniqueConstraint("kind", "doc_id", name="uq_documents_kind_doc"),
 )
 
@@ -95,8 +113,8 @@ analysis_requests = Table(
     Column("status", String(16), nullable=False),  # pending | scoring | done | failed
     Column("error", Text),
     Column("run_key", String(128)),
-    Column("requested_at", DateTime(timezone=True), nullable=False),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("requested_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
 )
 
 analyses = Table(
@@ -107,7 +125,7 @@ analyses = Table(
     Column("overall_match", Float, nullable=False),
     Column("model_version", String(64), nullable=False),
     Column("result", Text, nullable=False),  # the JSON the API and the CLI return
-    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
 )
 
 
@@ -119,8 +137,25 @@ roadmaps = Table(
     Column("mode", String(16), nullable=False),  # template | llm | fallback | generic
     Column("roadmap", Text, nullable=False),
     Column("suggestions", Text, nullable=False),  # the resume enhancer's checked rewrites
-    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
 )
+
+
+# What a session's WebSocket is told: one row per finished request (ready or failed), written
+# in the same transaction as the request's status, so nothing is announced that is not stored.
+notifications = Table(
+    "notifications",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("session_id", String(128), nullable=False, index=True),
+    Column("request_id", String(64), nullable=False),
+    Column("event", String(32), nullable=False),  # analysis.ready | analysis.failed
+    Column("payload", Text, nullable=False),  # JSON
+    Column("created_at", UtcDateTime(), nullable=False),
+    UniqueConstraint("request_id", "event", name="uq_notifications_request_event"),
+)
+
+NOTIFIED_STATUSES = {"done": "analysis.ready", "failed": "analysis.failed"}
 
 
 @dataclass(frozen=True)
@@ -132,6 +167,7 @@ class RequestRecord:
     session_id: str | None
     status: str
     error: str | None
+    requested_at: datetime
 
     @classmethod
     def from_row(cls, row: Any) -> RequestRecord:
@@ -155,10 +191,6 @@ class DocumentRecord:
         return cls(**{name: getattr(row, name) for name in cls.__dataclass_fields__})
 
 
-def now() -> datetime:
-    return datetime.now(UTC)
-
-
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")  # readers (API, sensor) alongside a writing run
@@ -178,6 +210,8 @@ class ResultsStore:
         )
 
     def create_schema(self) -> None:
+        from skillbridge_pipeline.core import dead_letters, tokens  # noqa: F401 (their tables)
+
         metadata.create_all(self.engine)
 
     def dispose(self) -> None:
@@ -369,6 +403,32 @@ class ResultsStore:
                 out.append(record)
             return out
 
+    def list_documents(self, kind: str, offset: int, limit: int) -> tuple[int, list[dict]]:
+        """(total, one page of documents in landing order)."""
+        where = documents.c.kind == kind
+        with self.engine.connect() as conn:
+            total = conn.execute(select(func.count()).select_from(documents).where(where)).scalar()
+            rows = conn.execute(
+                select(documents).where(where).order_by(documents.c.seq).offset(offset).limit(limit)
+            )
+            return total, [dict(r._mapping) for r in rows]
+
+    def get_request(self, request_id: str) -> RequestRecord | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(analysis_requests).where(analysis_requests.c.request_id == request_id)
+            ).first()
+        return RequestRecord.from_row(row) if row else None
+
+    def requests_for_session(self, session_id: str) -> list[RequestRecord]:
+        query = (
+            select(analysis_requests)
+            .where(analysis_requests.c.session_id == session_id)
+            .order_by(analysis_requests.c.seq)
+        )
+        with self.engine.connect() as conn:
+            return [RequestRecord.from_row(r) for r in conn.execute(query)]
+
     def documents_many(self, kind: str, doc_ids: Iterable[str]) -> dict[str, dict]:
         ids = list(set(doc_ids))
         with self.engine.connect() as conn:
@@ -399,6 +459,13 @@ class ResultsStore:
         )
         with self.engine.connect() as conn:
             return {(k, s): n for k, s, n in conn.execute(query)}
+
+    def request_status_counts(self) -> dict[str, int]:
+        query = select(analysis_requests.c.status, func.count()).group_by(
+            analysis_requests.c.status
+        )
+        with self.engine.connect() as conn:
+            return dict(conn.execute(query).all())
 
     def category_counts(self, kind: str | None = None) -> dict[str, int]:
         query = select(document_skills.c.category, func.count()).group_by(
@@ -471,6 +538,60 @@ class ResultsStore:
                 .where(analysis_requests.c.request_id.in_(list(request_ids)))
                 .values(**values)
             )
+            if status in NOTIFIED_STATUSES:
+                self._notify(conn, request_ids, NOTIFIED_STATUSES[status])
+
+    def _notify(self, conn, request_ids: Sequence[str], event_name: str) -> None:
+        finished = conn.execute(
+            select(analysis_requests, analyses.c.overall_match)
+            .outerjoin(
+                analyses,
+                and_(
+                    analyses.c.resume_id == analysis_requests.c.resume_id,
+                    analyses.c.jd_id == analysis_requests.c.jd_id,
+                ),
+            )
+            .where(
+                analysis_requests.c.request_id.in_(list(request_ids)),
+                analysis_requests.c.session_id.is_not(None),
+            )
+        ).all()
+        for row in finished:
+            payload = {"request_id": row.request_id, "resume_id": row.resume_id, "jd_id": row.jd_id}
+            if event_name == "analysis.ready":
+                payload["overall_match"] = row.overall_match
+            else:
+                payload["reason"] = row.error
+            conn.execute(
+                self._insert(notifications)
+                .values(
+                    session_id=row.session_id,
+                    request_id=row.request_id,
+                    event=event_name,
+                    payload=json.dumps(payload),
+                    created_at=now(),
+                )
+                .on_conflict_do_nothing(index_elements=["request_id", "event"])
+            )
+
+    def notifications_after(self, session_id: str, after_id: int, limit: int = 100) -> list[dict]:
+        """A session's notifications newer than `after_id`, oldest first."""
+        query = (
+            select(notifications)
+            .where(notifications.c.session_id == session_id, notifications.c.id > after_id)
+            .order_by(notifications.c.id)
+            .limit(limit)
+        )
+        with self.engine.connect() as conn:
+            return [
+                {
+                    "id": r.id,
+                    "event": r.event,
+                    "created_at": r.created_at.isoformat(),
+                    **json.loads(r.payload),
+                }
+                for r in conn.execute(query)
+            ]
 
     def document_statuses(
         self, kind: str, doc_ids: Iterable[str]
@@ -562,13 +683,17 @@ class ResultsStore:
             return [json.loads(r.result) for r in rows]
 
     def get_analysis(self, resume_id: str, jd_id: str) -> dict | None:
+        stored = self.get_analysis_json(resume_id, jd_id)
+        return json.loads(stored) if stored else None
+
+    def get_analysis_json(self, resume_id: str, jd_id: str) -> str | None:
+        """The stored JSON as it is: what the API returns without decoding it."""
         with self.engine.connect() as conn:
-            row = conn.execute(
+            return conn.execute(
                 select(analyses.c.result).where(
                     analyses.c.resume_id == resume_id, analyses.c.jd_id == jd_id
                 )
-            ).first()
-            return json.loads(row.result) if row else None
+            ).scalar()
 
     def failed_documents(self) -> list[dict]:
         query = (

@@ -16,6 +16,7 @@ from dagster import (
 
 from skillbridge_pipeline.assets.gaps import GAPS_JOB
 from skillbridge_pipeline.core.intake import plan_gap_batches
+from skillbridge_pipeline.metrics import ANALYSIS_COMPLETED_TOTAL
 from skillbridge_pipeline.resources import (
     InboxResource,
     ModelStoreResource,
@@ -64,6 +65,7 @@ def analysis_sensor(
             store.set_request_status(
                 [request.request_id], "failed", error=f"the {label} failed: {doc[2]}"
             )
+            ANALYSIS_COMPLETED_TOTAL.labels(outcome="failed").inc()
         elif resume and jd and resume[1] == "extracted" and jd[1] == "extracted":
             ready[request.resume_id] = resume[0]
             ready_requests.setdefault(request.resume_id, []).append(request)

@@ -14,7 +14,6 @@ from dagster._core.storage.tags import (
 )
 
 from skillbridge_pipeline.core import dead_letters
-from skillbridge_pipeline.metrics import DLQ_DEPTH
 from skillbridge_pipeline.resources import ResultsStoreResource
 
 
@@ -39,7 +38,7 @@ def run_failure_dead_letters(
         return  # the failure hook has recorded it, with the step's own error
     partition = run_partition(run.tags)
     store = results_store.store
-    recorded = dead_letters.record_or_spool(
+    dead_letters.record_or_spool(
         store,
         results_store.spool,
         event_key=f"{run.job_name}:run:{partition or run.run_id}",
@@ -51,5 +50,3 @@ def run_failure_dead_letters(
         error_type="RunFailure",
         error_message=context.failure_event.message or "the run failed before any step did",
     )
-    if recorded is not None:  # otherwise spooled while the store is down
-        DLQ_DEPTH.set(dead_letters.depth(store))

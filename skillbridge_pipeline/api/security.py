@@ -1,0 +1,112 @@
+"""Bearer tokens with scopes, request size limits, and logs without personal data."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from fastapi import HTTPException, Request, WebSocket
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from skillbridge_pipeline.core import tokens
+from skillbridge_pipeline.core.store import ResultsStore
+
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# Nine or more digits joined by spaces, dashes or brackets (not dots: addresses, versions).
+_PHONE = re.compile(r"(?<![\w.:])\+?\d(?:[ ()-]*\d){8,}(?![\w.])")
+_TOKEN = re.compile(r"(token=)[^&\s\"]+|(Bearer )\S+")
+
+
+def redact(text: str) -> str:
+    text = _TOKEN.sub(lambda m: (m.group(1) or m.group(2)) + "[redacted]", text)
+    return _PHONE.sub("[phone]", _EMAIL.sub("[email]", text))
+
+
+class RedactingFilter(logging.Filter):
+    """Emails, phone numbers and token secrets never reach a log line."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        # Redact the parts, keeping the arguments: uvicorn's formatters unpack them.
+        record.msg = redact(record.msg) if isinstance(record.msg, str) else record.msg
+        if isinstance(record.args, tuple):
+            record.args = tuple(redact(a) if isinstance(a, str) else a for a in record.args)
+        return True
+
+
+def bearer_secret(headers, query_params) -> str | None:
+    """From `Authorization: Bearer ...`, or `?token=` for a browser's report page or socket."""
+    header = headers.get("authorization", "")
+    scheme, _, secret = header.partition(" ")
+    if scheme.lower() == "bearer" and secret:
+        return secret.strip()
+    return query_params.get("token") or None
+
+
+def authorise(store: ResultsStore, secret: str | None, scope: str) -> tokens.ApiToken:
+    """401 without a valid, unrevoked token; 403 when its scope does not allow this."""
+    challenge = {"WWW-Authenticate": "Bearer"}
+    if not secret:
+        raise HTTPException(401, "a bearer token is required", headers=challenge)
+    token = tokens.verify(store, secret)
+    if token is None or token.revoked_at is not None:
+        raise HTTPException(401, "the token is unknown or revoked", headers=challenge)
+    if not token.allows(scope):
+        raise HTTPException(403, f"the token's scope ({token.scope}) does not allow {scope}")
+    return token
+
+
+def requires(scope: str):
+    """A FastAPI dependency: the request carries a token allowing `scope`."""
+
+    def check(request: Request) -> tokens.ApiToken:
+        store = request.app.state.store
+        return authorise(store, bearer_secret(request.headers, request.query_params), scope)
+
+    return check
+
+
+def websocket_token(websocket: WebSocket, scope: str) -> tokens.ApiToken:
+    store = websocket.app.state.store
+    return authorise(store, bearer_secret(websocket.headers, websocket.query_params), scope)
+
+
+class BodyLimit:
+    """413 for a body over `max_bytes`, declared or streamed."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int):
+        self.app, self.max_bytes = app, max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope["headers"]).get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
+            await _too_large(send, self.max_bytes)
+            return
+        seen = 0
+
+        async def limited() -> Message:
+            nonlocal seen
+            message = await receive()
+            seen += len(message.get("body", b""))
+            if seen > self.max_bytes:
+                raise HTTPException(413, f"the request body is over {self.max_bytes} bytes")
+            return message
+
+        await self.app(scope, limited, send)
+
+
+async def _too_large(send: Send, max_bytes: int) -> None:
+    body = f'{{"detail":"the request body is over {max_bytes} bytes"}}'.encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", b"%d" % len(body)),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})

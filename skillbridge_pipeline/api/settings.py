@@ -1,0 +1,43 @@
+"""What the API needs to know, from the environment: the same selection as the pipeline's."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from skillbridge_pipeline.core.llm import LlmSettings
+from skillbridge_pipeline.settings import selected_environment, skillbridge_home
+
+
+@dataclass(frozen=True)
+class ApiSettings:
+    results_url: str
+    models_path: Path
+    metrics_dir: Path | None = None  # the multiprocess folder the pipeline's processes write
+    metrics_need_token: bool = False  # /metrics open by default, for Prometheus on a private net
+    cors_origins: tuple[str, ...] = ()  # no cross-origin access unless origins are named
+    max_body_bytes: int = 16_384  # the one write endpoint takes a question, not a document
+    llm: LlmSettings = field(default_factory=LlmSettings)
+    ws_poll_seconds: float = 0.2
+
+    @classmethod
+    def from_environment(cls) -> ApiSettings:
+        """Embedded: the files under SKILLBRIDGE_HOME. Production: the SKILLBRIDGE_* URLs."""
+        env = os.environ
+        home = skillbridge_home()
+        if selected_environment() == "production":
+            results_url, models = env["SKILLBRIDGE_RESULTS_URL"], env["SKILLBRIDGE_MODELS_PATH"]
+        else:
+            results_url, models = f"sqlite:///{home / 'results.db'}", str(home / "models")
+        metrics_dir = env.get("PROMETHEUS_MULTIPROC_DIR")
+        return cls(
+            results_url=results_url,
+            models_path=Path(models),
+            metrics_dir=Path(metrics_dir) if metrics_dir else None,
+            metrics_need_token=env.get("SKILLBRIDGE_METRICS_NEED_TOKEN", "") == "1",
+            cors_origins=tuple(o for o in env.get("SKILLBRIDGE_CORS_ORIGINS", "").split(",") if o),
+            llm=LlmSettings(
+                api_key=env.get("GROQ_API_KEY") or None, base_url=env.get("GROQ_BASE_URL") or None
+            ),
+        )
