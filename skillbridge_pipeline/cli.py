@@ -267,6 +267,32 @@ def cmd_tokens(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_stack(args: argparse.Namespace) -> int:
+    """The production stack as local processes (no containers): up or down."""
+    from skillbridge_pipeline import stack
+
+    root = Path(args.root).resolve()
+    if args.action == "down":
+        stopped = stack.down(root)
+        print("stopped: " + (", ".join(stopped) or "nothing was running"))
+        return 0
+    config = stack.StackConfig(
+        root=root,
+        webserver_port=args.webserver_port,
+        api_port=args.api_port,
+        groq_api_key=os.environ.get("GROQ_API_KEY", ""),
+    )
+    for item in stack.up(config):
+        print(f"{item.name:<18} pid {item.pid:<7} " + (f"port {item.port}" if item.port else ""))
+    print(
+        f"Dagster UI http://127.0.0.1:{args.webserver_port}  API http://127.0.0.1:{args.api_port}"
+    )
+    print("environment of the stack's processes:")
+    for key, value in config.environment().items():
+        print(f"  {key}={value}")
+    return 0
+
+
 def cmd_publish(args: argparse.Namespace) -> int:
     """Produce one event: a document (base64 in JSON) or an analysis request (a JSON file)."""
     from skillbridge_pipeline.core.events import document_event, parse_event
@@ -390,6 +416,15 @@ def parser() -> argparse.ArgumentParser:
     token.add_argument("--name", help="who or what the token is for (create)")
     token.add_argument("--scope", choices=["read", "admin"], default="read")
     token.set_defaults(run=cmd_tokens)
+
+    stack_parser = sub.add_parser(
+        "stack", help="the production stack as local processes: up | down"
+    )
+    stack_parser.add_argument("action", choices=["up", "down"])
+    stack_parser.add_argument("--root", default=str(skillbridge_home() / "stack"))
+    stack_parser.add_argument("--webserver-port", type=int, default=3000)
+    stack_parser.add_argument("--api-port", type=int, default=8000)
+    stack_parser.set_defaults(run=cmd_stack)
 
     train = sub.add_parser("train", help="train the gap-priority model (as the gap_model asset)")
     train.set_defaults(run=cmd_train)

@@ -227,7 +227,9 @@ def production_resources() -> dict:
         "skills": SkillExtractorResource(),
         "io_manager": ParquetIOManager(base_path=EnvVar("SKILLBRIDGE_STORAGE_URL")),
         "embeddings": EmbeddingResource(),
-        "vectors": VectorStoreResource(host=EnvVar("SKILLBRIDGE_CHROMA_HOST")),
+        "vectors": VectorStoreResource(
+            host=EnvVar("SKILLBRIDGE_CHROMA_HOST"), port=EnvVar.int("SKILLBRIDGE_CHROMA_PORT")
+        ),
         "models": ModelStoreResource(path=EnvVar("SKILLBRIDGE_MODELS_PATH")),
         "llm_client": LlmResource(api_key=EnvVar("GROQ_API_KEY")),
         "kafka": KafkaResource(bootstrap_servers=EnvVar("SKILLBRIDGE_KAFKA_BOOTSTRAP")),

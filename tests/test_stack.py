@@ -1,0 +1,109 @@
+"""The production stack end to end through the real Dagster daemon: Kafka in, API and
+WebSocket out, Dagster's runs in PostgreSQL. Started with `stack.up`, stopped with `stack.down`."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+import pytest
+from conftest import POSTGRES_ADMIN_URL
+from sqlalchemy import create_engine, text
+
+from skillbridge_pipeline import stack
+from skillbridge_pipeline.broker import free_port
+from skillbridge_pipeline.core import tokens
+from skillbridge_pipeline.core.documents import document_id
+from skillbridge_pipeline.core.events import document_event
+from skillbridge_pipeline.core.store import ResultsStore
+from skillbridge_pipeline.resources import KafkaResource
+
+pytestmark = pytest.mark.slow
+SAMPLES = Path(__file__).parents[1] / "data" / "samples"
+
+
+@pytest.fixture
+def running_stack(trained, tmp_path):
+    suffix = uuid.uuid4().hex[:8]
+    config = stack.StackConfig(
+        root=tmp_path / "stack",
+        postgres_admin_url=POSTGRES_ADMIN_URL,
+        results_db=f"skillbridge_e2e_{suffix}",
+        dagster_db=f"skillbridge_e2e_dagster_{suffix}",
+        webserver_port=free_port(),
+        api_port=free_port(),
+    )
+    (config.root).mkdir(parents=True)
+    shutil.copytree(trained[0] / "models", config.root / "models")
+    started = stack.up(config)
+    yield config, started
+    stopped = stack.down(config.root)
+    assert set(stopped) >= {"kafka", "chroma", "dagster-webserver", "dagster-daemon", "api"}
+    for item in started:
+        if item.pid:
+            with pytest.raises(ProcessLookupError):
+                os.killpg(item.pid, 0)  # every process group it started is gone
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        for name in (config.results_db, config.dagster_db):
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def test_kafka_to_api_and_websocket_through_the_daemon(running_stack):
+    from websockets.sync.client import connect
+
+    config, _ = running_stack
+    api = f"http://127.0.0.1:{config.api_port}"
+    store = ResultsStore(config.database_url(config.results_db))
+    _, secret = tokens.create(store, "e2e", "read")
+    auth = {"Authorization": f"Bearer {secret}"}
+    assert httpx.get(f"{api}/health", timeout=10).status_code == 200
+
+    resume = (SAMPLES / "resumes" / "ana_silva_backend.txt").read_bytes()
+    jd = (SAMPLES / "jds" / "skillspan_cloud_devops_engineer.txt").read_bytes()
+    resume_id, jd_id = document_id(resume), document_id(jd)
+    kafka = KafkaResource(bootstrap_servers=f"127.0.0.1:{config.kafka_port}")
+    with connect(f"ws://127.0.0.1:{config.api_port}/ws/e2e", additional_headers=auth) as ws:
+        producer = kafka.producer()
+        producer.produce(kafka.resumes_topic, document_event("resume", "ana.txt", resume))
+        producer.produce(kafka.jds_topic, document_event("jd", "devops.txt", jd))
+        request = {"kind": "analysis_request", "resume_id": resume_id, "jd_id": jd_id}
+        producer.produce(
+            kafka.requests_topic, json.dumps({**request, "session_id": "e2e"}).encode()
+        )
+        assert producer.flush(20) == 0
+        del producer
+        event = json.loads(ws.recv(timeout=300))  # the daemon's sensors launch every run
+    assert (event["event"], event["resume_id"], event["jd_id"]) == (
+        "analysis.ready",
+        resume_id,
+        jd_id,
+    )
+    analysis = httpx.get(f"{api}/api/analyses/{resume_id}/{jd_id}", headers=auth, timeout=10)
+    assert analysis.status_code == 200
+    assert analysis.json()["overall_match"] == event["overall_match"]
+    roadmap = None
+    for _ in range(120):  # the roadmap step follows in the same run
+        roadmap = httpx.get(f"{api}/api/roadmap/{resume_id}/{jd_id}", headers=auth, timeout=10)
+        if roadmap.status_code == 200:
+            break
+        time.sleep(0.5)
+    assert roadmap.status_code == 200 and len(roadmap.json()["weeks"]) == 4
+
+    dagster_db = create_engine(config.database_url(config.dagster_db))
+    jobs: set[str] = set()
+    for _ in range(120):  # the gaps run finishes after its roadmap step
+        with dagster_db.connect() as conn:
+            runs = conn.execute(text("select pipeline_name, status from runs")).all()
+        jobs = {job for job, status in runs if status == "SUCCESS"}
+        if "gaps_job" in jobs:
+            break
+        time.sleep(0.5)
+    dagster_db.dispose()
+    assert {"resumes_job", "jds_job", "gaps_job"} <= jobs  # launched by the daemon, in PostgreSQL
