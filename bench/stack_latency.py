@@ -1,0 +1,132 @@
+"""Through the real daemon: the time from an event published to Kafka to its analysis readable
+in the API (p50 and p95 over --requests sequential requests; target p50 < 20 s with the
+Kafka sensor's 5 s interval), and analyses per minute when --burst requests arrive at once
+(target >= 300/min). Starts `skillbridge stack up` on a temporary root and stops it after.
+
+Needs a trained model: --models DIR (e.g. var/models after `skillbridge demo`).
+Run: .venv/bin/python bench/stack_latency.py --models var/models [--requests 20] [--burst 500]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import statistics
+import tempfile
+import time
+import uuid
+from datetime import UTC
+from pathlib import Path
+
+import httpx
+from sqlalchemy import create_engine, text
+
+from skillbridge_pipeline import stack
+from skillbridge_pipeline.broker import free_port
+from skillbridge_pipeline.core import tokens
+from skillbridge_pipeline.core.documents import document_id
+from skillbridge_pipeline.core.events import document_event
+from skillbridge_pipeline.core.store import ResultsStore
+from skillbridge_pipeline.resources import KafkaResource
+
+SAMPLES = Path(__file__).parents[1] / "data" / "samples"
+
+
+def resume_text(number: int) -> bytes:
+    base = (SAMPLES / "resumes" / "ana_silva_backend.txt").read_text()
+    return f"{base}\nReference {uuid.uuid4().hex} #{number}\n".encode()
+
+
+def publish(kafka: KafkaResource, resumes: list[bytes], jd_id: str) -> None:
+    producer = kafka.producer()
+    for number, data in enumerate(resumes):
+        producer.produce(kafka.resumes_topic, document_event("resume", f"r{number}.txt", data))
+    for data in resumes:
+        request = {"kind": "analysis_request", "resume_id": document_id(data), "jd_id": jd_id}
+        producer.produce(kafka.requests_topic, json.dumps(request).encode())
+    assert producer.flush(30) == 0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--models", type=Path, required=True)
+    parser.add_argument("--requests", type=int, default=20)
+    parser.add_argument("--burst", type=int, default=500)
+    args = parser.parse_args()
+    root = Path(tempfile.mkdtemp(prefix="skillbridge-stack-"))
+    suffix = uuid.uuid4().hex[:8]
+    config = stack.StackConfig(
+        root=root / "stack",
+        results_db=f"skillbridge_bench_{suffix}",
+        dagster_db=f"skillbridge_bench_dagster_{suffix}",
+        webserver_port=free_port(),
+        api_port=free_port(),
+    )
+    config.root.mkdir(parents=True)
+    shutil.copytree(args.models, config.root / "models")
+    stack.up(config)
+    try:
+        store = ResultsStore(config.database_url(config.results_db))
+        _, secret = tokens.create(store, "bench", "read")
+        api = httpx.Client(
+            base_url=f"http://127.0.0.1:{config.api_port}",
+            headers={"Authorization": f"Bearer {secret}"},
+        )
+        kafka = KafkaResource(bootstrap_servers=f"127.0.0.1:{config.kafka_port}")
+        jd = (SAMPLES / "jds" / "skillspan_cloud_devops_engineer.txt").read_bytes()
+        jd_id = document_id(jd)
+        producer = kafka.producer()
+        producer.produce(kafka.jds_topic, document_event("jd", "jd.txt", jd))
+        producer.flush(30)
+        while api.get(f"/api/jds/{jd_id}").json().get("status") != "extracted":
+            time.sleep(0.5)
+
+        latencies = []
+        for number in range(args.requests):
+            data = resume_text(number)
+            started = time.perf_counter()
+            publish(kafka, [data], jd_id)
+            while api.get(f"/api/analyses/{document_id(data)}/{jd_id}").status_code != 200:
+                time.sleep(0.25)
+            latencies.append(time.perf_counter() - started)
+        cut = statistics.quantiles(latencies, n=20)
+        print(
+            f"event published -> analysis readable in the API, {len(latencies)} sequential "
+            f"requests: p50 {statistics.median(latencies):.1f} s, p95 {cut[18]:.1f} s "
+            f"(target p50 < 20 s)"
+        )
+
+        burst = [resume_text(10_000 + n) for n in range(args.burst)]
+        started = time.perf_counter()
+        publish(kafka, burst, jd_id)
+        remaining = {document_id(d) for d in burst}
+        while remaining:
+            time.sleep(2)
+            done = {r.resume_id for r in store.requests_with_status("done", 100_000)}
+            remaining -= done
+        seconds = time.perf_counter() - started
+        print(
+            f"{args.burst} requests at once (with their {args.burst} resumes): all analysed in "
+            f"{seconds:.0f} s = {args.burst / seconds * 60:.0f} analyses/min (target >= 300/min)"
+        )
+        dagster_db = create_engine(config.database_url(config.dagster_db))
+        with dagster_db.connect() as conn:
+            rows = conn.execute(
+                text("select pipeline_name, count(*) from runs group by pipeline_name")
+            ).all()
+            stamps = conn.execute(
+                text("select create_timestamp, start_time from runs where start_time is not null")
+            ).all()
+        dagster_db.dispose()
+        waits = [start - created.replace(tzinfo=UTC).timestamp() for created, start in stamps]
+        print(
+            f"runs launched by the daemon: {dict(rows)}; run launch overhead (created -> "
+            f"started, includes queueing) median {statistics.median(waits):.1f} s per run"
+        )
+    finally:
+        stack.down(config.root)
+
+
+if __name__ == "__main__":
+    main()
