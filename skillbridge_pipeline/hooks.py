@@ -10,6 +10,9 @@ from dagster import (
 )
 
 from skillbridge_pipeline.core import dead_letters
+from skillbridge_pipeline.metrics import ANALYSIS_COMPLETED_TOTAL
+
+GAPS_JOB_NAME = "gaps_job"
 
 # Storage, the vector store, the LLM and page fetches fail transiently; a permanent error (a
 # corrupt document) raises Failure(allow_retries=False) and is not retried.
@@ -56,6 +59,15 @@ def record_dead_letter(context: HookContext) -> None:
     )
     if recorded is None:
         context.log.warning("the results store is down: dead letter spooled for later")
+    elif context.job_name == GAPS_JOB_NAME and partition:
+        # The requests being scored are failed with the reason (their sessions are told);
+        # `skillbridge dlq replay` puts them back to scoring.
+        from skillbridge_pipeline.sensors.batching import partition_keys
+
+        resumes = partition_keys(context.instance, "resumes", partition)
+        reason = f"{type(error).__name__ if error else 'Unknown'}: {_message(error)}"
+        failed = results_store.store.fail_scoring(resumes, reason)
+        ANALYSIS_COMPLETED_TOTAL.labels(outcome="failed").inc(failed)
 
 
 def _message(error: BaseException | None) -> str:

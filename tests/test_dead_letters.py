@@ -62,6 +62,8 @@ def test_a_transient_failure_is_retried_then_replayed_and_resolved(tmp_path, tra
         [letter] = dead_letters.listing(store)
         assert (letter.asset, letter.partition_key) == ("skill_gaps", document_id(resume))
         assert letter.attempts == 4 and letter.error_type == "NoTrainedModel"
+        [failed] = store.requests_with_status("failed", 10)  # the request is told why
+        assert failed.error.startswith("scoring failed: NoTrainedModel")
         # The dependency comes back: replay succeeds and the row is resolved.
         shutil.copytree(trained[0] / "models", tmp_path / "models")
         [(letter_id, ok, _)] = replay(instance, defs, store, [letter.id])

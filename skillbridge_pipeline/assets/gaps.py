@@ -19,7 +19,7 @@ from dagster import (
 
 from skillbridge_pipeline.assets.documents import DOCUMENT_PARTITIONS
 from skillbridge_pipeline.core.store import now
-from skillbridge_pipeline.hooks import TRANSIENT_RETRIES, record_dead_letter
+from skillbridge_pipeline.hooks import GAPS_JOB_NAME, TRANSIENT_RETRIES, record_dead_letter
 from skillbridge_pipeline.metrics import ANALYSIS_COMPLETED_TOTAL, GAP_ANALYSIS_LATENCY_SECONDS
 from skillbridge_pipeline.ml_training.scoring import GapScorer
 from skillbridge_pipeline.resources import (
@@ -129,7 +129,7 @@ def skill_gaps(
 
 
 GAPS_JOB = define_asset_job(
-    "gaps_job",
+    GAPS_JOB_NAME,
     selection=["skill_gaps", "roadmaps"],
     hooks={record_dead_letter},
     op_retry_policy=TRANSIENT_RETRIES,

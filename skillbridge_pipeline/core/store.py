@@ -156,6 +156,7 @@ notifications = Table(
 )
 
 NOTIFIED_STATUSES = {"done": "analysis.ready", "failed": "analysis.failed"}
+SCORING_FAILED = "scoring failed: "  # a gap run that failed after its retries; replay resumes
 
 
 @dataclass(frozen=True)
@@ -520,6 +521,31 @@ class ResultsStore:
         )
         with self.engine.connect() as conn:
             return [RequestRecord.from_row(r) for r in conn.execute(query)]
+
+    def fail_scoring(self, resume_ids: Iterable[str], reason: str) -> int:
+        """Requests of these resumes still being scored fail with the reason (and notify)."""
+        ids = [r.request_id for r in self.requests_for_resumes(resume_ids) if r.status == "scoring"]
+        if ids:
+            self.set_request_status(ids, "failed", error=SCORING_FAILED + reason[:1000])
+        return len(ids)
+
+    def requeue_failed_scoring(self, resume_ids: Iterable[str]) -> int:
+        """Put the requests `fail_scoring` failed back to scoring, for a replayed gap run."""
+        with self.engine.connect() as conn:
+            ids = (
+                conn.execute(
+                    select(analysis_requests.c.request_id).where(
+                        analysis_requests.c.resume_id.in_(list(resume_ids)),
+                        analysis_requests.c.status == "failed",
+                        analysis_requests.c.error.startswith(SCORING_FAILED),
+                    )
+                )
+                .scalars()
+                .all()
+            )
+        if ids:
+            self.set_request_status(list(ids), "scoring")
+        return len(ids)
 
     def set_request_status(
         self,

@@ -25,3 +25,14 @@ def range_run_request(
             ASSET_PARTITION_RANGE_END_TAG: keys[-1],
         },
     )
+
+
+def partition_keys(instance, partitions_def_name: str, partition: str) -> list[str]:
+    """The keys a run's partition (one key, or a `first..last` range) stands for."""
+    if ".." not in partition:
+        return [partition]
+    start, end = partition.split("..", 1)
+    keys = instance.get_dynamic_partitions(partitions_def_name)
+    if start not in keys or end not in keys:
+        return []
+    return keys[keys.index(start) : keys.index(end) + 1]
