@@ -161,11 +161,11 @@ def cmd_train(args: argparse.Namespace) -> int:
 def cmd_chat(args: argparse.Namespace) -> int:
     """Answer a question about one stored analysis (RESUME_ID:JD_ID)."""
     from skillbridge_pipeline.core import llm
-    from skillbridge_pipeline.core.store import ResultsStore
+    from skillbridge_pipeline.resources import resources_for
+    from skillbridge_pipeline.settings import selected_environment
 
     resume_id, _, jd_id = args.analysis_id.partition(":")
-    store = ResultsStore(f"sqlite:///{skillbridge_home() / 'results.db'}")
-    store.create_schema()
+    store = resources_for(selected_environment())["results_store"].open()
     analysis = store.get_analysis(resume_id, jd_id)
     if analysis is None:
         print(
@@ -173,25 +173,19 @@ def cmd_chat(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    settings = llm.LlmSettings(
-        api_key=os.environ.get("GROQ_API_KEY") or None,
-        base_url=os.environ.get("GROQ_BASE_URL") or None,
-    )
-    print(llm.chat(args.question, analysis, settings))
+    print(llm.chat(args.question, analysis, llm.LlmSettings.from_environment()))
     return 0
 
 
 def cmd_dlq(args: argparse.Namespace) -> int:
     """The dead-letter queue: list, show, replay."""
     from skillbridge_pipeline.core import dead_letters
-    from skillbridge_pipeline.core.store import ResultsStore
 
     _default_dagster_home()
     from skillbridge_pipeline.definitions import defs
 
     results_store = defs.resources["results_store"]
-    store = ResultsStore(results_store.url)
-    store.create_schema()
+    store = results_store.open()
     if moved := dead_letters.drain(store, results_store.spool):
         print(f"moved {moved} spooled dead letters into the store", file=sys.stderr)
     if args.action == "list":

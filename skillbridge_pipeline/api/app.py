@@ -7,6 +7,7 @@ It reads the results store only (never Dagster's internals). Every route but /he
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from typing import Annotated
 
@@ -67,10 +68,10 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
             allow_methods=["GET", "POST"],
             allow_headers=["Authorization", "Content-Type"],
         )
-    redaction = RedactingFilter()
     for name in ("uvicorn.access", "uvicorn.error", "skillbridge"):
-        if redaction not in logging.getLogger(name).filters:
-            logging.getLogger(name).addFilter(redaction)
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, RedactingFilter) for f in logger.filters):  # once per process
+            logger.addFilter(RedactingFilter())
 
     try:
         store.create_schema()
@@ -131,11 +132,15 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
             summary=f"One {kind} with its skills and their evidence",
         )
 
-    def analysis_of(resume_id: str, jd_id: str) -> dict:
-        analysis = store.get_analysis(resume_id, jd_id)
-        if analysis is None:
+    def stored_analysis(resume_id: str, jd_id: str) -> str:
+        """The analysis' stored JSON, or 404."""
+        stored = store.get_analysis_json(resume_id, jd_id)
+        if stored is None:
             raise HTTPException(404, f"no analysis of resume {resume_id!r} against JD {jd_id!r}")
-        return analysis
+        return stored
+
+    def analysis_of(resume_id: str, jd_id: str) -> dict:
+        return json.loads(stored_analysis(resume_id, jd_id))
 
     def roadmap_of(resume_id: str, jd_id: str) -> dict:
         stored = store.get_roadmap(resume_id, jd_id)
@@ -151,10 +156,8 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     )
     def get_analysis(resume_id: str, jd_id: str) -> Response:
         """The gaps of one resume against one JD, by priority, with their evidence."""
-        stored = store.get_analysis_json(resume_id, jd_id)  # stored as the schema says
-        if stored is None:
-            raise HTTPException(404, f"no analysis of resume {resume_id!r} against JD {jd_id!r}")
-        return Response(stored, media_type="application/json")
+        # Returned as stored (the schema's shape), without decoding and re-encoding it.
+        return Response(stored_analysis(resume_id, jd_id), media_type="application/json")
 
     @app.get(
         "/api/roadmap/{resume_id}/{jd_id}",

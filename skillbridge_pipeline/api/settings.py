@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from skillbridge_pipeline.core.llm import LlmSettings
-from skillbridge_pipeline.settings import selected_environment, skillbridge_home
+from skillbridge_pipeline.settings import selected_environment
 
 
 @dataclass(frozen=True)
@@ -23,21 +23,17 @@ class ApiSettings:
 
     @classmethod
     def from_environment(cls) -> ApiSettings:
-        """Embedded: the files under SKILLBRIDGE_HOME. Production: the SKILLBRIDGE_* URLs."""
+        """The pipeline's own resources for the selected environment (SKILLBRIDGE_ENV)."""
+        from skillbridge_pipeline.resources import configured, resources_for
+
         env = os.environ
-        home = skillbridge_home()
-        if selected_environment() == "production":
-            results_url, models = env["SKILLBRIDGE_RESULTS_URL"], env["SKILLBRIDGE_MODELS_PATH"]
-        else:
-            results_url, models = f"sqlite:///{home / 'results.db'}", str(home / "models")
+        resources = resources_for(selected_environment())
         metrics_dir = env.get("PROMETHEUS_MULTIPROC_DIR")
         return cls(
-            results_url=results_url,
-            models_path=Path(models),
+            results_url=configured(resources["results_store"].url),
+            models_path=Path(configured(resources["models"].path)),
             metrics_dir=Path(metrics_dir) if metrics_dir else None,
             metrics_need_token=env.get("SKILLBRIDGE_METRICS_NEED_TOKEN", "") == "1",
             cors_origins=tuple(o for o in env.get("SKILLBRIDGE_CORS_ORIGINS", "").split(",") if o),
-            llm=LlmSettings(
-                api_key=env.get("GROQ_API_KEY") or None, base_url=env.get("GROQ_BASE_URL") or None
-            ),
+            llm=LlmSettings.from_environment(),
         )

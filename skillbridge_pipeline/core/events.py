@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass
 
 from skillbridge_pipeline.core.documents import DOCUMENT_KINDS
-from skillbridge_pipeline.core.intake import AnalysisRequest, parse_request
+from skillbridge_pipeline.core.intake import AnalysisRequest, request_from_fields
 
 
 @dataclass(frozen=True)
@@ -33,8 +33,7 @@ def parse_event(value: bytes | None) -> DocumentEvent | AnalysisRequest:
         raise ValueError("message must be a JSON object")
     kind = event.get("kind")
     if kind == "analysis_request":
-        fields = {k: v for k, v in event.items() if k != "kind"}
-        return parse_request(json.dumps(fields).encode())
+        return request_from_fields(event)
     if kind not in DOCUMENT_KINDS:
         raise ValueError(f"kind must be resume, jd or analysis_request, not {kind!r}")
     filename = event.get("filename")

@@ -134,6 +134,11 @@ def parse_request(data: bytes) -> AnalysisRequest:
         raise ValueError(f"request is not valid JSON ({error})") from None
     if not isinstance(value, dict):
         raise ValueError("request must be a JSON object")
+    return request_from_fields(value)
+
+
+def request_from_fields(value: dict) -> AnalysisRequest:
+    """A request from already decoded fields (a request file, or a Kafka event)."""
     jd_url = value.get("jd_url")
     if jd_url is not None:
         if not isinstance(jd_url, str) or not jd_url.startswith(("http://", "https://")):

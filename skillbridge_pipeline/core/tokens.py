@@ -51,21 +51,14 @@ def create(store: ResultsStore, name: str, scope: str) -> tuple[ApiToken, str]:
     if scope not in SCOPES:
         raise ValueError(f"scope must be one of {SCOPES}, not {scope!r}")
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    created = now()
     with store.engine.begin() as conn:
         token_id = conn.execute(
             api_tokens.insert().values(
-                name=name, token_hash=_hash(secret), scope=scope, created_at=now()
+                name=name, token_hash=_hash(secret), scope=scope, created_at=created
             )
         ).inserted_primary_key[0]
-    token = find(store, token_id)
-    assert token is not None
-    return token, secret
-
-
-def find(store: ResultsStore, token_id: int) -> ApiToken | None:
-    with store.engine.connect() as conn:
-        row = conn.execute(select(api_tokens).where(api_tokens.c.id == token_id)).first()
-    return _token(row) if row else None
+    return ApiToken(token_id, name, scope, created, None), secret
 
 
 def verify(store: ResultsStore, secret: str) -> ApiToken | None:

@@ -25,6 +25,11 @@ from skillbridge_pipeline.resources.io_manager import ParquetIOManager
 from skillbridge_pipeline.settings import skillbridge_home
 
 
+def configured(value):
+    """A field's value outside a run too, where production fields are still EnvVars."""
+    return value.get_value() if isinstance(value, EnvVar) else value
+
+
 class ResultsStoreResource(ConfigurableResource):
     """Documents, statuses and skills: SQLite file by default, PostgreSQL by URL.
 
@@ -45,7 +50,14 @@ class ResultsStoreResource(ConfigurableResource):
 
     @property
     def spool(self) -> Path | None:
-        return Path(self.dead_letter_spool) if self.dead_letter_spool else None
+        spool = configured(self.dead_letter_spool)
+        return Path(spool) if spool else None
+
+    def open(self) -> ResultsStore:
+        """The store, with its schema, for code outside Dagster runs (CLI, API)."""
+        store = ResultsStore(configured(self.url))
+        store.create_schema()
+        return store
 
     def teardown_after_execution(self, context: InitResourceContext) -> None:
         self._store.dispose()
@@ -142,7 +154,7 @@ class ModelStoreResource(ConfigurableResource):
 
     @property
     def registry(self) -> ModelRegistry:
-        return ModelRegistry(Path(self.path))
+        return ModelRegistry(Path(configured(self.path)))
 
 
 class LlmResource(ConfigurableResource):
