@@ -1,9 +1,9 @@
 """The one Definitions object of the code location."""
 
-from dagster import Definitions
+from dagster import Definitions, in_process_executor
 
 from skillbridge_pipeline.assets.documents import DOCUMENT_ASSETS, DOCUMENT_JOBS
-from skillbridge_pipeline.assets.gaps import GAPS_JOB, ML_JOB, skill_gaps
+from skillbridge_pipeline.assets.gaps import GAPS_JOB, ML_JOB, RESUMES_AND_GAPS_JOB, skill_gaps
 from skillbridge_pipeline.assets.roadmaps import roadmaps
 from skillbridge_pipeline.ml_training.assets import gap_model, gap_training_examples, skill_vectors
 from skillbridge_pipeline.resources import resources_for
@@ -15,8 +15,12 @@ from skillbridge_pipeline.settings import selected_environment
 
 
 def build_definitions(resources: dict) -> Definitions:
-    """The whole project over a given resource set (tests pass their own)."""
+    """The whole project over a given resource set (tests pass their own).
+
+    Runs execute their steps in the run's own process: every job is a chain of steps, so a
+    process per step (Dagster's default) would only add a code-location start per step."""
     return Definitions(
+        executor=in_process_executor,
         assets=[
             *(asset for assets in DOCUMENT_ASSETS.values() for asset in assets),
             skill_vectors,
@@ -25,7 +29,7 @@ def build_definitions(resources: dict) -> Definitions:
             skill_gaps,
             roadmaps,
         ],
-        jobs=[*DOCUMENT_JOBS.values(), GAPS_JOB, ML_JOB],
+        jobs=[*DOCUMENT_JOBS.values(), RESUMES_AND_GAPS_JOB, GAPS_JOB, ML_JOB],
         sensors=[document_inbox_sensor, kafka_sensor, analysis_sensor, run_failure_dead_letters],
         resources=resources,
     )

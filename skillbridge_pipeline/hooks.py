@@ -13,6 +13,8 @@ from skillbridge_pipeline.core import dead_letters
 from skillbridge_pipeline.metrics import ANALYSIS_COMPLETED_TOTAL
 
 GAPS_JOB_NAME = "gaps_job"
+RESUMES_AND_GAPS_JOB_NAME = "resumes_and_gaps_job"
+SCORING_JOB_NAMES = (GAPS_JOB_NAME, RESUMES_AND_GAPS_JOB_NAME)  # runs that score requests
 
 # Storage, the vector store, the LLM and page fetches fail transiently; a permanent error (a
 # corrupt document) raises Failure(allow_retries=False) and is not retried.
@@ -59,7 +61,7 @@ def record_dead_letter(context: HookContext) -> None:
     )
     if recorded is None:
         context.log.warning("the results store is down: dead letter spooled for later")
-    elif context.job_name == GAPS_JOB_NAME and partition:
+    elif context.job_name in SCORING_JOB_NAMES and partition:
         # The requests being scored are failed with the reason (their sessions are told);
         # `skillbridge dlq replay` puts them back to scoring.
         from skillbridge_pipeline.sensors.batching import partition_keys

@@ -5,7 +5,7 @@ from __future__ import annotations
 from skillbridge_pipeline.core import dead_letters
 from skillbridge_pipeline.core.store import ResultsStore
 from skillbridge_pipeline.demo import execute
-from skillbridge_pipeline.hooks import GAPS_JOB_NAME
+from skillbridge_pipeline.hooks import SCORING_JOB_NAMES
 from skillbridge_pipeline.sensors.batching import partition_keys
 
 
@@ -25,7 +25,7 @@ def replay(instance, defs, store: ResultsStore, ids: list[int]) -> list[tuple[in
                 "dagster/asset_partition_range_end": end,
             }
             partition = None
-        if letter.job_name == GAPS_JOB_NAME and letter.partition_key:
+        if letter.job_name in SCORING_JOB_NAMES and letter.partition_key:
             resumes = partition_keys(instance, "resumes", letter.partition_key)
             store.requeue_failed_scoring(resumes)
         run_key = f"replay-{letter.id}-{letter.attempts}"

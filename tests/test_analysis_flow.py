@@ -55,6 +55,42 @@ def test_requests_become_one_batched_gap_run_and_stored_analyses(trained, tmp_pa
     assert "not valid JSON" in (rejected / "broken.json.error.txt").read_text()
 
 
+def test_new_resumes_for_an_extracted_jd_are_extracted_and_scored_in_one_run(trained, tmp_path):
+    from skillbridge_pipeline.resources import embedded_resources
+
+    resources = embedded_resources(tmp_path)
+    shutil.copytree(trained[0] / "models", tmp_path / "models")
+    store = ResultsStore(resources["results_store"].url)
+    inbox = tmp_path / "inbox"
+    jd = (SAMPLES / "jds" / "junior_frontend_developer.json").read_bytes()
+    resume = (SAMPLES / "resumes" / "ana_silva_backend.txt").read_bytes()
+    (inbox / "jds").mkdir(parents=True)
+    (inbox / "jds" / "jd.json").write_bytes(jd)
+    defs = build_definitions(resources)
+    with instance_for_test() as instance:
+        run_pending(instance, defs)  # the JD first
+        (inbox / "resumes").mkdir()
+        (inbox / "resumes" / "ana.txt").write_bytes(resume)
+        (inbox / "resumes" / "empty.txt").write_bytes(b"")
+        write_request(inbox, document_id(resume), document_id(jd), "s1")
+        write_request(inbox, document_id(b""), document_id(jd), "s2")
+        runs = [instance.get_run_by_id(run_id) for run_id, _ in run_pending(instance, defs)]
+    first, *others = runs
+    assert first.job_name == "resumes_and_gaps_job" and first.is_success
+    assert first.tags["skillbridge/requests"] == "2"
+    # only the strict re-run of the empty file follows: no separate gap run
+    assert [(r.job_name, r.tags.get("skillbridge/strict")) for r in others] == [
+        ("resumes_job", "true")
+    ]
+    [done] = store.requests_with_status("done", 10)
+    assert done.resume_id == document_id(resume)
+    assert done.run_key.startswith("resume-landed-")  # the batch's run key
+    assert store.get_analysis(document_id(resume), document_id(jd))["skill_gaps"]
+    assert store.get_roadmap(document_id(resume), document_id(jd))["roadmap"]["weeks"]
+    [failed] = store.requests_with_status("failed", 10)
+    assert failed.error == "the resume failed: file is empty"
+
+
 def test_analyze_cli_json(trained, tmp_path):
     import os
     import subprocess

@@ -120,7 +120,7 @@ def test_unknown_ids_are_a_clear_not_found(scorer, trained):
         landing_path="/dev/null",
     )
     store.record_failed("jd", "bbbbbbbbbbbbbbbb", "parse", "file is empty")
-    with pytest.raises(NotFound, match=r"JD bbbbbbbbbbbbbbbb is failed.*file is empty"):
+    with pytest.raises(NotFound, match="the JD failed: file is empty"):
         scorer.score_stored(store, "aaaaaaaaaaaaaaaa", "bbbbbbbbbbbbbbbb")
 
 

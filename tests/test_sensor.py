@@ -139,3 +139,41 @@ def test_analysis_requests_wait_for_a_trained_model(tmp_path, instance):
         result = analysis_sensor(context)
     assert isinstance(result, SkipReason)
     assert "wait for a trained gap model" in result.skip_message
+
+
+@pytest.mark.parametrize("model_trained", [False, True])
+def test_resumes_that_requests_wait_on_get_the_run_that_scores_them(
+    tmp_path, instance, model_trained
+):
+    store = store_of(tmp_path)
+    store.create_schema()
+    jd_id = "b" * 16
+    store.land("jd", jd_id, filename="jd.txt", size_bytes=1, source="inbox", landing_path="x")
+    store.replace_skills(
+        "jd",
+        [{"doc_id": jd_id, "skills": [], "title": None, "role_family": None, "seniority": None}],
+    )
+    if model_trained:  # the sensor only asks whether a version exists
+        (tmp_path / "models" / "gap_model").mkdir(parents=True)
+        (tmp_path / "models" / "gap_model" / "LATEST").write_text("v1")
+    drop(tmp_path, "resumes", 3)
+    resume_ids = [
+        document_id(p.read_bytes()) for p in sorted((tmp_path / "inbox" / "resumes").iterdir())
+    ]
+    store.add_request("r0", resume_ids[0], jd_id, None, source="inbox")
+    store.add_request("r1", resume_ids[1], jd_id, None, source="inbox")
+    store.add_request("r-unknown-jd", resume_ids[1], "c" * 16, None, source="inbox")
+
+    [run] = tick(instance, resources(tmp_path)).run_requests
+    statuses = {r.request_id: (r.status, r.run_key) for r in store.requests_for_resumes(resume_ids)}
+    if not model_trained:
+        assert run.job_name == "resumes_job"
+        assert {status for status, _ in statuses.values()} == {"pending"}
+        return
+    assert run.job_name == "resumes_and_gaps_job"
+    assert run.tags["skillbridge/requests"] == "2"
+    assert statuses == {
+        "r0": ("scoring", run.run_key),
+        "r1": ("scoring", run.run_key),
+        "r-unknown-jd": ("pending", None),  # left to the analysis sensor
+    }

@@ -17,11 +17,15 @@ from dagster import (
     define_asset_job,
 )
 
-from skillbridge_pipeline.assets.documents import DOCUMENT_PARTITIONS
+from skillbridge_pipeline.assets.documents import DOCUMENT_ASSETS, DOCUMENT_PARTITIONS
 from skillbridge_pipeline.core.store import now
-from skillbridge_pipeline.hooks import GAPS_JOB_NAME, TRANSIENT_RETRIES, record_dead_letter
+from skillbridge_pipeline.hooks import (
+    GAPS_JOB_NAME,
+    RESUMES_AND_GAPS_JOB_NAME,
+    TRANSIENT_RETRIES,
+    record_dead_letter,
+)
 from skillbridge_pipeline.metrics import ANALYSIS_COMPLETED_TOTAL, GAP_ANALYSIS_LATENCY_SECONDS
-from skillbridge_pipeline.ml_training.scoring import GapScorer
 from skillbridge_pipeline.resources import (
     EmbeddingResource,
     ModelStoreResource,
@@ -83,6 +87,9 @@ def skill_gaps(
 ) -> Output[dict[str, pd.DataFrame]]:
     """For each requested (resume, JD) pair of these resumes: coverage, closest resume skill,
     priority from the latest gap model, overall match; stored in the results store."""
+    # imported here: torch loads only in runs that score, not in every Dagster process
+    from skillbridge_pipeline.ml_training.scoring import GapScorer
+
     store = results_store.store
     scorer = GapScorer(
         models.registry.load(), embeddings.cache(results_store), skills.extractor.taxonomy
@@ -134,6 +141,19 @@ GAPS_JOB = define_asset_job(
     hooks={record_dead_letter},
     op_retry_policy=TRANSIENT_RETRIES,
     description="Score requested resume/JD pairs for a batch of resumes, then their roadmaps.",
+)
+# New resumes that arrive with their requests (the JD already extracted) are extracted and
+# scored in one run: same partitions, one launch, no wait for the analysis sensor.
+RESUMES_AND_GAPS_JOB = define_asset_job(
+    RESUMES_AND_GAPS_JOB_NAME,
+    selection=[
+        *(a.key.to_user_string() for a in DOCUMENT_ASSETS["resume"]),
+        "skill_gaps",
+        "roadmaps",
+    ],
+    hooks={record_dead_letter},
+    op_retry_policy=TRANSIENT_RETRIES,
+    description="Extract a batch of new resumes and score the requests that wait on them.",
 )
 ML_JOB = define_asset_job(
     "train_gap_model_job",

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from skillbridge_pipeline.core.documents import KIND_FOLDERS
 from skillbridge_pipeline.core.landing import LandingStore
-from skillbridge_pipeline.core.store import DocumentRecord, ResultsStore
+from skillbridge_pipeline.core.store import DocumentRecord, RequestRecord, ResultsStore
 
 log = logging.getLogger(__name__)
 PROCESSED_FOLDER = "processed"
@@ -243,6 +243,19 @@ def _fetch_for(
     partial.write_bytes(body)
     partial.replace(target)
     return AnalysisRequest(request.resume_id, document_id_of(body), request.session_id), None
+
+
+def requests_scorable_with(store: ResultsStore, resume_ids: Sequence[str]) -> list[RequestRecord]:
+    """Requests on these resumes, not yet extracted, whose JD already is: the run that extracts
+    the resumes can score them as well, which saves a sensor tick and a run launch each.
+
+    Requests already marked `scoring` are included: before its resumes are dispatched, only a
+    replayed dispatch of this same batch can have marked them."""
+    waiting = [
+        r for r in store.requests_for_resumes(resume_ids) if r.status in ("pending", "scoring")
+    ]
+    jds = store.document_statuses("jd", {r.jd_id for r in waiting})
+    return [r for r in waiting if r.jd_id in jds and jds[r.jd_id][1] == "extracted"]
 
 
 def plan_gap_batches(

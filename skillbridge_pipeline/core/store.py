@@ -169,6 +169,7 @@ class RequestRecord:
     status: str
     error: str | None
     requested_at: datetime
+    run_key: str | None  # the run scoring it
 
     @classmethod
     def from_row(cls, row: Any) -> RequestRecord:

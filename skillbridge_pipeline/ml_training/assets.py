@@ -1,11 +1,13 @@
-"""ML assets: skill vectors (cache + Chroma) -> training examples -> the gap-priority model."""
+"""ML assets: skill vectors (cache + Chroma) -> training examples -> the gap-priority model.
+
+Training code (torch, scikit-learn) is imported inside the assets that train, so that the
+code server and document runs, which import this module too, start without it.
+"""
 
 import pandas as pd
 from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, Output, asset
 
 from skillbridge_pipeline.core.taxonomy import DATA_DIR
-from skillbridge_pipeline.ml_training.training import train_gap_model
-from skillbridge_pipeline.ml_training.training_data import build_examples
 from skillbridge_pipeline.resources import (
     EmbeddingResource,
     ModelStoreResource,
@@ -55,6 +57,8 @@ def gap_training_examples(
 ) -> Output[pd.DataFrame]:
     """Labelled (posting, candidate, skill) examples from O*NET profiles and SkillSpan train
     postings; see `training_data.py` for the labelling and the held-out splits."""
+    from skillbridge_pipeline.ml_training.training_data import build_examples
+
     cache = embeddings.cache(results_store)
     examples = build_examples(
         skills.extractor.taxonomy, skills.extractor, cache.vectors, SKILLSPAN_TRAIN
@@ -83,6 +87,8 @@ def gap_model(
 ) -> MaterializeResult:
     """The DualStreamMLP, trained and compared with a tabular-only MLP and the plain rule on
     held-out postings and skills; artifacts versioned in the model store."""
+    from skillbridge_pipeline.ml_training.training import train_gap_model
+
     summary = train_gap_model(
         gap_training_examples,
         skills.extractor.taxonomy,

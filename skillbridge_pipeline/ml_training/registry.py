@@ -2,6 +2,9 @@
 
 Each training writes a new folder `<root>/gap_model/<version>/` and then points `LATEST` at
 it, so a reader never sees half a model and older versions stay for comparison.
+
+torch and scikit-learn are imported only to save or load a model: every Dagster process (code
+server, each run) imports this module, and most of them never touch a model.
 """
 
 from __future__ import annotations
@@ -10,11 +13,13 @@ import json
 import pickle
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
-from sklearn.neighbors import NearestNeighbors
+if TYPE_CHECKING:
+    import numpy as np
+    from sklearn.neighbors import NearestNeighbors
 
-from skillbridge_pipeline.ml_training.model import DualStreamMLP, load_checkpoint, save_checkpoint
+    from skillbridge_pipeline.ml_training.model import DualStreamMLP
 
 MODEL_FILE, KNN_FILE, METRICS_FILE, CURVE_FILE = (
     "gap_model.pt",
@@ -50,6 +55,10 @@ class ModelRegistry:
         metrics: dict,
         curve_svg: str,
     ) -> Path:
+        from sklearn.neighbors import NearestNeighbors
+
+        from skillbridge_pipeline.ml_training.model import save_checkpoint
+
         folder = self.root / version
         folder.mkdir(parents=True, exist_ok=True)
         save_checkpoint(model, folder / MODEL_FILE, {"version": version})
@@ -74,6 +83,8 @@ class ModelRegistry:
                 f"no trained gap model under {self.root}; materialise `gap_model` "
                 "(skillbridge demo does) or run `skillbridge train`"
             )
+        from skillbridge_pipeline.ml_training.model import load_checkpoint
+
         folder = self.root / version
         knn = pickle.loads((folder / KNN_FILE).read_bytes())
         return TrainedGapModel(

@@ -96,7 +96,8 @@ def _not_ready(kind: str, doc_id: str, documents: dict[str, dict]) -> NotFound |
     document = documents.get(doc_id)
     if document is None:
         return NotFound(f"unknown {label} id {doc_id!r}")
+    if document["status"] == "failed":  # worded as the analysis sensor words it
+        return NotFound(f"the {label} failed: {document.get('error') or 'unknown'}")
     if document["status"] != "extracted":
-        reason = f": {document['error']}" if document.get("error") else ""
-        return NotFound(f"{label} {doc_id} is {document['status']}, not extracted{reason}")
+        return NotFound(f"{label} {doc_id} is {document['status']}, not extracted")
     return None

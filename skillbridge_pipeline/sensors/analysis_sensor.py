@@ -3,7 +3,9 @@
 
 A request waits while either document is still being processed, and fails with the document's
 reason if either document failed. Run keys name the newest request in the batch, so a new
-request for an already scored resume gets a new run.
+request for an already scored resume gets a new run. Requests that arrive with a new resume
+for an already extracted JD never reach this sensor: the inbox sensor hands them to the run
+that extracts the resume (`resumes_and_gaps_job`).
 """
 
 from dagster import (
@@ -22,6 +24,7 @@ from skillbridge_pipeline.resources import (
     ModelStoreResource,
     ResultsStoreResource,
 )
+from skillbridge_pipeline.sensors import SENSOR_INTERVAL_SECONDS
 from skillbridge_pipeline.sensors.batching import range_run_request
 
 MAX_REQUESTS_PER_TICK = 2000
@@ -30,7 +33,7 @@ MAX_REQUESTS_PER_TICK = 2000
 @sensor(
     name="analysis_sensor",
     jobs=[GAPS_JOB],
-    minimum_interval_seconds=10,
+    minimum_interval_seconds=SENSOR_INTERVAL_SECONDS,
     default_status=DefaultSensorStatus.RUNNING,
     description="Scores requested resume/JD pairs once both documents are extracted.",
 )

@@ -3,7 +3,9 @@
 Per tick, bounded: land up to `max_files_per_tick` files (bytes first, then the row), add one
 dynamic partition per new document, and request one run per batch of up to `batch_size`
 documents (a partition range over a single-run backfill policy). A burst of 10,000 files is
-drained over a few ticks as a few dozen runs, not 10,000.
+drained over a few ticks as a few dozen runs, not 10,000. A batch of resumes that analysis
+requests already wait on (their JDs extracted, a gap model trained) runs as
+`resumes_and_gaps_job`, which scores those requests in the same run.
 
 Idempotency: the landing row is keyed by content hash, so the same bytes twice are one
 document. Which documents were dispatched, and under which run key, is kept in the results
@@ -23,15 +25,24 @@ from dagster import (
 )
 
 from skillbridge_pipeline.assets.documents import DOCUMENT_JOBS, DOCUMENT_PARTITIONS, STRICT_TAG
+from skillbridge_pipeline.assets.gaps import RESUMES_AND_GAPS_JOB
 from skillbridge_pipeline.core.intake import (
     Batch,
     land_inbox,
     land_requests,
     plan_batches,
+    requests_scorable_with,
     scan_inbox,
 )
+from skillbridge_pipeline.core.store import ResultsStore
 from skillbridge_pipeline.metrics import EVENTS_PROCESSED_TOTAL
-from skillbridge_pipeline.resources import InboxResource, LandingStoreResource, ResultsStoreResource
+from skillbridge_pipeline.resources import (
+    InboxResource,
+    LandingStoreResource,
+    ModelStoreResource,
+    ResultsStoreResource,
+)
+from skillbridge_pipeline.sensors import SENSOR_INTERVAL_SECONDS
 from skillbridge_pipeline.sensors.batching import range_run_request
 
 STALE_AFTER = timedelta(minutes=10)
@@ -39,12 +50,29 @@ MAX_FAILURE_RUNS_PER_TICK = 20
 MAX_STALE_BATCHES_PER_TICK = 5
 
 
-def batch_run_request(batch: Batch) -> RunRequest:
-    return range_run_request(
-        DOCUMENT_JOBS[batch.kind].name,
-        batch.doc_ids,
-        batch.run_key,
-        {"skillbridge/source": "inbox", "skillbridge/documents": str(len(batch.doc_ids))},
+def batch_run_request(batch: Batch, requests_to_score: int = 0) -> RunRequest:
+    """The batch's run; with requests to score, the run that extracts and scores."""
+    tags = {"skillbridge/source": "inbox", "skillbridge/documents": str(len(batch.doc_ids))}
+    job = DOCUMENT_JOBS[batch.kind]
+    if requests_to_score:
+        job, tags["skillbridge/requests"] = RESUMES_AND_GAPS_JOB, str(requests_to_score)
+    return range_run_request(job.name, batch.doc_ids, batch.run_key, tags)
+
+
+def mark_scorable(store: ResultsStore, batch: Batch) -> int:
+    """Requests the batch's run can score are marked `scoring` under its run key: the analysis
+    sensor leaves them, and a failed run fails them through the failure hook."""
+    scorable = requests_scorable_with(store, batch.doc_ids)
+    if scorable:
+        store.set_request_status([r.request_id for r in scorable], "scoring", run_key=batch.run_key)
+    return len(scorable)
+
+
+def scoring_under(store: ResultsStore, batch: Batch) -> int:
+    return sum(
+        1
+        for r in store.requests_for_resumes(batch.doc_ids)
+        if r.status == "scoring" and r.run_key == batch.run_key
     )
 
 
@@ -59,8 +87,8 @@ def failure_run_request(kind: str, doc_id: str) -> RunRequest:
 
 @sensor(
     name="document_inbox_sensor",
-    jobs=list(DOCUMENT_JOBS.values()),
-    minimum_interval_seconds=10,
+    jobs=[*DOCUMENT_JOBS.values(), RESUMES_AND_GAPS_JOB],
+    minimum_interval_seconds=SENSOR_INTERVAL_SECONDS,
     default_status=DefaultSensorStatus.RUNNING,
     description="Lands files from the inbox and launches batched runs for new documents.",
 )
@@ -69,6 +97,7 @@ def document_inbox_sensor(
     inbox: InboxResource,
     landing: LandingStoreResource,
     results_store: ResultsStoreResource,
+    models: ModelStoreResource,
 ) -> SensorResult | SkipReason:
     store = results_store.store
     files = scan_inbox(inbox.root, inbox.max_files_per_tick)
@@ -87,10 +116,15 @@ def document_inbox_sensor(
     new_keys: dict[str, list[str]] = {}
     for batch in batches:
         new_keys.setdefault(batch.kind, []).extend(batch.doc_ids)
-    requests = [batch_run_request(b) for b in batches]
+    can_score = models.registry.latest_version() is not None
+    requests = [
+        batch_run_request(b, mark_scorable(store, b) if can_score and b.kind == "resume" else 0)
+        for b in batches
+    ]
 
     for kind, run_key, doc_ids in store.stale_batches(STALE_AFTER, MAX_STALE_BATCHES_PER_TICK):
-        requests.append(batch_run_request(Batch(kind, doc_ids, run_key)))
+        stale = Batch(kind, doc_ids, run_key)
+        requests.append(batch_run_request(stale, scoring_under(store, stale)))
 
     for record in store.failures_to_report(MAX_FAILURE_RUNS_PER_TICK):
         request = failure_run_request(record.kind, record.doc_id)

@@ -19,11 +19,12 @@ from skillbridge_pipeline.resources import (
     LandingStoreResource,
     ResultsStoreResource,
 )
+from skillbridge_pipeline.sensors import SENSOR_INTERVAL_SECONDS
 
 
 @sensor(
     name="kafka_sensor",
-    minimum_interval_seconds=5,
+    minimum_interval_seconds=SENSOR_INTERVAL_SECONDS,
     default_status=DefaultSensorStatus.RUNNING,
     description="Lands documents and analysis requests from Kafka topics.",
 )
