@@ -8,6 +8,7 @@ written -> the WebSocket message received in < 1 s.
 Needs a results store with analyses: --home DIR (a SKILLBRIDGE_HOME after `skillbridge demo`),
 or, without it, the demo pipeline is run into a temporary home first (trains the model: ~3 min).
 Run: .venv/bin/python bench/api_load.py [--home var] [--seconds 10] [--connections 16]
+     [--other-sockets 500]
 """
 
 from __future__ import annotations
@@ -75,15 +76,26 @@ async def load(port: int, path: str, token: str, seconds: float, connections: in
     return latencies
 
 
-async def notification_delays(port: int, store: ResultsStore, token: str, pair, rounds: int):
+async def notification_delays(
+    port: int, store: ResultsStore, token: str, pair, rounds: int, other_sockets: int = 0
+):
+    """Row written -> message received on one socket, while `other_sockets` sockets of other
+    sessions stay open beside it."""
+    from contextlib import AsyncExitStack
+
     from websockets.asyncio.client import connect
+
+    def open_socket(session: str):
+        return connect(
+            f"ws://127.0.0.1:{port}/ws/{session}",
+            additional_headers={"Authorization": f"Bearer {token}"},
+        )
 
     session = f"bench-{uuid.uuid4().hex[:8]}"
     delays = []
-    async with connect(
-        f"ws://127.0.0.1:{port}/ws/{session}",
-        additional_headers={"Authorization": f"Bearer {token}"},
-    ) as socket:
+    async with AsyncExitStack() as others, open_socket(session) as socket:
+        for number in range(other_sockets):
+            await others.enter_async_context(open_socket(f"{session}-other-{number}"))
         for _ in range(rounds):
             request_id = uuid.uuid4().hex[:16]
             store.add_request(request_id, pair[0], pair[1], session, source="bench")
@@ -101,6 +113,7 @@ def main() -> None:
     parser.add_argument("--home", type=Path)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--other-sockets", type=int, default=500)
     args = parser.parse_args()
     home = (args.home or demo_home()).resolve()
     store = ResultsStore(f"sqlite:///{home / 'results.db'}")
@@ -131,6 +144,9 @@ def main() -> None:
         asyncio.run(load(port, path, secret, 1.0, args.connections))  # warm-up
         latencies = asyncio.run(load(port, path, secret, args.seconds, args.connections))
         delays = asyncio.run(notification_delays(port, store, secret, pair, 20))
+        crowded = asyncio.run(
+            notification_delays(port, store, secret, pair, 20, args.other_sockets)
+        )
     finally:
         server.terminate()
         try:
@@ -150,6 +166,10 @@ def main() -> None:
         f"WebSocket: result row written -> message received, 20 rounds: median "
         f"{statistics.median(delays) * 1000:.0f} ms, max {max(delays) * 1000:.0f} ms "
         f"(target < {TARGET_WS_S * 1000:.0f} ms)"
+    )
+    print(
+        f"same, with {args.other_sockets} other sessions' sockets open: median "
+        f"{statistics.median(crowded) * 1000:.0f} ms, max {max(crowded) * 1000:.0f} ms"
     )
 
 

@@ -274,6 +274,50 @@ def test_websocket_pushes_to_its_session_and_resumes_after_reconnect(served):
         socket.recv(timeout=1)  # nothing is pushed to another session
 
 
+def test_one_poll_serves_every_open_socket(served):
+    from contextlib import ExitStack
+
+    from sqlalchemy import event
+    from websockets.sync.client import connect
+
+    hub = served.app.state.notifications
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, *args) -> None:
+        if statement.lstrip().upper().startswith("SELECT") and "FROM notifications" in statement:
+            statements.append(statement)
+
+    resume_id, jd_id = pair_ids(PAIRS[0])
+    sessions = [f"live-{n}" for n in range(12)]
+    auth = {"Authorization": f"Bearer {served.read}"}
+    ws_url = served.url.replace("http", "ws")
+    event.listen(served.store.engine, "before_cursor_execute", count)
+    polls_before = hub.polls
+    with ExitStack() as open_sockets:
+        sockets = [
+            open_sockets.enter_context(
+                connect(f"{ws_url}/ws/{session}?last_event_id=0", additional_headers=auth)
+            )
+            for session in sessions
+        ]
+        for session in sessions:  # each finishes while every socket is open
+            served.store.add_request(session, resume_id, jd_id, session, source="api")
+            served.store.set_request_status([session], "done")
+        for session, socket in zip(sessions, sockets, strict=True):
+            pushed = json.loads(socket.recv(timeout=10))
+            assert (pushed["event"], pushed["session_id"], pushed["request_id"]) == (
+                "analysis.ready",
+                session,
+                session,
+            )
+            with pytest.raises(TimeoutError):
+                socket.recv(timeout=0.2)  # its own event only, once
+    event.remove(served.store.engine, "before_cursor_execute", count)
+    # one catch-up query per socket, then the hub's polls: nothing per socket per poll
+    assert hub.polls - polls_before > 0
+    assert len(statements) <= len(sessions) + (hub.polls - polls_before) + 1
+
+
 def test_websocket_needs_a_token(served):
     from websockets.exceptions import InvalidStatus
     from websockets.sync.client import connect

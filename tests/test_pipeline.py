@@ -19,7 +19,7 @@ from skillbridge_pipeline.core.documents import document_id
 from skillbridge_pipeline.core.store import ResultsStore
 from skillbridge_pipeline.definitions import build_definitions
 from skillbridge_pipeline.demo import copy_samples, run_pending
-from skillbridge_pipeline.resources import SkillExtractorResource, embedded_resources
+from skillbridge_pipeline.resources import LandingStoreResource, embedded_resources
 
 pytestmark = pytest.mark.slow
 SAMPLES = Path(__file__).parents[1] / "data" / "samples"
@@ -39,7 +39,9 @@ BAD_RESUMES = {
 @pytest.fixture
 def pipeline(tmp_path):
     chosen = embedded_resources(tmp_path)
-    chosen["skills"] = SkillExtractorResource(max_document_bytes=100_000)
+    chosen["landing"] = LandingStoreResource(
+        path=str(tmp_path / "landing"), max_document_bytes=100_000
+    )
     with instance_for_test() as instance:
         yield (
             tmp_path,

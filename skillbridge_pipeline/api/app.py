@@ -9,6 +9,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, suppress
 from typing import Annotated
 
 from fastapi import Depends, FastAPI, HTTPException, Query, Request, WebSocket
@@ -18,6 +20,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from starlette.websockets import WebSocketDisconnect
 
 from skillbridge_pipeline.api import schemas
+from skillbridge_pipeline.api.notifier import NotificationHub, serve_socket
 from skillbridge_pipeline.api.report import render_report
 from skillbridge_pipeline.api.security import (
     BodyLimit,
@@ -54,12 +57,20 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     settings = settings or ApiSettings.from_environment()
     store = ResultsStore(settings.results_url)
     registry = ModelRegistry(settings.models_path)
+    hub = NotificationHub(store, settings.ws_poll_seconds)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        await hub.close()
+
     app = FastAPI(
         title="SkillBridge results API",
         version="1.0.0",
         description="Read-only access to skills, gap analyses, roadmaps and their status.",
+        lifespan=lifespan,
     )
-    app.state.store, app.state.settings = store, settings
+    app.state.store, app.state.settings, app.state.notifications = store, settings, hub
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     if settings.cors_origins:
         app.add_middleware(
@@ -268,24 +279,8 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         except ValueError:
             last = 0
         await websocket.accept()
-        # Listen while polling: a client that goes (or a server that stops) ends the loop.
-        incoming = asyncio.ensure_future(websocket.receive())
-        try:
-            while True:
-                if incoming.done():
-                    if incoming.result()["type"] == "websocket.disconnect":
-                        return
-                    incoming = asyncio.ensure_future(websocket.receive())  # ignore client text
-                events = await asyncio.to_thread(store.notifications_after, session_id, last)
-                for event in events:
-                    await websocket.send_json(event)
-                    last = event["id"]
-                if not events:
-                    await asyncio.wait({incoming}, timeout=settings.ws_poll_seconds)
-        except (WebSocketDisconnect, RuntimeError):
-            return  # closed while sending
-        finally:
-            incoming.cancel()
+        with suppress(WebSocketDisconnect, RuntimeError):  # RuntimeError: closed while sending
+            await serve_socket(websocket, hub, session_id, last)
 
     @app.exception_handler(HTTPException)
     async def problem(request: Request, error: HTTPException) -> JSONResponse:

@@ -148,12 +148,11 @@ def build_document_assets(kind: str) -> list[AssetsDefinition]:
         raw: dict[str, pd.DataFrame],
         results_store: ResultsStoreResource,
         landing: LandingStoreResource,
-        skills: SkillExtractorResource,
     ) -> Iterator:
         """Plain text of each document (pypdf for PDFs, HTML and JSON Resume flattened)."""
         store = results_store.store
         raw_outcomes = [RawOutcome(**row) for row in records(raw)]
-        outcomes = parse_batch(raw_outcomes, landing.landing.read, skills.max_document_bytes)
+        outcomes = parse_batch(raw_outcomes, landing.landing.read, landing.max_document_bytes)
         already_failed = {o.doc_id for o in raw_outcomes if o.status == "failed"}
         failed = {o.doc_id: o.error or "unknown" for o in outcomes if o.status == "failed"}
         store.record_parsed(

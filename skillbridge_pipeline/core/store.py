@@ -187,6 +187,8 @@ class DocumentRecord:
     status: str
     error: str | None
     batch_run_key: str | None
+    role_family: str | None  # JDs, once extracted
+    seniority: str | None
 
     @classmethod
     def from_row(cls, row: Any) -> DocumentRecord:
@@ -304,7 +306,7 @@ class ResultsStore:
 
     # -- results -----------------------------------------------------------------------------
     def documents_by_id(self, kind: str, doc_ids: Iterable[str]) -> dict[str, DocumentRecord]:
-        ids = list(doc_ids)
+        ids = list(set(doc_ids))
         with self.engine.connect() as conn:
             rows = conn.execute(
                 select(documents).where(documents.c.kind == kind, documents.c.doc_id.in_(ids))
@@ -430,14 +432,6 @@ class ResultsStore:
         )
         with self.engine.connect() as conn:
             return [RequestRecord.from_row(r) for r in conn.execute(query)]
-
-    def documents_many(self, kind: str, doc_ids: Iterable[str]) -> dict[str, dict]:
-        ids = list(set(doc_ids))
-        with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(documents).where(documents.c.kind == kind, documents.c.doc_id.in_(ids))
-            )
-            return {r.doc_id: dict(r._mapping) for r in rows}
 
     def skills_many(self, kind: str, doc_ids: Iterable[str]) -> dict[str, list[dict]]:
         """Skills of many documents in one query, each list in order of first mention."""
@@ -601,24 +595,28 @@ class ResultsStore:
                 .on_conflict_do_nothing(index_elements=["request_id", "event"])
             )
 
-    def notifications_after(self, session_id: str, after_id: int, limit: int = 100) -> list[dict]:
-        """A session's notifications newer than `after_id`, oldest first."""
-        query = (
-            select(notifications)
-            .where(notifications.c.session_id == session_id, notifications.c.id > after_id)
-            .order_by(notifications.c.id)
-            .limit(limit)
-        )
+    def notifications_after(
+        self, after_id: int, session_id: str | None = None, limit: int = 100
+    ) -> list[dict]:
+        """Notifications newer than `after_id` (of one session, or of all), oldest first."""
+        query = select(notifications).where(notifications.c.id > after_id)
+        if session_id is not None:
+            query = query.where(notifications.c.session_id == session_id)
         with self.engine.connect() as conn:
             return [
                 {
                     "id": r.id,
                     "event": r.event,
+                    "session_id": r.session_id,
                     "created_at": r.created_at.isoformat(),
                     **json.loads(r.payload),
                 }
-                for r in conn.execute(query)
+                for r in conn.execute(query.order_by(notifications.c.id).limit(limit))
             ]
+
+    def latest_notification_id(self) -> int:
+        with self.engine.connect() as conn:
+            return conn.execute(select(func.max(notifications.c.id))).scalar() or 0
 
     def document_statuses(
         self, kind: str, doc_ids: Iterable[str]

@@ -6,7 +6,7 @@ import numpy as np
 
 from skillbridge_pipeline.core.embeddings import EmbeddingCache
 from skillbridge_pipeline.core.gaps import NotFound, PairInput, score_pairs
-from skillbridge_pipeline.core.store import ResultsStore
+from skillbridge_pipeline.core.store import DocumentRecord, ResultsStore
 from skillbridge_pipeline.core.taxonomy import Taxonomy
 from skillbridge_pipeline.ml_training.model import predict
 from skillbridge_pipeline.ml_training.registry import TrainedGapModel
@@ -67,8 +67,8 @@ class GapScorer:
         self, store: ResultsStore, pairs: list[tuple[str, str]]
     ) -> list[tuple[dict | None, NotFound | None]]:
         """(result, None) or (None, NotFound) per pair, reading the store a few times in all."""
-        resumes = store.documents_many("resume", (r for r, _ in pairs))
-        jds = store.documents_many("jd", (j for _, j in pairs))
+        resumes = store.documents_by_id("resume", (r for r, _ in pairs))
+        jds = store.documents_by_id("jd", (j for _, j in pairs))
         resume_skills = store.skills_many("resume", resumes)
         jd_skills = store.skills_many("jd", jds)
         ready, outcomes = [], []
@@ -83,21 +83,21 @@ class GapScorer:
                         jd_id,
                         resume_skills[resume_id],
                         jd_skills[jd_id],
-                        jd["role_family"] or "software_engineering",
-                        jd["seniority"] or "mid",
+                        jd.role_family or "software_engineering",
+                        jd.seniority or "mid",
                     )
                 )
         scored = iter(self.score_many(ready))
         return [(None, error) if error else (next(scored), None) for error in outcomes]
 
 
-def _not_ready(kind: str, doc_id: str, documents: dict[str, dict]) -> NotFound | None:
+def _not_ready(kind: str, doc_id: str, documents: dict[str, DocumentRecord]) -> NotFound | None:
     label = "resume" if kind == "resume" else "JD"
     document = documents.get(doc_id)
     if document is None:
         return NotFound(f"unknown {label} id {doc_id!r}")
-    if document["status"] == "failed":  # worded as the analysis sensor words it
-        return NotFound(f"the {label} failed: {document.get('error') or 'unknown'}")
-    if document["status"] != "extracted":
-        return NotFound(f"{label} {doc_id} is {document['status']}, not extracted")
+    if document.status == "failed":  # worded as the analysis sensor words it
+        return NotFound(f"the {label} failed: {document.error or 'unknown'}")
+    if document.status != "extracted":
+        return NotFound(f"{label} {doc_id} is {document.status}, not extracted")
     return None

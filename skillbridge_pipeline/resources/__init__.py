@@ -68,9 +68,11 @@ class ResultsStoreResource(ConfigurableResource):
 
 
 class LandingStoreResource(ConfigurableResource):
-    """Raw bytes of every document under its content hash."""
+    """Raw bytes of every document under its content hash; documents over
+    `max_document_bytes` are kept but refused when parsed."""
 
     path: str
+    max_document_bytes: int = DEFAULT_MAX_BYTES
 
     @property
     def landing(self) -> LandingStore:
@@ -106,7 +108,6 @@ class SkillExtractorResource(ConfigurableResource):
 
     taxonomy_dir: str = str(DEFAULT_TAXONOMY_DIR)
     min_confidence: float | None = None  # None: the extractor's per-kind defaults
-    max_document_bytes: int = DEFAULT_MAX_BYTES
     _extractor: SkillExtractor = PrivateAttr()
 
     def setup_for_execution(self, context: InitResourceContext) -> None:
