@@ -275,6 +275,7 @@ def cmd_stack(args: argparse.Namespace) -> int:
         webserver_port=args.webserver_port,
         api_port=args.api_port,
         groq_api_key=os.environ.get("GROQ_API_KEY", ""),
+        kafka_storage=args.kafka_storage,
     )
     for item in stack.up(config):
         print(f"{item.name:<18} pid {item.pid:<7} " + (f"port {item.port}" if item.port else ""))
@@ -418,6 +419,11 @@ def parser() -> argparse.ArgumentParser:
     stack_parser.add_argument("--root", default=str(skillbridge_home() / "stack"))
     stack_parser.add_argument("--webserver-port", type=int, default=3000)
     stack_parser.add_argument("--api-port", type=int, default=8000)
+    stack_parser.add_argument(
+        "--kafka-storage",
+        default="memory://tansu/",
+        help="the local broker's log: memory://tansu/ or s3://BUCKET/ (AWS_* variables)",
+    )
     stack_parser.set_defaults(run=cmd_stack)
 
     train = sub.add_parser("train", help="train the gap-priority model (as the gap_model asset)")

