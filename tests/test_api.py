@@ -318,6 +318,20 @@ def test_one_poll_serves_every_open_socket(served):
     assert len(statements) <= len(sessions) + (hub.polls - polls_before) + 1
 
 
+def test_a_socket_that_cannot_reach_the_store_leaves_no_subscription():
+    import asyncio
+
+    from sqlalchemy.exc import OperationalError
+
+    from skillbridge_pipeline.api.notifier import NotificationHub
+
+    unreachable = ResultsStore(f"postgresql+psycopg2://postgres@127.0.0.1:{free_port()}/none")
+    hub = NotificationHub(unreachable, poll_seconds=0.05)
+    with pytest.raises(OperationalError):
+        asyncio.run(hub.subscribe("s1"))
+    assert hub.sessions == set()
+
+
 def test_websocket_needs_a_token(served):
     from websockets.exceptions import InvalidStatus
     from websockets.sync.client import connect

@@ -28,12 +28,21 @@ class NotificationHub:
         self._last_id = 0
         self._task: asyncio.Task | None = None
 
+    @property
+    def sessions(self) -> set[str]:
+        """Sessions with at least one open socket."""
+        return set(self._queues)
+
     async def subscribe(self, session_id: str) -> asyncio.Queue:
         idle = not self._queues
         queue: asyncio.Queue = asyncio.Queue()
         self._queues.setdefault(session_id, set()).add(queue)  # before any await: one "idle"
         if idle:  # start from the newest event, not from a backlog nobody was listening to
-            latest = await asyncio.to_thread(self.store.latest_notification_id)
+            try:
+                latest = await asyncio.to_thread(self.store.latest_notification_id)
+            except Exception:
+                self.unsubscribe(session_id, queue)
+                raise
             self._last_id = max(self._last_id, latest)
         if self._task is None:
             self._task = asyncio.create_task(self._poll())
