@@ -115,11 +115,7 @@ def main() -> None:
         report_runs(config)
     finally:
         stack.down(config.root)
-        admin = create_engine(config.postgres_admin_url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:  # the benchmark's databases go with it
-            for name in (config.results_db, config.dagster_db):
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+        stack.drop_databases(config)
 
 
 def report_runs(config: stack.StackConfig) -> None:

@@ -9,6 +9,8 @@ import subprocess
 import time
 from collections.abc import Mapping
 
+MEMORY_LOG = "memory://tansu/"  # the broker's log in memory: gone when it stops
+
 
 def free_port() -> int:
     with socket.socket() as probe:
@@ -35,7 +37,7 @@ class TansuBroker:
 
     def __init__(
         self,
-        storage_url: str = "memory://tansu/",
+        storage_url: str = MEMORY_LOG,
         env: Mapping[str, str] | None = None,
         port: int | None = None,
     ):

@@ -9,6 +9,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from skillbridge_pipeline.broker import MEMORY_LOG
 from skillbridge_pipeline.core.documents import KIND_FOLDERS
 from skillbridge_pipeline.settings import PROJECT_ROOT, skillbridge_home
 
@@ -421,7 +422,7 @@ def parser() -> argparse.ArgumentParser:
     stack_parser.add_argument("--api-port", type=int, default=8000)
     stack_parser.add_argument(
         "--kafka-storage",
-        default="memory://tansu/",
+        default=MEMORY_LOG,
         help="the local broker's log: memory://tansu/ or s3://BUCKET/ (AWS_* variables)",
     )
     stack_parser.set_defaults(run=cmd_stack)

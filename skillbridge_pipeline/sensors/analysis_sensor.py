@@ -17,6 +17,7 @@ from dagster import (
 )
 
 from skillbridge_pipeline.assets.gaps import GAPS_JOB
+from skillbridge_pipeline.core.documents import failed_document_reason
 from skillbridge_pipeline.core.intake import plan_gap_batches
 from skillbridge_pipeline.metrics import ANALYSIS_COMPLETED_TOTAL
 from skillbridge_pipeline.resources import (
@@ -59,14 +60,14 @@ def analysis_sensor(
     for request in pending:
         resume, jd = resumes.get(request.resume_id), jds.get(request.jd_id)
         failed = [
-            (label, doc)
-            for label, doc in (("resume", resume), ("JD", jd))
+            (kind, doc)
+            for kind, doc in (("resume", resume), ("jd", jd))
             if doc and doc[1] == "failed"
         ]
         if failed:
-            label, doc = failed[0]
+            kind, doc = failed[0]
             store.set_request_status(
-                [request.request_id], "failed", error=f"the {label} failed: {doc[2]}"
+                [request.request_id], "failed", error=failed_document_reason(kind, doc[2])
             )
             ANALYSIS_COMPLETED_TOTAL.labels(outcome="failed").inc()
         elif resume and jd and resume[1] == "extracted" and jd[1] == "extracted":
