@@ -17,8 +17,9 @@ from pathlib import Path
 
 from dagster import AssetKey, instance_for_test
 
+from skillbridge_pipeline.core.batches import new_batch_key
 from skillbridge_pipeline.core.documents import document_id
-from skillbridge_pipeline.core.processing import TextOutcome, extract_batch
+from skillbridge_pipeline.core.processing import TextOutcome, extract_one
 from skillbridge_pipeline.definitions import build_definitions
 from skillbridge_pipeline.demo import execute
 from skillbridge_pipeline.ml_training.training_data import occupation_profiles
@@ -40,9 +41,8 @@ def add_documents(store, extractor, kind, texts):
             source="bench",
             landing_path="-",
         )
-        store.mark_dispatched(kind, [doc_id], "bench")
-        [outcome] = extract_batch(
-            [TextOutcome(doc_id, kind, "parsed", "text", 1, text, len(text))], extractor
+        outcome = extract_one(
+            TextOutcome(doc_id, kind, "parsed", "text", 1, text, len(text)), extractor
         )
         store.replace_skills(
             kind,
@@ -91,22 +91,18 @@ def main(resumes: int = 250, jds_per_resume: int = 4, dagster_postgres: str | No
         dev = [json.loads(line)["text"] for line in POSTINGS.open() if '"dev"' in line]
         resume_ids = add_documents(results, extractor, "resume", resume_texts)
         jd_ids = add_documents(results, extractor, "jd", dev[: max(jds_per_resume, 8)])
-        instance.add_dynamic_partitions("resumes", resume_ids)
-        pairs = 0
+        batch = new_batch_key("analysis")
+        instance.add_dynamic_partitions("batches", [batch])
+        request_ids = []
         for r in resume_ids:
             for j in rng.sample(jd_ids, jds_per_resume):
-                request_id = f"{r}{j}"[:32]
-                results.add_request(request_id, r, j, None, source="bench")
-                results.set_request_status([request_id], "scoring")
-                pairs += 1
-        tags = {
-            "dagster/asset_partition_range_start": resume_ids[0],
-            "dagster/asset_partition_range_end": resume_ids[-1],
-        }
+                request_ids.append(f"{r}{j}"[:32])
+                results.add_request(request_ids[-1], r, j, None, source="bench")
+        pairs = results.claim_requests(request_ids, batch, new_batch_job="gaps_job")
         for label in ("run 1 (cold: embeds new skills)", "run 2 (warm: same documents)"):
             before = _embedded(results)
             started = time.perf_counter()
-            run_id, ok = execute(instance, defs, "gaps_job", tags=tags)
+            run_id, ok = execute(instance, defs, "gaps_job", batch)
             seconds = time.perf_counter() - started
             assert ok, run_id
             step = _step_seconds(instance, run_id)

@@ -29,9 +29,13 @@ def main(files: int = 1000) -> None:
         with build_sensor_context(instance=instance, resources=resources) as context:
             result = document_inbox_sensor(context)
         seconds = time.perf_counter() - started
-        keys = sum(len(r.partition_keys) for r in result.dynamic_partitions_requests)
+        from skillbridge_pipeline.core.store import ResultsStore
+
+        store = ResultsStore(resources["results_store"].url)
+        landed = sum(store.status_counts().values())
+        batches = sum(len(r.partition_keys) for r in result.dynamic_partitions_requests)
         print(
-            f"sensor tick: {files} new files -> {keys} documents landed, "
+            f"sensor tick: {files} new files -> {landed} documents landed in {batches} batches, "
             f"{len(result.run_requests)} run requests in {seconds:.2f} s"
         )
         print(f"ratio to target ({TARGET_SECONDS:.0f} s): {TARGET_SECONDS / seconds:.1f}x faster")

@@ -15,11 +15,17 @@ from skillbridge_pipeline.settings import PROJECT_ROOT, skillbridge_home
 
 
 def _default_dagster_home() -> None:
-    """Use the project's dagster.yaml unless the caller chose another instance. Its storage
-    paths are relative (var/dagster/...), so work from the project root."""
-    if "DAGSTER_HOME" not in os.environ:
-        os.environ["DAGSTER_HOME"] = str(PROJECT_ROOT)
-        os.chdir(PROJECT_ROOT)
+    """Unless the caller chose another instance, the Dagster instance lives in
+    $SKILLBRIDGE_HOME/dagster with the project's dagster.yaml, so one home holds everything."""
+    if "DAGSTER_HOME" in os.environ:
+        return
+    home = skillbridge_home() / "dagster"
+    home.mkdir(parents=True, exist_ok=True)
+    config = (PROJECT_ROOT / "dagster.yaml").read_text()
+    target = home / "dagster.yaml"
+    if not target.exists() or target.read_text() != config:
+        target.write_text(config)
+    os.environ["DAGSTER_HOME"] = str(home)
 
 
 def _copy_into(folder: Path, source: Path) -> Path:
@@ -217,6 +223,141 @@ def cmd_dlq(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_process(args: argparse.Namespace) -> int:
+    """Drain the inbox (and Kafka when configured) in this process until nothing is left."""
+    _default_dagster_home()
+    from dagster import DagsterInstance
+    from tqdm import tqdm
+
+    from skillbridge_pipeline.definitions import defs
+    from skillbridge_pipeline.demo import run_pending
+
+    store = defs.resources["results_store"].open()
+    before = _finished(store)
+    waiting = _waiting(store, defs.resources["inbox"].root)
+    instance = DagsterInstance.get()
+    with tqdm(total=waiting, unit="doc", desc="processing", disable=args.quiet) as bar:
+
+        def progress(run_id: str, success: bool) -> None:
+            bar.total = max(bar.total, _finished(store) - before + _waiting(store, None))
+            bar.update(_finished(store) - before - bar.n)
+
+        runs = run_pending(instance, defs, max_ticks=args.max_ticks, on_run=progress)
+    ok = sum(1 for _, success in runs if success)
+    print(_status_text(store, limit=args.limit))
+    print(f"runs: {len(runs)} ({ok} succeeded, {len(runs) - ok} failed)")
+    store.dispose()
+    return 0
+
+
+def _finished(store) -> int:
+    counts = store.status_counts()
+    return sum(n for (_, status), n in counts.items() if status in ("extracted", "failed"))
+
+
+def _waiting(store, inbox: Path | None) -> int:
+    """Documents not yet finished, plus files still in the inbox."""
+    counts = store.status_counts()
+    pending = sum(n for (_, s), n in counts.items() if s in ("landed", "queued", "parsed"))
+    if inbox is not None:
+        pending += sum(
+            1
+            for folder in KIND_FOLDERS.values()
+            if (inbox / folder).is_dir()
+            for entry in os.scandir(inbox / folder)
+            if entry.is_file() and not entry.name.startswith(".")
+        )
+    return pending
+
+
+def _status_text(store, limit: int) -> str:
+    from skillbridge_pipeline.core import dead_letters
+
+    lines = ["documents:"]
+    counts = store.status_counts()
+    for kind in KIND_FOLDERS:
+        detail = ", ".join(f"{n} {s}" for (k, s), n in sorted(counts.items()) if k == kind)
+        lines.append(f"  {kind:<6} {detail or 'none'}")
+    failed = store.failed_documents()
+    if failed:
+        lines.append(f"failed documents ({len(failed)}):")
+        for row in failed[:limit]:
+            lines.append(f"  {row['kind']:<6} {row['doc_id']} {row['filename']}: {row['error']}")
+        if len(failed) > limit:
+            lines.append(f"  ... and {len(failed) - limit} more (--json lists all)")
+    requests = store.request_status_counts()
+    lines.append(
+        "analysis requests: "
+        + (", ".join(f"{n} {s}" for s, n in sorted(requests.items())) or "none")
+    )
+    letters = dead_letters.listing(store, "open", limit)
+    lines.append(f"open dead letters: {dead_letters.depth(store)}")
+    lines += [f"  {d.id:>5} {d.subject or '-'}: {d.error_message[:100]}" for d in letters]
+    return "\n".join(lines)
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    """What the pipeline holds: documents, requests, dead letters; or one document's lineage."""
+    from skillbridge_pipeline.core import dead_letters
+    from skillbridge_pipeline.resources import resources_for
+    from skillbridge_pipeline.settings import selected_environment
+
+    store = resources_for(selected_environment())["results_store"].open()
+    if args.document:
+        lineage = store.document_lineage(args.document)
+        if not lineage:
+            print(f"no document with id {args.document!r}", file=sys.stderr)
+            return 2
+        keys = ("kind", "doc_id", "filename", "status", "error_stage", "error", "batch_key")
+        for row in lineage:
+            out = {k: row[k] for k in keys} | {
+                "batch_status": row["batch_status"],
+                "job_name": row["job_name"],
+                "run_id": row["run_id"],
+            }
+            print(json.dumps(out, default=str) if args.json else _lineage_text(out))
+        return 0
+    if not args.json:
+        print(_status_text(store, limit=args.limit))
+        return 0
+    _, documents = store.list_documents(None, 0, 10**9)
+    print(
+        json.dumps(
+            {
+                "documents": [
+                    {
+                        "doc_id": d["doc_id"],
+                        "kind": d["kind"],
+                        "filename": d["filename"],
+                        "status": d["status"],
+                        "error": d["error"],
+                        "batch": d["batch_key"],
+                    }
+                    for d in documents
+                ],
+                "requests": store.request_status_counts(),
+                "dead_letters": [
+                    {
+                        "id": d.id,
+                        "subject": d.subject,
+                        "job_name": d.job_name,
+                        "error": d.error_message,
+                    }
+                    for d in dead_letters.listing(store, "open", 10**6)
+                ],
+            },
+            indent=1,
+        )
+    )
+    return 0
+
+
+def _lineage_text(row: dict) -> str:
+    where = f"batch {row['batch_key']} ({row['batch_status']}, run {row['run_id'] or '-'})"
+    failure = f" at {row['error_stage']}: {row['error']}" if row["status"] == "failed" else ""
+    return f"{row['kind']} {row['doc_id']} {row['filename']}: {row['status']}{failure} — {where}"
+
+
 def cmd_api(args: argparse.Namespace) -> int:
     """Serve the results API, the WebSocket notifier and the report pages."""
     import uvicorn
@@ -398,6 +539,22 @@ def parser() -> argparse.ArgumentParser:
     publish.add_argument("--kind", choices=["resume", "jd", "request"], required=True)
     publish.add_argument("--bootstrap", help="Kafka bootstrap servers (HOST:PORT)")
     publish.set_defaults(run=cmd_publish)
+
+    process = sub.add_parser(
+        "process", help="drain the inbox (and Kafka when configured) here, then print a summary"
+    )
+    process.add_argument("--max-ticks", type=int, default=10_000, help="stop after N sensor rounds")
+    process.add_argument("--limit", type=int, default=20, help="failed documents to list")
+    process.add_argument("--quiet", action="store_true", help="no progress bar")
+    process.set_defaults(run=cmd_process)
+
+    status = sub.add_parser(
+        "status", help="documents by status, failures with reasons, requests, dead letters"
+    )
+    status.add_argument("--json", action="store_true", help="everything, as JSON")
+    status.add_argument("--document", metavar="ID", help="one document's lineage")
+    status.add_argument("--limit", type=int, default=20, help="failed documents to list")
+    status.set_defaults(run=cmd_status)
 
     api = sub.add_parser("api", help="serve the results API, WebSocket and report pages")
     api.add_argument("--host", default="127.0.0.1")

@@ -10,9 +10,15 @@ from __future__ import annotations
 import json
 import shutil
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
-from dagster import DagsterInstance, RunStatusSensorDefinition, build_sensor_context
+from dagster import (
+    DagsterInstance,
+    DeleteDynamicPartitionsRequest,
+    RunStatusSensorDefinition,
+    build_sensor_context,
+)
 
 from skillbridge_pipeline.core.documents import KIND_FOLDERS, document_id
 from skillbridge_pipeline.core.intake import write_request
@@ -45,11 +51,15 @@ def copy_samples(inbox: Path, samples: Path = SAMPLES_DIR, requests: bool = True
 
 
 def run_pending(
-    instance: DagsterInstance, defs, max_ticks: int = 50, log_level: str = "WARNING"
+    instance: DagsterInstance,
+    defs,
+    max_ticks: int = 50,
+    log_level: str = "WARNING",
+    on_run: Callable[[str, bool], None] | None = None,
 ) -> list[tuple[str, bool]]:
     """Evaluate the sensors until none has anything to do, executing each run they request in
     this process (what the daemon would launch), keeping each sensor's cursor between ticks as
-    the daemon does. Returns (run id, success) per run."""
+    the daemon does. Returns (run id, success) per run; `on_run` hears of each."""
     sensors = [
         defs.resolve_sensor_def(s.name)
         for s in defs.sensors or []
@@ -70,10 +80,7 @@ def run_pending(
             if not hasattr(result, "run_requests"):
                 continue
             for request in result.dynamic_partitions_requests or []:
-                existing = set(instance.get_dynamic_partitions(request.partitions_def_name))
-                new = [k for k in request.partition_keys if k not in existing]
-                if new:
-                    instance.add_dynamic_partitions(request.partitions_def_name, new)
+                apply_partitions_request(instance, request)
             for request in result.run_requests:
                 runs.append(
                     execute(
@@ -85,10 +92,22 @@ def run_pending(
                         log_level,
                     )
                 )
+                if on_run:
+                    on_run(*runs[-1])
                 progressed = True
         if not progressed:
             break
     return runs
+
+
+def apply_partitions_request(instance: DagsterInstance, request) -> None:
+    """What the daemon does with a sensor's dynamic-partitions request."""
+    name = request.partitions_def_name
+    if isinstance(request, DeleteDynamicPartitionsRequest):
+        for key in request.partition_keys:
+            instance.delete_dynamic_partition(name, key)
+    elif request.partition_keys:
+        instance.add_dynamic_partitions(name, list(request.partition_keys))
 
 
 def execute(

@@ -1,36 +1,67 @@
 """Retries and the failure hook that feeds the dead-letter queue, for every job."""
 
+import json
+from contextlib import suppress
+
 from dagster import (
     Backoff,
     DagsterEventType,
+    Failure,
     HookContext,
     Jitter,
     RetryPolicy,
     failure_hook,
 )
+from dagster._core.storage.tags import PARTITION_NAME_TAG
+from sqlalchemy.exc import OperationalError
 
 from skillbridge_pipeline.core import dead_letters
+from skillbridge_pipeline.core.store import ResultsStore
 from skillbridge_pipeline.metrics import ANALYSIS_COMPLETED_TOTAL
 
 GAPS_JOB_NAME = "gaps_job"
 RESUMES_AND_GAPS_JOB_NAME = "resumes_and_gaps_job"
 SCORING_JOB_NAMES = (GAPS_JOB_NAME, RESUMES_AND_GAPS_JOB_NAME)  # runs that score requests
 
-# Storage, the vector store, the LLM and page fetches fail transiently; a permanent error (a
-# corrupt document) raises Failure(allow_retries=False) and is not retried.
+# Storage, the vector store, the LLM and page fetches fail transiently; a bad document never
+# raises out of a batch, and in strict mode raises Failure(allow_retries=False): not retried.
 TRANSIENT_RETRIES = RetryPolicy(
     max_retries=3, delay=0.5, backoff=Backoff.EXPONENTIAL, jitter=Jitter.PLUS_MINUS
 )
 
 
-@failure_hook(required_resource_keys={"results_store", "landing"})
-def record_dead_letter(context: HookContext) -> None:
-    """One DLQ row per failed step (after its retries), keyed by what it was processing; spooled
-    locally when the results store is what failed."""
-    from skillbridge_pipeline.sensors.run_failure_sensor import run_partition
+def fail_batch(store: ResultsStore, batch_key: str, reason: str) -> list[str]:
+    """A batch whose run failed for good: the batch, its documents not yet done and the
+    requests it was scoring fail with the reason (sessions are told); nothing stays queued
+    without one. Returns the documents it failed; `skillbridge dlq replay` resumes them all."""
+    store.update_batch(batch_key, status="failed", error=reason[:2000])
+    failed = store.fail_unfinished(batch_key, f"its batch's run failed: {reason}")
+    ANALYSIS_COMPLETED_TOTAL.labels(outcome="failed").inc(store.fail_scoring(batch_key, reason))
+    return failed
 
+
+def batch_letter(store: ResultsStore, batch_key: str | None) -> str | None:
+    """A batch's dead-letter payload: the documents it holds (their bytes are in landing)."""
+    if not batch_key:
+        return None
+    documents = [f"{d.kind}:{d.doc_id}" for d in store.batch_documents(batch_key)]
+    return json.dumps({"batch": batch_key, "documents": documents})
+
+
+@failure_hook(required_resource_keys={"results_store"})
+def record_dead_letter(context: HookContext) -> None:
+    """One DLQ row per failed step (after its retries), naming its batch and the batch's
+    documents; spooled locally when the results store is what failed."""
     run = context.instance.get_run_by_id(context.run_id)
-    partition = run_partition(run.tags if run else {})
+    batch = (run.tags if run else {}).get(PARTITION_NAME_TAG)
+    error = context.op_exception
+    store = context.resources.results_store.store
+    reason = f"{type(error).__name__ if error else 'Unknown'}: {_message(error)}"
+    if isinstance(error, Failure) and "doc_id" in (error.metadata or {}):
+        # A document replayed alone failed again: its own dead letter says so already.
+        if batch:
+            fail_batch(store, batch, reason)
+        return
     restarts = sum(
         1
         for record in context.instance.all_logs(
@@ -38,38 +69,24 @@ def record_dead_letter(context: HookContext) -> None:
         )
         if record.step_key == context.step_key
     )
-    error = context.op_exception
-    results_store = context.resources.results_store
-    payload = None
-    if partition and ".." not in partition:
-        kind = "resume" if context.job_name.startswith(("resumes", "gaps")) else "jd"
-        kept = context.resources.landing.landing.find(kind, partition)
-        payload = str(kept) if kept else None
-    recorded = dead_letters.record_or_spool(
-        results_store.store,
-        results_store.spool,
-        event_key=f"{context.job_name}:{context.step_key}:{partition or '-'}",
-        subject=partition,
-        asset=context.step_key,
-        partition_key=partition,
-        job_name=context.job_name,
-        run_id=context.run_id,
-        error_type=type(error).__name__ if error else "Unknown",
-        error_message=_message(error),
-        attempts=restarts + 1,
-        payload=payload,
-    )
+    letter = {
+        "event_key": f"{context.job_name}:{context.step_key}:{batch or '-'}",
+        "subject": batch,
+        "asset": context.step_key,
+        "partition_key": batch,
+        "job_name": context.job_name,
+        "run_id": context.run_id,
+        "error_type": type(error).__name__ if error else "Unknown",
+        "error_message": _message(error),
+        "attempts": restarts + 1,
+    }
+    with suppress(OperationalError):  # the store is down: spooled without the list
+        letter["payload"] = batch_letter(store, batch)
+    recorded = dead_letters.record_or_spool(store, context.resources.results_store.spool, **letter)
     if recorded is None:
         context.log.warning("the results store is down: dead letter spooled for later")
-    elif context.job_name in SCORING_JOB_NAMES and partition:
-        # The requests being scored are failed with the reason (their sessions are told);
-        # `skillbridge dlq replay` puts them back to scoring.
-        from skillbridge_pipeline.sensors.batching import partition_keys
-
-        resumes = partition_keys(context.instance, "resumes", partition)
-        reason = f"{type(error).__name__ if error else 'Unknown'}: {_message(error)}"
-        failed = results_store.store.fail_scoring(resumes, reason)
-        ANALYSIS_COMPLETED_TOTAL.labels(outcome="failed").inc(failed)
+    elif batch:
+        fail_batch(store, batch, reason)
 
 
 def _message(error: BaseException | None) -> str:

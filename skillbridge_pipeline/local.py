@@ -10,7 +10,7 @@ from skillbridge_pipeline.core.embeddings import Embedder, EmbeddingCache
 from skillbridge_pipeline.core.extraction import SkillExtractor
 from skillbridge_pipeline.core.jd_profile import profile_job
 from skillbridge_pipeline.core.parsing import parse_document
-from skillbridge_pipeline.core.processing import TextOutcome, extract_batch
+from skillbridge_pipeline.core.processing import TextOutcome, extract_one
 from skillbridge_pipeline.core.store import ResultsStore
 from skillbridge_pipeline.core.taxonomy import load_taxonomy
 from skillbridge_pipeline.ml_training.assets import SKILLSPAN_TRAIN
@@ -43,7 +43,7 @@ class LocalPipeline:
         text = TextOutcome(
             doc_id, kind, "parsed", parsed.format, parsed.pages, parsed.text, len(parsed.text)
         )
-        [outcome] = extract_batch([text], self.extractor)
+        outcome = extract_one(text, self.extractor)
         return doc_id, outcome.skills, parsed.text
 
     def analyze_files(self, resume: Path, jd: Path) -> dict:

@@ -1,12 +1,18 @@
-"""Replaying dead letters: re-run the failed partitions as fresh runs; resolve on success."""
+"""Replaying dead letters as fresh runs; a successful replay resolves the row.
+
+A document's letter re-runs that document alone: a new one-document batch in strict mode, so
+if it fails again the run fails visibly in the UI (and its failure is recorded again). A
+batch's letter (a run that failed after its retries) re-runs the batch under a fresh run.
+"""
 
 from __future__ import annotations
 
+from skillbridge_pipeline.assets.batches import BATCH_TAG, STRICT_TAG
+from skillbridge_pipeline.assets.documents import DOCUMENT_JOBS
 from skillbridge_pipeline.core import dead_letters
+from skillbridge_pipeline.core.batches import new_batch_key
 from skillbridge_pipeline.core.store import ResultsStore
 from skillbridge_pipeline.demo import execute
-from skillbridge_pipeline.hooks import SCORING_JOB_NAMES
-from skillbridge_pipeline.sensors.batching import partition_keys
 
 
 def replay(instance, defs, store: ResultsStore, ids: list[int]) -> list[tuple[int, bool, str]]:
@@ -17,20 +23,21 @@ def replay(instance, defs, store: ResultsStore, ids: list[int]) -> list[tuple[in
         if letter is None or not letter.job_name:
             continue
         tags = {"skillbridge/replay_of": str(letter.id)}
-        partition = letter.partition_key
-        if partition and ".." in partition:
-            start, end = partition.split("..", 1)
-            tags |= {
-                "dagster/asset_partition_range_start": start,
-                "dagster/asset_partition_range_end": end,
-            }
-            partition = None
-        if letter.job_name in SCORING_JOB_NAMES and letter.partition_key:
-            resumes = partition_keys(instance, "resumes", letter.partition_key)
-            store.requeue_failed_scoring(resumes)
+        job_name, batch = letter.job_name, letter.partition_key
+        if letter.event_key.startswith("document:"):
+            _, kind, doc_id = letter.event_key.split(":", 2)
+            batch, job_name = new_batch_key(kind), DOCUMENT_JOBS[kind].name
+            store.claim_document_alone(kind, doc_id, batch, job_name)
+            instance.add_dynamic_partitions("batches", [batch])
+            tags[STRICT_TAG] = "true"
+        elif batch:
+            store.requeue_failed_scoring(batch)
+            store.update_batch(batch, status="dispatched", error=None)
         run_key = f"replay-{letter.id}-{letter.attempts}"
         dead_letters.set_status(store, [letter.id], "replayed", replay_run_key=run_key)
-        run_id, success = execute(instance, defs, letter.job_name, partition, tags)
+        run_id, success = execute(
+            instance, defs, job_name, batch, {**tags, **({BATCH_TAG: batch} if batch else {})}
+        )
         if success:
             dead_letters.set_status(store, [letter.id], "resolved")
         outcomes.append((letter.id, success, run_id))

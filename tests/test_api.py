@@ -147,7 +147,12 @@ def test_documents_analyses_roadmaps_and_status_from_the_store(served):
     assert one == failed
 
     letters = served.get("/api/dead-letters", served.admin).json()["items"]
-    assert [(d["job_name"], d["partition_key"]) for d in letters] == [("resumes_job", EMPTY_ID)]
+    assert [(d["job_name"], d["subject"]) for d in letters] == [("resumes_job", EMPTY_ID)]
+    # A failed document's lineage: its batch, the run that took it, the stage that failed.
+    empty = served.get(f"/api/resumes/{EMPTY_ID}", served.read).json()
+    assert (empty["status"], empty["error_stage"]) == ("failed", "parse")
+    assert empty["batch"]["batch_key"] == empty["batch_key"] == letters[0]["partition_key"]
+    assert empty["batch"]["status"] == "done" and empty["batch"]["run_id"]
 
 
 @pytest.mark.parametrize(

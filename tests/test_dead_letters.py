@@ -8,6 +8,7 @@ from conftest import make_image_only_pdf
 from dagster import instance_for_test
 
 from skillbridge_pipeline.core import dead_letters
+from skillbridge_pipeline.core.batches import new_batch_key
 from skillbridge_pipeline.core.documents import document_id
 from skillbridge_pipeline.core.store import ResultsStore
 from skillbridge_pipeline.definitions import build_definitions
@@ -31,11 +32,15 @@ def test_a_permanent_failure_is_one_dead_letter_without_retries(tmp_path):
     with instance_for_test() as instance:
         run_pending(instance, build_definitions(resources))
     [letter] = dead_letters.listing(store)
-    assert (letter.job_name, letter.asset, letter.partition_key) == (
+    assert (letter.job_name, letter.asset, letter.subject) == (
         "resumes_job",
         "resume_texts",
         document_id(scan),
     )
+    batch = store.get_document("resume", document_id(scan))["batch_key"]
+    assert letter.partition_key == batch and batch.startswith("resume-")
+    assert store.get_batch(batch).status == "done"  # the batch went on
+    assert store.get_document("resume", document_id(b"Python and SQL developer"))
     assert letter.attempts == 1  # a corrupt document is not retried
     assert "no text layer" in letter.error_message and letter.status == "open"
     assert Path(letter.payload).read_bytes() == scan  # pointer to the kept raw payload
@@ -55,12 +60,15 @@ def test_a_transient_failure_is_retried_then_replayed_and_resolved(tmp_path, tra
     with instance_for_test() as instance:
         run_pending(instance, defs)
         store.add_request("req1", document_id(resume), document_id(jd), None, source="test")
-        store.set_request_status(["req1"], "scoring")
+        batch = new_batch_key("analysis")
+        assert store.claim_requests(["req1"], batch, new_batch_job="gaps_job") == 1
+        instance.add_dynamic_partitions("batches", [batch])
         # No trained model yet: the scoring step fails, is retried, then dead-lettered.
-        _, success = execute(instance, defs, "gaps_job", document_id(resume))
+        _, success = execute(instance, defs, "gaps_job", batch)
         assert not success
         [letter] = dead_letters.listing(store)
-        assert (letter.asset, letter.partition_key) == ("skill_gaps", document_id(resume))
+        assert (letter.asset, letter.partition_key) == ("skill_gaps", batch)
+        assert store.get_batch(batch).status == "failed"
         assert letter.attempts == 4 and letter.error_type == "NoTrainedModel"
         [failed] = store.requests_with_status("failed", 10)  # the request is told why
         assert failed.error.startswith("scoring failed: NoTrainedModel")
@@ -99,9 +107,13 @@ def test_a_run_that_died_before_any_step_is_a_dead_letter(tmp_path):
 
     resources = embedded_resources(tmp_path)
     store = ResultsStore(resources["results_store"].url)
+    store.create_schema()
+    store.land("resume", "a" * 16, filename="cv.txt", size_bytes=1, source="t", landing_path="x")
+    batch = new_batch_key("resume")
+    store.claim_documents("resume", batch, 10, "resumes_job")
     with instance_for_test() as instance:
         run = create_run_for_test(
-            instance, job_name="resumes_job", tags={"dagster/partition": "abcdefabcdefabcd"}
+            instance, job_name="resumes_job", tags={"dagster/partition": batch}
         )
         instance.report_run_failed(run)  # e.g. the worker was lost before the step started
         run_failure_sensor_sees(instance, run.run_id, resources)
@@ -109,10 +121,13 @@ def test_a_run_that_died_before_any_step_is_a_dead_letter(tmp_path):
     [letter] = dead_letters.listing(store)
     assert (letter.job_name, letter.partition_key, letter.error_type) == (
         "resumes_job",
-        "abcdefabcdefabcd",
+        batch,
         "RunFailure",
     )
     assert letter.run_id == run.run_id and letter.attempts == 2
+    assert "a" * 16 in letter.payload  # the batch's documents, listed
+    document = store.get_document("resume", "a" * 16)  # not left queued without a reason
+    assert document["status"] == "failed" and "batch's run failed" in document["error"]
 
 
 def test_postgres_refusing_connections_mid_run_is_spooled_then_replayed(tmp_path, postgres_url):
@@ -141,7 +156,7 @@ def test_postgres_refusing_connections_mid_run_is_spooled_then_replayed(tmp_path
         with build_sensor_context(instance=instance, resources=resources) as context:
             dispatch = document_inbox_sensor(context)
         [request] = dispatch.run_requests
-        instance.add_dynamic_partitions("resumes", [document_id(resume)])
+        instance.add_dynamic_partitions("batches", [request.partition_key])
         proxy.refuse()  # PostgreSQL goes away between the dispatch and the run
         store.dispose()
         run_id, success = execute(
@@ -156,7 +171,7 @@ def test_postgres_refusing_connections_mid_run_is_spooled_then_replayed(tmp_path
         [letter] = dead_letters.listing(store)
         assert letter.asset == "raw_resumes" and letter.error_type == "OperationalError"
         assert letter.attempts == 4 and letter.status == "open"
-        assert Path(letter.payload).read_bytes() == resume
+        assert letter.partition_key == request.partition_key  # its documents are in the batch
         [(_, ok, _)] = replay(instance, defs, store, [letter.id])
     assert ok and dead_letters.get(store, letter.id).status == "resolved"
     assert store.get_document("resume", document_id(resume))["status"] == "extracted"

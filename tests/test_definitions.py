@@ -29,7 +29,6 @@ def test_asset_graph_snapshot():
         ("raw_resumes", "resume_texts"),
         ("resume_skills", "skill_gaps"),
         ("resume_texts", "resume_skills"),
-        ("resume_texts", "roadmaps"),
         ("skill_gaps", "roadmaps"),
         ("skill_vectors", "gap_training_examples"),
     ]
@@ -37,15 +36,18 @@ def test_asset_graph_snapshot():
     assert "resume_texts:parsed_text_not_empty" in checks
     assert "jd_skills:offsets_inside_text" in checks
     assert len(checks) == 16
-    for name in ["raw_resumes", "resume_texts", "resume_skills", "skill_gaps"]:
-        node = graph.get(AssetKey(name))
-        assert node.partitions_def.name == "resumes"
-        assert node.backfill_policy.max_partitions_per_run is None  # single run
+    # One partition set, of batches, for every batch-level asset: never one per document.
+    batch_assets = ["raw_resumes", "resume_texts", "resume_skills", "raw_jds", "jd_texts"]
+    for name in [*batch_assets, "jd_skills", "skill_gaps", "roadmaps"]:
+        assert graph.get(AssetKey(name)).partitions_def.name == "batches", name
+    for name in ["skill_vectors", "gap_training_examples", "gap_model"]:
+        assert graph.get(AssetKey(name)).partitions_def is None
 
 
 @pytest.mark.slow
 def test_dagster_definitions_validate_is_clean(tmp_path):
-    env = {**os.environ, "DAGSTER_HOME": str(ROOT)}
+    (tmp_path / "dagster.yaml").write_text((ROOT / "dagster.yaml").read_text())
+    env = {**os.environ, "DAGSTER_HOME": str(tmp_path)}
     done = subprocess.run(
         [
             str(Path(sys.executable).with_name("dagster")),

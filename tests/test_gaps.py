@@ -119,7 +119,7 @@ def test_unknown_ids_are_a_clear_not_found(scorer, trained):
         source="cli",
         landing_path="/dev/null",
     )
-    store.record_failed("jd", "bbbbbbbbbbbbbbbb", "parse", "file is empty")
+    store.record_failed("jd", {"bbbbbbbbbbbbbbbb": "file is empty"}, "parse")
     with pytest.raises(NotFound, match="the JD failed: file is empty"):
         scorer.score_stored(store, "aaaaaaaaaaaaaaaa", "bbbbbbbbbbbbbbbb")
 

@@ -53,7 +53,18 @@ def tick(sensor, instance, resources, cursor=None):
         return result, context.cursor
 
 
-def test_documents_and_poison_from_kafka_then_one_partition_per_document(tmp_path, kafka):
+def run_requested(instance, defs, result) -> list[tuple[str, bool]]:
+    """What the daemon does with a tick's result: add its partitions, launch its runs."""
+    from skillbridge_pipeline.demo import apply_partitions_request, execute
+
+    for request in result.dynamic_partitions_requests:
+        apply_partitions_request(instance, request)
+    return [
+        execute(instance, defs, r.job_name, r.partition_key, r.tags) for r in result.run_requests
+    ]
+
+
+def test_documents_and_poison_from_kafka_then_one_batch_per_document(tmp_path, kafka):
     resume = (SAMPLES / "resumes" / "ana_silva_backend.txt").read_bytes()
     jd = (SAMPLES / "jds" / "junior_frontend_developer.json").read_bytes()
     publish(
@@ -72,26 +83,29 @@ def test_documents_and_poison_from_kafka_then_one_partition_per_document(tmp_pat
         result, _ = tick(kafka_sensor, instance, resources)
         cursor = json.loads(result.cursor)
         assert cursor == {f"{kafka.resumes_topic}:0": 3, f"{kafka.jds_topic}:0": 1}
-        assert store.status_counts() == {("resume", "landed"): 1, ("jd", "landed"): 1}
+        # Landed and dispatched in the same tick: one batch per kind, one run each.
+        assert store.status_counts() == {("resume", "queued"): 1, ("jd", "queued"): 1}
+        assert sorted(r.job_name for r in result.run_requests) == ["jds_job", "resumes_job"]
         [poison] = dead_letters.listing(store)
         assert poison.error_type == "MalformedEvent" and "not JSON" in poison.error_message
         assert poison.payload == f"kafka://{kafka.resumes_topic}/0/1"
         # Nothing new from the stored cursor; a replayed tick (old cursor) changes nothing.
         again, _ = tick(kafka_sensor, instance, resources, cursor=result.cursor)
         assert json.loads(again.cursor) == cursor
-        tick(kafka_sensor, instance, resources, cursor=None)  # a replayed tick
-        assert store.status_counts() == {("resume", "landed"): 1, ("jd", "landed"): 1}
+        replayed, _ = tick(kafka_sensor, instance, resources, cursor=None)  # a replayed tick
+        assert replayed.run_requests == []  # already claimed: no second batch
+        assert store.status_counts() == {("resume", "queued"): 1, ("jd", "queued"): 1}
         assert len(dead_letters.listing(store)) == 1
-        # The same resume dropped in the inbox too: still one document, one partition, one run.
+        # The same resume dropped in the inbox too: still one document, one batch, one run.
         inbox = tmp_path / "inbox" / "resumes"
         inbox.mkdir(parents=True)
         (inbox / "ana.txt").write_bytes(resume)
         dispatch, _ = tick(document_inbox_sensor, instance, resources)
-        keys = {
-            r.partitions_def_name: r.partition_keys for r in dispatch.dynamic_partitions_requests
-        }
-        assert keys == {"resumes": [document_id(resume)], "jds": [document_id(jd)]}
-        assert len(dispatch.run_requests) == 2
+        assert dispatch.run_requests == [] and dispatch.dynamic_partitions_requests == []
+        [resume_run] = [r for r in result.run_requests if r.job_name == "resumes_job"]
+        assert store.get_document("resume", document_id(resume))["batch_key"] == (
+            resume_run.partition_key
+        )
 
 
 def test_publish_cli_produces_a_valid_event(tmp_path, kafka):
@@ -136,22 +150,28 @@ def test_a_broker_restart_between_ticks_loses_nothing_and_repeats_nothing(tmp_pa
     publish(kafka, kafka.resumes_topic, events[:2])
     resources = {**embedded_resources(tmp_path), "kafka": kafka}
     store = ResultsStore(resources["results_store"].url)
+    defs = build_definitions(resources)
     with instance_for_test() as instance:
         first, _ = tick(kafka_sensor, instance, resources)
+        runs = run_requested(instance, defs, first)
         broker.restart()  # the log is kept in S3; the consumer reconnects at the cursor's offsets
         publish(kafka, kafka.resumes_topic, [*events[2:], events[0]])  # one repeated document
         second, _ = tick(kafka_sensor, instance, resources, cursor=first.cursor)
         assert json.loads(second.cursor) == {f"{kafka.resumes_topic}:0": 5}
-        tick(kafka_sensor, instance, resources, cursor=first.cursor)  # a tick whose cursor was lost
-        runs = run_pending(instance, build_definitions(resources))
+        runs += run_requested(instance, defs, second)
+        lost, _ = tick(kafka_sensor, instance, resources, cursor=first.cursor)  # cursor was lost
+        assert lost.run_requests == []
+        runs += run_pending(instance, defs)
         materialised = [
             record.partition_key
             for record in instance.fetch_materializations(
                 AssetKey("resume_skills"), limit=100
             ).records
         ]
-    assert runs and all(success for _, success in runs)
-    assert sorted(materialised) == sorted(document_id(r) for r in resumes)  # each exactly once
+    assert len(runs) == 2 and all(success for _, success in runs)
+    assert len(materialised) == len(set(materialised)) == 2  # two batches, each once
+    batches = {store.get_document("resume", document_id(r))["batch_key"] for r in resumes}
+    assert batches == set(materialised)  # every document in exactly one of them
     assert store.status_counts() == {("resume", "extracted"): 4}
     for data in resumes:
         assert store.document_skills("resume", document_id(data))

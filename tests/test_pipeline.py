@@ -1,8 +1,9 @@
-"""The document pipeline end to end on real parts: inbox -> sensor -> batched runs -> store.
+"""The document pipeline end to end on real parts: inbox -> sensor -> batch runs -> store.
 
 A batch holding good and bad documents: the good ones are extracted, each bad one is marked
-failed with a reason a person understands, its raw bytes stay in the landing store, and its
-strict re-run fails visibly in Dagster.
+failed with a reason a person understands and its dead letter, its raw bytes stay in the
+landing store, and the batch's run succeeds. Replaying a bad document runs it alone in strict
+mode, where it fails visibly in Dagster.
 """
 
 import json
@@ -12,13 +13,13 @@ from pathlib import Path
 import pytest
 from conftest import make_encrypted_pdf, make_image_only_pdf, make_pdf
 from dagster import AssetKey, DagsterRunStatus, instance_for_test
-from dagster._core.storage.partition_status_cache import get_and_update_asset_status_cache_value
 
-from skillbridge_pipeline.assets.documents import DOCUMENT_PARTITIONS
+from skillbridge_pipeline.core import dead_letters
 from skillbridge_pipeline.core.documents import document_id
 from skillbridge_pipeline.core.store import ResultsStore
 from skillbridge_pipeline.definitions import build_definitions
 from skillbridge_pipeline.demo import copy_samples, run_pending
+from skillbridge_pipeline.replay import replay
 from skillbridge_pipeline.resources import LandingStoreResource, embedded_resources
 
 pytestmark = pytest.mark.slow
@@ -62,40 +63,52 @@ def test_good_and_bad_documents_in_one_batch(pipeline):
 
     runs = run_pending(instance, defs)
 
-    batch_runs = [
-        r
-        for r in runs
-        if r[0] and instance.get_run_by_id(r[0]).tags.get("skillbridge/source") == "inbox"
-    ]
-    assert len(batch_runs) == 1 and batch_runs[0][1] is True  # one run, not failed by neighbours
+    assert len(runs) == 1 and runs[0][1] is True  # one batch, one run, not failed by neighbours
+    run = instance.get_run_by_id(runs[0][0])
+    batch = run.tags["dagster/partition"]
+    assert batch.startswith("resume-")
     for name in ["priya.pdf", "priya.txt"]:
         doc_id = document_id((inbox.parent / "processed" / "resumes" / name).read_bytes())
         record = store.get_document("resume", doc_id)
-        assert record["status"] == "extracted", record
+        assert record["status"] == "extracted" and record["batch_key"] == batch, record
         skills = {s["name"] for s in store.document_skills("resume", doc_id)}
         assert {"Python", "Apache Spark", "Apache Airflow", "SQL", "Docker"} <= skills
 
-    failed_runs = [r for r in runs if not r[1]]
-    assert len(failed_runs) == len(BAD_RESUMES)  # each bad document fails visibly, alone
+    letters = {d.subject: d for d in dead_letters.listing(store, "open")}
     for name, (data, expected) in BAD_RESUMES.items():
         doc_id = document_id(data)
         record = store.get_document("resume", doc_id)
         assert record["status"] == "failed", name
         assert expected in record["error"], (name, record["error"])
         assert Path(record["landing_path"]).read_bytes() == data  # raw bytes kept
-        run = instance.get_run_by_id(
-            next(r.run_id for r in instance.get_runs() if r.tags.get("dagster/partition") == doc_id)
-        )
-        assert run.status == DagsterRunStatus.FAILURE
-        assert run.tags["skillbridge/strict"] == "true"
-    # The UI's partition status (the same cache the webserver reads) shows them failed.
-    partitions = DOCUMENT_PARTITIONS["resume"]
-    status = get_and_update_asset_status_cache_value(instance, AssetKey("resume_texts"), partitions)
-    failed = set(status.deserialize_failed_partition_subsets(partitions).get_partition_keys())
-    assert failed == {document_id(d) for d, _ in BAD_RESUMES.values()}
+        assert letters[doc_id].error_message == record["error"]  # its own dead letter
+        assert letters[doc_id].partition_key == batch
+    # One lineage query: document -> batch -> run.
+    [lineage] = store.document_lineage(document_id(BAD_RESUMES["scan.pdf"][0]))
+    assert (lineage["run_id"], lineage["batch_status"], lineage["error_stage"]) == (
+        run.run_id,
+        "done",
+        "parse",
+    )
+    # The batch's materialisation lists its failures, with the reasons, in the UI.
+    metadata = instance.get_latest_materialization_event(
+        AssetKey("resume_skills")
+    ).asset_materialization.metadata
+    assert metadata["failed"].value == len(BAD_RESUMES) and metadata["extracted"].value == 2
+    assert "no text layer" in metadata["failed_documents"].value
+
+    # Replaying one bad document runs it alone, strictly: the run fails visibly.
+    letter = letters[document_id(BAD_RESUMES["locked.pdf"][0])]
+    [(_, success, run_id)] = replay(instance, defs, store, [letter.id])
+    strict = instance.get_run_by_id(run_id)
+    assert not success and strict.status == DagsterRunStatus.FAILURE
+    assert strict.tags["skillbridge/strict"] == "true"
+    alone = store.get_batch(strict.tags["dagster/partition"])
+    assert (alone.size, alone.strict, alone.status) == (1, 1, "failed")
+    assert dead_letters.get(store, letter.id).status == "open"  # failed again: still open
 
 
-def test_checks_pass_and_each_document_has_its_own_metadata(pipeline):
+def test_checks_pass_and_each_batch_has_its_metadata(pipeline):
     home, instance, defs, store = pipeline
     copy_samples(home / "inbox", requests=False)
     runs = run_pending(instance, defs)
@@ -111,7 +124,8 @@ def test_checks_pass_and_each_document_has_its_own_metadata(pipeline):
         assert records and all(r.status.value == "SUCCEEDED" for r in records.values()), asset
     event = instance.get_latest_materialization_event(AssetKey("jd_skills"))
     metadata = event.asset_materialization.metadata
-    assert metadata["status"].value == "extracted" and metadata["skills"].value > 0
+    assert metadata["extracted"].value == 6 and metadata["skills"].value > 0
+    assert metadata["failed"].value == 0 and "| document |" in metadata["preview"].value
     counts = store.status_counts()
     assert counts == {("resume", "extracted"): 5, ("jd", "extracted"): 6}
 

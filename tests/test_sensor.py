@@ -1,16 +1,13 @@
 """The inbox sensor, evaluated with build_sensor_context against a real (temporary) instance."""
 
+import json
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from dagster import SkipReason, build_sensor_context, instance_for_test
-from dagster._core.storage.tags import (
-    ASSET_PARTITION_RANGE_END_TAG,
-    ASSET_PARTITION_RANGE_START_TAG,
-)
 
-from skillbridge_pipeline.assets.documents import STRICT_TAG
+from skillbridge_pipeline.core import dead_letters
 from skillbridge_pipeline.core.documents import document_id
 from skillbridge_pipeline.core.store import ResultsStore
 from skillbridge_pipeline.resources import InboxResource, embedded_resources
@@ -39,43 +36,62 @@ def drop(home: Path, folder: str, count: int, prefix: str = "doc") -> None:
     target = home / "inbox" / folder
     target.mkdir(parents=True, exist_ok=True)
     for i in range(count):
-        (target / f"{prefix}{i:05d}.txt").write_text(f"Engineer {i} with Python and SQL.\n")
+        (target / f"{prefix}{i:05d}.txt").write_text(f"{prefix} engineer {i}: Python and SQL.\n")
 
 
 def store_of(home: Path) -> ResultsStore:
     return ResultsStore(f"sqlite:///{home / 'results.db'}")
 
 
-def test_a_burst_becomes_a_few_batched_runs(tmp_path, instance):
+def partition_keys(result) -> list[str]:
+    return [k for r in result.dynamic_partitions_requests for k in r.partition_keys]
+
+
+def test_a_burst_becomes_a_few_batches(tmp_path, instance):
     drop(tmp_path, "resumes", 990)
     drop(tmp_path, "jds", 10, prefix="jd")
-    result = tick(instance, resources(tmp_path))
+    result = tick(instance, resources(tmp_path, max_batch_size=250))
     resume_runs = [r for r in result.run_requests if r.job_name == "resumes_job"]
-    assert len(resume_runs) == 4  # 990 documents in batches of 250
+    assert len(resume_runs) == 4  # 990 documents in 4 equal batches of at most 250
     assert len([r for r in result.run_requests if r.job_name == "jds_job"]) == 1
-    added = {r.partitions_def_name: r.partition_keys for r in result.dynamic_partitions_requests}
-    assert len(added["resumes"]) == 990 and len(added["jds"]) == 10
-    # Each run covers a contiguous range of the keys this tick adds, in order.
-    covered = []
-    for run in resume_runs:
-        start = added["resumes"].index(run.tags[ASSET_PARTITION_RANGE_START_TAG])
-        end = added["resumes"].index(run.tags[ASSET_PARTITION_RANGE_END_TAG])
-        covered += added["resumes"][start : end + 1]
-    assert covered == added["resumes"]
-    assert len({r.run_key for r in result.run_requests}) == 5
+    # One partition per batch, keyed by the batch: the run's key and its partition.
+    assert partition_keys(result) == [r.partition_key for r in result.run_requests]
+    assert all(r.run_key == r.partition_key for r in result.run_requests)
+    assert all(r.partition_key.startswith(("resume-", "jd-")) for r in result.run_requests)
+    store = store_of(tmp_path)
+    sizes = [store.get_batch(r.partition_key).size for r in resume_runs]
+    assert sizes == [248, 248, 247, 247]
+    # Each document in exactly one batch.
+    _, documents = store.list_documents("resume", 0, 2000)
+    assert len(documents) == 990
+    assert {d["batch_key"] for d in documents} == {r.partition_key for r in resume_runs}
     # The inbox is drained into processed/, and the raw bytes are in the landing store.
     assert not list((tmp_path / "inbox" / "resumes").iterdir())
     assert len(list((tmp_path / "inbox" / "processed" / "resumes").iterdir())) == 990
     assert len(list((tmp_path / "landing" / "resumes").rglob("*.txt"))) == 990
     # Nothing new: the next tick skips.
-    assert isinstance(tick(instance, resources(tmp_path)), SkipReason)
+    assert tick(instance, resources(tmp_path)).skip_reason
+
+
+def test_batch_size_follows_the_backlog(tmp_path, instance):
+    drop(tmp_path, "resumes", 3)
+    [small] = tick(instance, resources(tmp_path)).run_requests  # low volume: all that waits
+    assert store_of(tmp_path).get_batch(small.partition_key).size == 3
+    drop(tmp_path, "resumes", 1500, prefix="more")
+    result = tick(instance, resources(tmp_path, max_files_per_tick=2000))
+    assert [store_of(tmp_path).get_batch(r.partition_key).size for r in result.run_requests] == [
+        750,
+        750,
+    ]
 
 
 def test_each_tick_is_bounded(tmp_path, instance):
     drop(tmp_path, "resumes", 250)
-    chosen = resources(tmp_path, max_files_per_tick=100, max_documents_per_tick=60, batch_size=25)
+    chosen = resources(
+        tmp_path, max_files_per_tick=100, max_documents_per_tick=60, max_batch_size=25
+    )
     first = tick(instance, chosen)
-    assert len(first.run_requests) == 3  # 60 documents this tick, 25 a run
+    assert len(first.run_requests) == 3  # 60 documents this tick, at most 25 a batch
     assert len(list((tmp_path / "inbox" / "resumes").iterdir())) == 150
     second = tick(instance, chosen)
     assert len(second.run_requests) == 3
@@ -90,43 +106,46 @@ def test_same_bytes_twice_are_one_document(tmp_path, instance):
     body = b"Ana Silva\nPython, Django, PostgreSQL\n"
     (folder / "ana.txt").write_bytes(body)
     (folder / "ana (copy).txt").write_bytes(body)
-    result = tick(instance, resources(tmp_path))
-    assert [r.partition_key for r in result.run_requests] == [document_id(body)]
-    assert result.dynamic_partitions_requests[0].partition_keys == [document_id(body)]
+    [run] = tick(instance, resources(tmp_path)).run_requests
+    assert [d.doc_id for d in store_of(tmp_path).batch_documents(run.partition_key)] == [
+        document_id(body)
+    ]
     (folder / "ana again.txt").write_bytes(body)  # later, again
-    assert isinstance(tick(instance, resources(tmp_path)), SkipReason)
+    assert tick(instance, resources(tmp_path)).skip_reason
 
 
-def test_a_lost_tick_is_requested_again_with_the_same_run_key(tmp_path, instance):
+def test_a_lost_tick_is_requested_again_then_dead_lettered(tmp_path, instance, monkeypatch):
+    import skillbridge_pipeline.sensors.dispatch as dispatch
+
     drop(tmp_path, "jds", 3)
-    first = tick(instance, resources(tmp_path))
+    [first] = tick(instance, resources(tmp_path)).run_requests  # its run is never created
+    monkeypatch.setattr(dispatch, "STALE_AFTER", timedelta(seconds=-1))
+    for _ in range(dispatch.MAX_BATCH_REQUESTS - 1):
+        [again] = tick(instance, resources(tmp_path)).run_requests
+        assert (again.run_key, again.partition_key) == (first.run_key, first.partition_key)
+    # Requested enough times: dead-lettered with its documents, never re-requested forever.
+    assert tick(instance, resources(tmp_path)).run_requests == []
     store = store_of(tmp_path)
-    assert store.stale_batches(timedelta(seconds=-1), 5)  # dispatched, never started
-    import skillbridge_pipeline.sensors.inbox_sensor as module
-
-    original = module.STALE_AFTER
-    module.STALE_AFTER = timedelta(seconds=-1)
-    try:
-        again = tick(instance, resources(tmp_path))
-    finally:
-        module.STALE_AFTER = original
-    assert [r.run_key for r in again.run_requests] == [r.run_key for r in first.run_requests]
-    assert again.run_requests[0].tags == first.run_requests[0].tags
+    assert store.get_batch(first.partition_key).status == "dead"
+    [letter] = dead_letters.listing(store, "open")
+    assert letter.error_type == "BatchNeverStarted"
+    assert len(json.loads(letter.payload)["documents"]) == 3
+    documents = store.batch_documents(first.partition_key)
+    assert {d.status for d in documents} == {"failed"}
+    assert "never started" in documents[0].error
 
 
-def test_a_failed_document_is_rerun_alone_in_strict_mode_once(tmp_path, instance):
-    drop(tmp_path, "resumes", 1)
-    tick(instance, resources(tmp_path))
-    store = store_of(tmp_path)
-    doc = store.undispatched(10) or None
-    assert doc is None
-    [record] = [r for r in store.stale_batches(timedelta(seconds=-1), 5)]
-    store.record_failed("resume", record[2][0], "parse", "file is empty")
-    result = tick(instance, resources(tmp_path))
-    [request] = result.run_requests
-    assert request.partition_key == record[2][0]
-    assert request.tags[STRICT_TAG] == "true"
-    assert isinstance(tick(instance, resources(tmp_path)), SkipReason)
+def test_a_batch_with_a_run_is_left_to_it(tmp_path, instance, monkeypatch):
+    import skillbridge_pipeline.sensors.dispatch as dispatch
+
+    drop(tmp_path, "jds", 1)
+    [first] = tick(instance, resources(tmp_path)).run_requests
+    from dagster._core.test_utils import create_run_for_test
+
+    run = create_run_for_test(instance, job_name="jds_job", tags=first.tags)  # queued
+    assert run.tags["skillbridge/batch"] == first.partition_key
+    monkeypatch.setattr(dispatch, "STALE_AFTER", timedelta(seconds=-1))
+    assert tick(instance, resources(tmp_path)).run_requests == []  # queued, not lost
 
 
 def test_analysis_requests_wait_for_a_trained_model(tmp_path, instance):
@@ -165,7 +184,9 @@ def test_resumes_that_requests_wait_on_get_the_run_that_scores_them(
     store.add_request("r-unknown-jd", resume_ids[1], "c" * 16, None, source="inbox")
 
     [run] = tick(instance, resources(tmp_path)).run_requests
-    statuses = {r.request_id: (r.status, r.run_key) for r in store.requests_for_resumes(resume_ids)}
+    statuses = {
+        r.request_id: (r.status, r.batch_key) for r in store.requests_for_resumes(resume_ids)
+    }
     if not model_trained:
         assert run.job_name == "resumes_job"
         assert {status for status, _ in statuses.values()} == {"pending"}
@@ -173,7 +194,7 @@ def test_resumes_that_requests_wait_on_get_the_run_that_scores_them(
     assert run.job_name == "resumes_and_gaps_job"
     assert run.tags["skillbridge/requests"] == "2"
     assert statuses == {
-        "r0": ("scoring", run.run_key),
-        "r1": ("scoring", run.run_key),
+        "r0": ("scoring", run.partition_key),
+        "r1": ("scoring", run.partition_key),
         "r-unknown-jd": ("pending", None),  # left to the analysis sensor
     }

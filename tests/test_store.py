@@ -41,23 +41,81 @@ def test_landing_is_idempotent(store):
 def test_dispatch_and_status_flow(store):
     for doc in ["d1", "d2", "d3"]:
         land(store, doc)
-    pending = store.undispatched(limit=10)
-    assert [r.doc_id for r in pending] == ["d1", "d2", "d3"]
-    assert [r.seq for r in pending] == sorted(r.seq for r in pending)
-    store.mark_dispatched("resume", ["d1", "d2"], "resume-landed-1-2")
-    assert [r.doc_id for r in store.undispatched(limit=10)] == ["d3"]
-    store.record_parsed("resume", [{"doc_id": "d1", "format": "text", "text_chars": 40}])
-    store.record_failed("resume", "d2", "parse", "file is empty")
+    assert store.landed_counts() == {"resume": 3}
+    claimed = store.claim_documents("resume", "resume-b1", 2, "resumes_job")
+    assert [r.doc_id for r in claimed] == ["d1", "d2"]  # oldest first
+    assert {r.batch_key for r in claimed} == {"resume-b1"}
+    batch = store.get_batch("resume-b1")
+    assert (batch.kind, batch.size, batch.status, batch.job_name) == (
+        "resume",
+        2,
+        "dispatched",
+        "resumes_job",
+    )
+    assert store.landed_counts() == {"resume": 1}
+    store.record_parsed(
+        "resume", [{"doc_id": "d1", "format": "text", "text_chars": 4, "text": "Java"}]
+    )
+    store.record_failed("resume", {"d2": "file is empty"}, "parse")
     assert store.get_document("resume", "d1")["status"] == "parsed"
+    assert store.texts("resume", ["d1"]) == {"d1": "Java"}
     failed = store.get_document("resume", "d2")
     assert (failed["status"], failed["error"], failed["error_stage"]) == (
         "failed",
         "file is empty",
         "parse",
     )
-    assert [r.doc_id for r in store.failures_to_report(10)] == ["d2"]
-    store.mark_failure_reported("resume", "d2", "resume-failed-d2")
-    assert store.failures_to_report(10) == []
+    # A failed run fails what is unfinished in its batch, with the reason.
+    assert store.fail_unfinished("resume-b1", "its batch's run failed: boom") == ["d1"]
+    [lineage] = store.document_lineage("d1")
+    assert (lineage["status"], lineage["error_stage"], lineage["batch_key"]) == (
+        "failed",
+        "batch",
+        "resume-b1",
+    )
+
+
+def test_a_document_is_claimed_by_one_batch_only(store):
+    for doc in ["d1", "d2"]:
+        land(store, doc)
+    first = store.claim_documents("resume", "resume-a", 10, "resumes_job")
+    second = store.claim_documents("resume", "resume-b", 10, "resumes_job")
+    assert [r.doc_id for r in first] == ["d1", "d2"] and second == []
+    assert store.get_batch("resume-b") is None  # nothing claimed, no batch
+
+
+def test_concurrent_claimers_never_share_a_document(store):
+    """Two dispatchers (the inbox and the Kafka sensor) claiming at once, many times."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    for i in range(400):
+        land(store, f"d{i:03d}")
+
+    def claim(name: str) -> list[str]:
+        got = []
+        for round_ in range(40):
+            got += [
+                r.doc_id
+                for r in store.claim_documents("resume", f"resume-{name}-{round_}", 7, "job")
+            ]
+        return got
+
+    with ThreadPoolExecutor(2) as pool:
+        a, b = pool.map(claim, ["a", "b"])
+    assert not set(a) & set(b)
+    assert len(a) + len(b) == len(set(a) | set(b))
+    assert store.landed_counts().get("resume", 0) == 400 - len(a) - len(b)
+
+
+def test_requests_are_claimed_once(store):
+    store.add_request("r1", "a" * 16, "b" * 16, None, source="inbox")
+    store.add_request("r2", "a" * 16, "c" * 16, None, source="inbox")
+    assert store.claim_requests(["r1", "r2"], "analysis-x", new_batch_job="gaps_job") == 2
+    assert store.claim_requests(["r1", "r2"], "analysis-y", new_batch_job="gaps_job") == 0
+    assert store.get_batch("analysis-y") is None
+    assert [r.request_id for r in store.requests_in_batch("analysis-x")] == ["r1", "r2"]
+    assert store.fail_scoring("analysis-x", "boom") == 2
+    assert store.requeue_failed_scoring("analysis-x") == 2
 
 
 def test_replace_skills_converges(store):
@@ -84,10 +142,16 @@ def test_replace_skills_converges(store):
     assert store.category_counts() == {}
 
 
-def test_stale_batches(store):
+def test_unstarted_and_retired_batches(store):
     land(store, "d1")
-    store.mark_dispatched("resume", ["d1"], "resume-landed-1-1")
-    assert store.stale_batches(timedelta(minutes=10), limit=5) == []
-    assert store.stale_batches(timedelta(seconds=-1), limit=5) == [
-        ("resume", "resume-landed-1-1", ["d1"])
-    ]
+    store.claim_documents("resume", "resume-b1", 10, "resumes_job")
+    assert store.unstarted_batches(timedelta(minutes=10), limit=5) == []
+    [stale] = store.unstarted_batches(timedelta(seconds=-1), limit=5)
+    assert stale.batch_key == "resume-b1"
+    assert store.batches_to_retire(timedelta(seconds=-1), 10) == []  # not finished yet
+    store.update_batch("resume-b1", status="done")
+    assert store.batches_to_retire(timedelta(hours=1), 10) == []  # inside the window
+    assert store.batches_to_retire(timedelta(seconds=-1), 10) == ["resume-b1"]
+    store.mark_retired(["resume-b1"])
+    assert store.batches_to_retire(timedelta(seconds=-1), 10) == []
+    assert store.get_document("resume", "d1")["batch_key"] == "resume-b1"  # data stays

@@ -310,7 +310,16 @@ def _document_reader(store: ResultsStore, kind: str):
         if row is None:
             raise HTTPException(404, f"no {kind} with id {doc_id!r}")
         skills = [schemas.Skill(**s) for s in store.document_skills(kind, doc_id)]
-        return schemas.DocumentWithSkills(**_document(row), skills=skills)
+        batch = store.get_batch(row["batch_key"]) if row["batch_key"] else None
+        return schemas.DocumentWithSkills(
+            **_document(row),
+            skills=skills,
+            batch=schemas.Batch(
+                **{name: getattr(batch, name) for name in schemas.Batch.model_fields}
+            )
+            if batch
+            else None,
+        )
 
     return get_document
 

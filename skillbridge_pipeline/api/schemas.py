@@ -39,11 +39,26 @@ class Document(BaseModel):
     seniority: str | None
     skill_count: int | None
     error: str | None
+    error_stage: str | None = Field(None, description="landing | parse | extraction | batch")
+    batch_key: str | None = Field(None, description="the batch (Dagster partition) it ran in")
     received_at: datetime
+
+
+class Batch(BaseModel):
+    """A document's batch: which run took it and how that run ended."""
+
+    batch_key: str
+    status: Literal["dispatched", "running", "done", "failed", "dead"]
+    job_name: str | None
+    run_id: str | None
+    size: int
+    error: str | None
+    created_at: datetime
 
 
 class DocumentWithSkills(Document):
     skills: list[Skill]
+    batch: Batch | None = None
 
 
 class DocumentPage(BaseModel):

@@ -1,13 +1,12 @@
-"""Per-document lineage, for resumes and for JDs: raw -> text -> skills.
+"""Document lineage per batch, for resumes and for JDs: raw -> text -> skills.
 
-One dynamic partition per document (its content hash). Each asset has a single-run backfill
-policy, so a sensor can ask for a whole range of new documents in one run that loads the
-taxonomy once. A bad document does not fail its batch: it gets status `failed` with its reason
-in the results store and in its partition's metadata, and the inbox sensor then re-runs it
-alone in strict mode, where it fails visibly in the UI (and fires the failure hooks).
+Each run materialises one batch (one partition of `batches`): one Parquet file per asset, one
+set of metadata (counts, a preview, the failed documents and why) and the asset checks over the
+batch. A bad document never fails its batch: it gets status `failed` with its reason in the
+results store, and its dead-letter row, and the rest go on. Replaying that document runs it in a
+one-document batch in strict mode, where the same reason fails the run visibly in the UI.
 """
 
-import warnings
 from collections.abc import Iterator, Sequence
 
 import pandas as pd
@@ -18,9 +17,6 @@ from dagster import (
     AssetExecutionContext,
     AssetIn,
     AssetsDefinition,
-    BackfillPolicy,
-    BetaWarning,
-    DynamicPartitionsDefinition,
     Failure,
     MetadataValue,
     Output,
@@ -29,6 +25,8 @@ from dagster import (
 )
 from dagster import AssetSelection as Selection
 
+from skillbridge_pipeline.assets.batches import BATCHES, STRICT_TAG
+from skillbridge_pipeline.core import dead_letters
 from skillbridge_pipeline.core.documents import DOCUMENT_KINDS, KIND_FOLDERS
 from skillbridge_pipeline.core.processing import (
     RAW_COLUMNS,
@@ -41,6 +39,7 @@ from skillbridge_pipeline.core.processing import (
     verify_raw,
 )
 from skillbridge_pipeline.core.quality import SKILL_CHECKS, TEXT_CHECKS, QualityValidator
+from skillbridge_pipeline.core.store import DocumentRecord, ResultsStore
 from skillbridge_pipeline.hooks import TRANSIENT_RETRIES, record_dead_letter
 from skillbridge_pipeline.resources import (
     LandingStoreResource,
@@ -48,14 +47,7 @@ from skillbridge_pipeline.resources import (
     SkillExtractorResource,
 )
 
-# Single-run backfills over a partition range are how a burst becomes a few runs (see the
-# README's architecture section); the parameter is marked beta, which we accept knowingly.
-warnings.filterwarnings("ignore", message=".*backfill_policy.*", category=BetaWarning)
-
-STRICT_TAG = "skillbridge/strict"  # re-run of a failed document: fail the run, visibly
-DOCUMENT_PARTITIONS = {
-    kind: DynamicPartitionsDefinition(name=KIND_FOLDERS[kind]) for kind in DOCUMENT_KINDS
-}
+PREVIEW_ROWS = 10
 _NOUN = {"resume": "resume", "jd": "jd"}
 
 
@@ -64,16 +56,75 @@ def asset_names(kind: str) -> tuple[str, str, str]:
     return f"raw_{folder}", f"{noun}_texts", f"{noun}_skills"
 
 
-def records(frames: dict[str, pd.DataFrame]) -> list[dict]:
-    """Rows of every partition's frame, with pandas' missing values as None."""
-    rows = []
-    for frame in frames.values():
-        rows += frame.astype(object).where(frame.notna(), None).to_dict("records")
-    return rows
+def rows(frame: pd.DataFrame) -> list[dict]:
+    """A frame's rows with pandas' missing values as None."""
+    return frame.astype(object).where(frame.notna(), None).to_dict("records")
 
 
-def _frame(rows: Sequence[dict], columns: list[str]) -> pd.DataFrame:
-    return pd.DataFrame(list(rows), columns=columns)
+def _frame(records: Sequence[dict], columns: list[str]) -> pd.DataFrame:
+    return pd.DataFrame(list(records), columns=columns)
+
+
+def _markdown_table(header: Sequence[str], records: Sequence[Sequence]) -> MetadataValue:
+    def cell(value) -> str:
+        return str(value).replace("|", "\\|").replace("\n", " ")[:200]
+
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(cell(v) for v in record) + " |" for record in records]
+    return MetadataValue.md("\n".join(lines))
+
+
+def failures_metadata(documents: Sequence[DocumentRecord]) -> dict:
+    """The batch's failed documents with their reasons: what a user looks for first."""
+    failed = [d for d in documents if d.status == "failed"]
+    if not failed:
+        return {"failed": 0}
+    return {
+        "failed": len(failed),
+        "failed_documents": _markdown_table(
+            ["document", "file", "reason"],
+            [(d.doc_id, d.filename or "", d.error or "unknown") for d in failed[:100]],
+        ),
+    }
+
+
+def record_failures(
+    context: AssetExecutionContext,
+    store: ResultsStore,
+    kind: str,
+    stage: str,
+    failed: dict[str, str],
+    documents: dict[str, DocumentRecord],
+) -> None:
+    """Failed status with the reason, and one dead-letter row per document (its raw bytes are
+    kept in the landing store): `skillbridge dlq replay` re-runs it alone."""
+    store.record_failed(kind, failed, stage)
+    for doc_id, reason in failed.items():
+        record = documents.get(doc_id)
+        dead_letters.record(
+            store,
+            event_key=f"document:{kind}:{doc_id}",
+            subject=doc_id,
+            asset=context.asset_key.to_user_string(),
+            partition_key=context.partition_key,
+            job_name=context.job_name,
+            run_id=context.run.run_id,
+            error_type="DocumentError",
+            error_message=reason,
+            payload=record.landing_path if record else None,
+        )
+    if failed:
+        context.log.warning(f"{len(failed)} {kind} documents failed at {stage}")
+
+
+def _fail_if_strict(context: AssetExecutionContext, kind: str, failed: dict[str, str]) -> None:
+    if failed and context.run.tags.get(STRICT_TAG) == "true":
+        doc_id, reason = next(iter(failed.items()))
+        raise Failure(
+            description=f"{kind} {doc_id} failed: {reason}",
+            metadata={"doc_id": doc_id, "reason": reason},
+            allow_retries=False,
+        )
 
 
 def _check_results(asset_name: str, outcomes) -> Iterator[AssetCheckResult]:
@@ -87,51 +138,32 @@ def _check_results(asset_name: str, outcomes) -> Iterator[AssetCheckResult]:
         )
 
 
-def _fail_if_strict(context: AssetExecutionContext, kind: str, failed: dict[str, str]) -> None:
-    if failed and context.run.tags.get(STRICT_TAG) == "true":
-        doc_id, reason = next(iter(failed.items()))
-        raise Failure(
-            description=f"{kind} {doc_id} failed: {reason}",
-            metadata={"doc_id": doc_id, "reason": reason},
-            allow_retries=False,
-        )
-
-
 def build_document_assets(kind: str) -> list[AssetsDefinition]:
     raw_name, text_name, skills_name = asset_names(kind)
-    partitions = DOCUMENT_PARTITIONS[kind]
-    group = KIND_FOLDERS[kind]
-    common = {
-        "partitions_def": partitions,
-        "backfill_policy": BackfillPolicy.single_run(),
-        "group_name": group,
-    }
+    common = {"partitions_def": BATCHES, "group_name": KIND_FOLDERS[kind]}
 
     @asset(name=raw_name, kinds={"file"}, **common)
     def raw(
         context: AssetExecutionContext,
         results_store: ResultsStoreResource,
         landing: LandingStoreResource,
-    ) -> dict[str, pd.DataFrame]:
-        """Landed bytes of each document, verified against its content hash."""
+    ) -> Output[pd.DataFrame]:
+        """The batch's landed bytes, each verified against its content hash."""
         store = results_store.store
-        keys = context.partition_keys
-        outcomes = verify_raw(kind, keys, store.documents_by_id(kind, keys), landing.landing.read)
-        failed = {o.doc_id: o.error for o in outcomes if o.status == "failed"}
-        for doc_id, error in failed.items():
-            store.record_failed(kind, doc_id, "landing", error or "unknown")
-        for o in outcomes:
-            context.add_asset_metadata(
-                {
-                    "status": o.status,
-                    "filename": o.filename or "",
-                    "bytes": o.size_bytes,
-                    **({"error": o.error} if o.error else {}),
-                },
-                partition_key=o.doc_id,
-            )
+        store.update_batch(context.partition_key, status="running", run_id=context.run.run_id)
+        documents = [d for d in store.batch_documents(context.partition_key) if d.kind == kind]
+        outcomes = verify_raw(kind, documents, landing.landing.read)
+        failed = {o.doc_id: o.error or "unknown" for o in outcomes if o.status == "failed"}
+        record_failures(context, store, kind, "landing", failed, {d.doc_id: d for d in documents})
         _fail_if_strict(context, kind, failed)
-        return {o.doc_id: _frame([o.row()], RAW_COLUMNS) for o in outcomes}
+        return Output(
+            _frame([o.row() for o in outcomes], RAW_COLUMNS),
+            metadata={
+                "documents": len(outcomes),
+                "bytes": sum(o.size_bytes for o in outcomes),
+                "failed": len(failed),
+            },
+        )
 
     @asset(
         name=text_name,
@@ -145,42 +177,51 @@ def build_document_assets(kind: str) -> list[AssetsDefinition]:
     )
     def texts(
         context: AssetExecutionContext,
-        raw: dict[str, pd.DataFrame],
+        raw: pd.DataFrame,
         results_store: ResultsStoreResource,
         landing: LandingStoreResource,
     ) -> Iterator:
-        """Plain text of each document (pypdf for PDFs, HTML and JSON Resume flattened)."""
+        """Plain text of each document (pypdf for PDFs, HTML and JSON Resume flattened), parsed
+        in a worker process with a time and memory limit per document."""
         store = results_store.store
-        raw_outcomes = [RawOutcome(**row) for row in records(raw)]
-        outcomes = parse_batch(raw_outcomes, landing.landing.read, landing.max_document_bytes)
+        raw_outcomes = [RawOutcome(**row) for row in rows(raw)]
+        with landing.parse_worker() as worker:
+            outcomes = parse_batch(raw_outcomes, worker)
         already_failed = {o.doc_id for o in raw_outcomes if o.status == "failed"}
-        failed = {o.doc_id: o.error or "unknown" for o in outcomes if o.status == "failed"}
         store.record_parsed(
             kind,
             [
-                {"doc_id": o.doc_id, "format": o.format, "text_chars": o.text_chars}
+                {
+                    "doc_id": o.doc_id,
+                    "format": o.format,
+                    "text_chars": o.text_chars,
+                    "text": o.text,
+                }
                 for o in outcomes
                 if o.status == "parsed"
             ],
         )
-        for doc_id, error in failed.items():
-            if doc_id not in already_failed:
-                store.record_failed(kind, doc_id, "parse", error)
-        for o in outcomes:
-            context.add_asset_metadata(
-                {
-                    "status": o.status,
-                    "format": o.format or "",
-                    "chars": o.text_chars,
-                    **({"error": o.error} if o.error else {}),
-                },
-                partition_key=o.doc_id,
-            )
+        failed = {
+            o.doc_id: o.error or "unknown"
+            for o in outcomes
+            if o.status == "failed" and o.doc_id not in already_failed
+        }
+        documents = store.documents_by_id(kind, failed)
+        record_failures(context, store, kind, "parse", failed, documents)
         _fail_if_strict(context, kind, failed)
-        frames = {o.doc_id: _frame([o.row()], TEXT_COLUMNS) for o in outcomes}
-        yield Output(frames, metadata={"documents": len(outcomes), "failed": len(failed)})
-        batch = _frame([o.row() for o in outcomes], TEXT_COLUMNS)
-        yield from _check_results(text_name, QualityValidator().validate_texts(batch))
+        frame = _frame([o.row() for o in outcomes], TEXT_COLUMNS)
+        formats = frame.loc[frame["status"] == "parsed", "format"].value_counts().to_dict()
+        yield Output(
+            frame,
+            metadata={
+                "documents": len(outcomes),
+                "parsed": sum(1 for o in outcomes if o.status == "parsed"),
+                "failed": len(failed) + len(already_failed),
+                "formats": MetadataValue.json({str(k): int(v) for k, v in formats.items()}),
+                "characters": int(frame["text_chars"].sum()),
+            },
+        )
+        yield from _check_results(text_name, QualityValidator().validate_texts(frame))
 
     @asset(
         name=skills_name,
@@ -196,15 +237,21 @@ def build_document_assets(kind: str) -> list[AssetsDefinition]:
     )
     def extracted_skills(
         context: AssetExecutionContext,
-        texts: dict[str, pd.DataFrame],
+        texts: pd.DataFrame,
         results_store: ResultsStoreResource,
         skills: SkillExtractorResource,
     ) -> Iterator:
         """Taxonomy skills found in each document, with evidence offsets and confidence;
         for JDs also required/preferred, role family and seniority."""
-        text_outcomes = [TextOutcome(**row) for row in records(texts)]
-        outcomes = extract_batch(text_outcomes, skills.extractor)
-        results_store.store.replace_skills(
+        store = results_store.store
+        batch = context.partition_key
+        text_outcomes = [TextOutcome(**row) for row in rows(texts)]
+        outcomes, failures = extract_batch(text_outcomes, skills.extractor)
+        failed = {f.doc_id: f.error for f in failures}
+        record_failures(
+            context, store, kind, "extraction", failed, store.documents_by_id(kind, failed)
+        )
+        store.replace_skills(
             kind,
             [
                 {
@@ -217,33 +264,35 @@ def build_document_assets(kind: str) -> list[AssetsDefinition]:
                 for o in outcomes
             ],
         )
-        by_doc = {o.doc_id: o for o in outcomes}
-        frames = {}
-        for doc in text_outcomes:
-            outcome = by_doc.get(doc.doc_id)
-            frames[doc.doc_id] = _frame(outcome.rows() if outcome else [], SKILL_COLUMNS)
-            context.add_asset_metadata(
-                {
-                    "status": "extracted" if outcome else doc.status,
-                    "skills": len(outcome.skills) if outcome else 0,
-                    **(
-                        {"role_family": outcome.role_family, "seniority": outcome.seniority}
-                        if outcome and outcome.role_family
-                        else {}
-                    ),
-                },
-                partition_key=doc.doc_id,
-            )
+        _fail_if_strict(context, kind, failed)
+        frame = _frame([row for o in outcomes for row in o.rows()], SKILL_COLUMNS)
+        documents = [d for d in store.batch_documents(batch) if d.kind == kind]
+        status = failures_metadata(documents)
+        store.update_batch(
+            batch,
+            status="done",
+            extracted=len(outcomes),
+            failed=status["failed"],
+            skills=len(frame),
+        )
+        preview = [
+            (o.doc_id, o.title or "", len(o.skills), ", ".join(s["name"] for s in o.skills[:6]))
+            for o in outcomes[:PREVIEW_ROWS]
+        ]
         yield Output(
-            frames,
-            metadata={"documents": len(outcomes), "skills": sum(len(o.skills) for o in outcomes)},
+            frame,
+            metadata={
+                "documents": len(documents),
+                "extracted": len(outcomes),
+                "skills": len(frame),
+                **status,
+                "preview": _markdown_table(
+                    ["document", "title", "skills", "first skills"], preview
+                ),
+            },
         )
-        batch = (
-            pd.concat(frames.values(), ignore_index=True) if frames else _frame([], SKILL_COLUMNS)
-        )
-        validator = QualityValidator()
         yield from _check_results(
-            skills_name, validator.validate_skills(batch, skills.extractor.taxonomy.skills)
+            skills_name, QualityValidator().validate_skills(frame, skills.extractor.taxonomy.skills)
         )
 
     return [raw, texts, extracted_skills]

@@ -1,7 +1,8 @@
-"""Scored gaps, partitioned by resume: one row per (requested JD, JD skill).
+"""Scored gaps per batch of analysis requests: one row per (requested pair, JD skill).
 
-Nothing here grows with resumes x JDs: a resume's partition holds exactly the JDs someone asked
-to compare it with, and a new request for that resume re-materialises its partition.
+Nothing here grows with resumes x JDs: a batch holds exactly the pairs someone asked for. The
+batch is either an analysis batch (the analysis sensor's) or the batch of new resumes whose
+requests are scored in the run that extracts them (`resumes_and_gaps_job`).
 """
 
 import time
@@ -11,13 +12,14 @@ from dagster import (
     AllPartitionMapping,
     AssetDep,
     AssetExecutionContext,
-    BackfillPolicy,
     Output,
     asset,
     define_asset_job,
 )
 
-from skillbridge_pipeline.assets.documents import DOCUMENT_ASSETS, DOCUMENT_PARTITIONS
+from skillbridge_pipeline.assets.batches import BATCHES
+from skillbridge_pipeline.assets.documents import DOCUMENT_ASSETS
+from skillbridge_pipeline.core.batches import batch_kind
 from skillbridge_pipeline.core.store import now
 from skillbridge_pipeline.hooks import (
     GAPS_JOB_NAME,
@@ -68,12 +70,11 @@ def gap_rows(result: dict) -> list[dict]:
 
 
 @asset(
-    partitions_def=DOCUMENT_PARTITIONS["resume"],
-    backfill_policy=BackfillPolicy.single_run(),
+    partitions_def=BATCHES,
     group_name="analyses",
     kinds={"pytorch", "pandas"},
     deps=[
-        AssetDep("resume_skills"),
+        AssetDep("resume_skills", partition_mapping=AllPartitionMapping()),
         AssetDep("jd_skills", partition_mapping=AllPartitionMapping()),
         AssetDep("gap_model"),
     ],
@@ -84,50 +85,52 @@ def skill_gaps(
     skills: SkillExtractorResource,
     embeddings: EmbeddingResource,
     models: ModelStoreResource,
-) -> Output[dict[str, pd.DataFrame]]:
-    """For each requested (resume, JD) pair of these resumes: coverage, closest resume skill,
+) -> Output[pd.DataFrame]:
+    """For each requested (resume, JD) pair of this batch: coverage, closest resume skill,
     priority from the latest gap model, overall match; stored in the results store."""
     # imported here: torch loads only in runs that score, not in every Dagster process
     from skillbridge_pipeline.ml_training.scoring import GapScorer
 
     store = results_store.store
+    batch = context.partition_key
+    if batch_kind(batch) == "analysis":
+        store.update_batch(batch, status="running", run_id=context.run.run_id)
     scorer = GapScorer(
         models.registry.load(), embeddings.cache(results_store), skills.extractor.taxonomy
     )
-    keys = context.partition_keys
-    requests = [r for r in store.requests_for_resumes(keys) if r.status in ("scoring", "done")]
+    requests = [r for r in store.requests_in_batch(batch) if r.status in ("scoring", "done")]
     pairs: dict[tuple[str, str], list[str]] = {}
     for request in requests:
         pairs.setdefault((request.resume_id, request.jd_id), []).append(request.request_id)
     requested_at = {r.request_id: r.requested_at for r in requests}
-    results, done, frames = [], [], {key: [] for key in keys}
+    results, done, failed, gap_table = [], [], 0, []
     started = time.perf_counter()
     scored = scorer.score_stored_many(store, list(pairs))
     scoring_seconds = time.perf_counter() - started
-    for ((resume_id, _), request_ids), (result, error) in zip(pairs.items(), scored, strict=True):
+    for request_ids, (result, error) in zip(pairs.values(), scored, strict=True):
         if error is not None:
             store.set_request_status(request_ids, "failed", error=str(error))
             ANALYSIS_COMPLETED_TOTAL.labels(outcome="failed").inc(len(request_ids))
+            failed += len(request_ids)
             continue
         results.append(result)
         done += request_ids
-        frames[resume_id] += gap_rows(result)
+        gap_table += gap_rows(result)
     store.save_analyses(results)
     store.set_request_status(done, "done")
     ANALYSIS_COMPLETED_TOTAL.labels(outcome="done").inc(len(done))
     stored_at = now()
     for request_id in done:
         GAP_ANALYSIS_LATENCY_SECONDS.observe((stored_at - requested_at[request_id]).total_seconds())
-    for key in keys:
-        matches = [r["overall_match"] for r in results if r["resume_id"] == key]
-        context.add_asset_metadata(
-            {"analyses": len(matches), **({"best_match": max(matches)} if matches else {})},
-            partition_key=key,
-        )
+    frame = pd.DataFrame(gap_table, columns=GAP_COLUMNS)
+    matches = [r["overall_match"] for r in results]
     return Output(
-        {key: pd.DataFrame(rows, columns=GAP_COLUMNS) for key, rows in frames.items()},
+        frame,
         metadata={
             "analyses": len(results),
+            "requests_failed": failed,
+            "gaps": len(frame),
+            **({"mean_match": round(sum(matches) / len(matches), 3)} if matches else {}),
             "model_version": scorer.trained.version,
             "scoring_seconds": round(scoring_seconds, 3),
             "phrases_embedded": scorer.cache.embedded,

@@ -1,10 +1,9 @@
-"""Roadmaps and resume-enhancer suggestions, one per analysis, partitioned by resume like the
-gaps they are built from."""
+"""Roadmaps and resume-enhancer suggestions, one per analysis of the batch that scored it."""
 
 import pandas as pd
-from dagster import AssetExecutionContext, AssetIn, BackfillPolicy, Output, asset
+from dagster import AssetExecutionContext, Output, asset
 
-from skillbridge_pipeline.assets.documents import DOCUMENT_PARTITIONS, records
+from skillbridge_pipeline.assets.batches import BATCHES
 from skillbridge_pipeline.core import llm
 from skillbridge_pipeline.core.enhancer import enhance
 from skillbridge_pipeline.core.roadmap import load_resources
@@ -14,29 +13,28 @@ ROADMAP_COLUMNS = ["resume_id", "jd_id", "mode", "week", "focus_skills", "resour
 
 
 @asset(
-    partitions_def=DOCUMENT_PARTITIONS["resume"],
-    backfill_policy=BackfillPolicy.single_run(),
+    partitions_def=BATCHES,
     group_name="analyses",
     kinds={"pandas"},
-    ins={"texts": AssetIn("resume_texts")},
     deps=["skill_gaps"],
 )
 def roadmaps(
     context: AssetExecutionContext,
-    texts: dict[str, pd.DataFrame],
     results_store: ResultsStoreResource,
     skills: SkillExtractorResource,
     llm_client: LlmResource,
-) -> Output[dict[str, pd.DataFrame]]:
-    """A 4-week roadmap per scored analysis (LLM when configured, templates otherwise) and the
-    enhancer's checked rewrites of the resume toward the JD's terms."""
+) -> Output[pd.DataFrame]:
+    """A 4-week roadmap per analysis scored in this batch (LLM when configured, templates
+    otherwise) and the enhancer's checked rewrites of the resume toward the JD's terms."""
     store = results_store.store
+    batch = context.partition_key
     library = load_resources()
-    resume_text = {row["doc_id"]: row["text"] or "" for row in records(texts)}
-    saved, frames, modes = [], {key: [] for key in context.partition_keys}, {}
-    analyses = store.analyses_for_resumes(context.partition_keys)
+    pairs = {(r.resume_id, r.jd_id) for r in store.requests_in_batch(batch) if r.status == "done"}
+    analyses = store.analyses_for_pairs(pairs)
+    resume_text = store.texts("resume", (resume_id for resume_id, _ in pairs))
     resume_skills = store.skills_many("resume", (a["resume_id"] for a in analyses))
     jd_skills = store.skills_many("jd", (a["jd_id"] for a in analyses))
+    saved, table, modes = [], [], {}
     for analysis in analyses:
         resume_id, jd_id = analysis["resume_id"], analysis["jd_id"]
         plan = llm.roadmap(analysis, library, llm_client.settings, llm_client.hours_per_week)
@@ -52,7 +50,7 @@ def roadmaps(
         )
         modes[plan["mode"]] = modes.get(plan["mode"], 0) + 1
         for week, content in plan["weeks"].items():
-            frames[resume_id].append(
+            table.append(
                 {
                     "resume_id": resume_id,
                     "jd_id": jd_id,
@@ -63,7 +61,8 @@ def roadmaps(
                 }
             )
     store.save_roadmaps(saved)
+    store.update_batch(batch, status="done")
     return Output(
-        {key: pd.DataFrame(rows, columns=ROADMAP_COLUMNS) for key, rows in frames.items()},
+        pd.DataFrame(table, columns=ROADMAP_COLUMNS),
         metadata={"roadmaps": len(saved), **{f"mode_{m}": n for m, n in modes.items()}},
     )

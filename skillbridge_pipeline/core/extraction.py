@@ -14,6 +14,7 @@ skill, so there the prior is a floor: a missed resume skill would become a false
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -247,6 +248,7 @@ class SkillExtractor:
         anchors = [
             i for i, _, e in found if not e.alias.needs_context and base_confidence(e) >= threshold
         ]
+        languages = [i for i, _, e in found if e.is_language]
         mentions = []
         for first, end, entry in found:
             confidence = base_confidence(entry)
@@ -257,7 +259,7 @@ class SkillExtractor:
                 continue
             if entry.alias.needs_context and not _has_anchor(tokens, first, end, anchors):
                 continue
-            if entry.is_language and not _has_language_cue(norms, first, end, found):
+            if entry.is_language and not _has_language_cue(norms, first, end, languages):
                 continue
             mentions.append(
                 SkillMention(
@@ -329,17 +331,22 @@ def _casing_matches(window: list[Token], entry: _Entry) -> bool:
     return all(t.text == e or t.text == e.upper() for t, e in zip(window, expected, strict=True))
 
 
-def _has_language_cue(norms: list[str], first: int, end: int, found: list) -> bool:
+def _has_language_cue(norms: list[str], first: int, end: int, languages: list[int]) -> bool:
+    """A proficiency word, or another language, near this one (`languages`: sorted starts)."""
     lo, hi = max(0, first - CUE_WINDOW), end + CUE_WINDOW
     if any(n in LANGUAGE_CUES for n in norms[lo:hi]):
         return True
-    return any(e.is_language and f != first and lo <= f < hi for f, _, e in found)
+    return any(
+        f != first for f in languages[bisect_left(languages, lo) : bisect_left(languages, hi)]
+    )
 
 
 def _has_anchor(tokens: list[Token], first: int, end: int, anchors: list[int]) -> bool:
+    """Another skill within the window (`anchors` is sorted: only the window is looked at, so
+    extraction stays linear in text size)."""
     lo, hi = first - CONTEXT_WINDOW, end + CONTEXT_WINDOW
-    for anchor in anchors:
-        if anchor == first or not lo <= anchor < hi:
+    for anchor in anchors[bisect_left(anchors, lo) : bisect_left(anchors, hi)]:
+        if anchor == first:
             continue
         span = range(min(anchor, first) + 1, max(anchor, first) + 1)
         if not any("\n\n" in tokens[k].joint for k in span):

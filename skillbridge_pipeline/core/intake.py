@@ -20,7 +20,7 @@ from pathlib import Path
 
 from skillbridge_pipeline.core.documents import KIND_FOLDERS
 from skillbridge_pipeline.core.landing import LandingStore
-from skillbridge_pipeline.core.store import DocumentRecord, RequestRecord, ResultsStore
+from skillbridge_pipeline.core.store import RequestRecord, ResultsStore
 
 log = logging.getLogger(__name__)
 PROCESSED_FOLDER = "processed"
@@ -38,13 +38,6 @@ class IntakeReport:
     landed: int  # new documents
     duplicates: int  # bytes already known
     unreadable: list[str]  # files that could not be read (left in the inbox)
-
-
-@dataclass(frozen=True)
-class Batch:
-    kind: str
-    doc_ids: list[str]
-    run_key: str
 
 
 def scan_inbox(root: Path, limit: int) -> list[InboxFile]:
@@ -93,19 +86,6 @@ def land_inbox(
         archive.parent.mkdir(parents=True, exist_ok=True)
         shutil.move(file.path, archive)
     return IntakeReport(landed=landed, duplicates=duplicates, unreadable=unreadable)
-
-
-def plan_batches(records: Sequence[DocumentRecord], batch_size: int) -> list[Batch]:
-    """Consecutive chunks per kind, in landing order. The run key names the first and last
-    landing sequence numbers, so a replayed tick asks for the same runs again."""
-    batches = []
-    for kind in KIND_FOLDERS:
-        of_kind = [r for r in records if r.kind == kind]
-        for i in range(0, len(of_kind), batch_size):
-            chunk = of_kind[i : i + batch_size]
-            key = f"{kind}-landed-{chunk[0].seq}-{chunk[-1].seq}"
-            batches.append(Batch(kind, [r.doc_id for r in chunk], key))
-    return batches
 
 
 REQUESTS_FOLDER = "requests"
@@ -246,37 +226,11 @@ def _fetch_for(
 
 
 def requests_scorable_with(store: ResultsStore, resume_ids: Sequence[str]) -> list[RequestRecord]:
-    """Requests on these resumes, not yet extracted, whose JD already is: the run that extracts
-    the resumes can score them as well, which saves a sensor tick and a run launch each.
-
-    Requests already marked `scoring` are included: before its resumes are dispatched, only a
-    replayed dispatch of this same batch can have marked them."""
-    waiting = [
-        r for r in store.requests_for_resumes(resume_ids) if r.status in ("pending", "scoring")
-    ]
+    """Pending requests on these resumes whose JD is already extracted: the run that extracts
+    the resumes can score them as well, which saves a sensor tick and a run launch each."""
+    waiting = [r for r in store.requests_for_resumes(resume_ids) if r.status == "pending"]
     jds = store.document_statuses("jd", {r.jd_id for r in waiting})
     return [r for r in waiting if r.jd_id in jds and jds[r.jd_id][1] == "extracted"]
-
-
-def plan_gap_batches(
-    ready: dict[str, int], partition_order: list[tuple[int, str]], batch_size: int
-) -> list[list[str]]:
-    """Resume keys with ready requests (key -> landing seq), cut into runs whose keys are
-    consecutive among all resume partitions, so a partition range covers exactly them."""
-    batches: list[list[str]] = []
-    current: list[str] = []
-    for _, key in partition_order:
-        if key in ready and len(current) < batch_size:
-            current.append(key)
-            continue
-        if current:
-            batches.append(current)
-            current = []
-        if key in ready:
-            current = [key]
-    if current:
-        batches.append(current)
-    return batches
 
 
 def write_request(

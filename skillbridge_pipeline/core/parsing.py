@@ -108,7 +108,7 @@ def _control_ratio(sample: bytes) -> float:
 
 def _parse_pdf(data: bytes) -> ParsedDocument:
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    from pypdf.errors import LimitReachedError, PdfReadError
 
     try:
         reader = PdfReader(io.BytesIO(data))
@@ -117,8 +117,17 @@ def _parse_pdf(data: bytes) -> ParsedDocument:
         pages = [page.extract_text() or "" for page in reader.pages]
     except DocumentError:
         raise
+    except LimitReachedError as error:
+        raise DocumentError(pdf_limit_reason(error)) from None
+    except NotImplementedError as error:
+        name = str(error).removeprefix("Unsupported filter ").strip() or "?"
+        raise DocumentError(f"PDF uses an unsupported filter {name}") from None
     except (PdfReadError, ValueError, KeyError, TypeError, OSError, RecursionError) as error:
+        if "cycl" in str(error).lower():
+            raise DocumentError(pdf_limit_reason(error)) from None
         raise DocumentError(f"PDF is corrupt or truncated ({error})") from None
+    except Exception as error:  # a reader bug on a hostile file fails the file, not the batch
+        raise DocumentError(f"PDF could not be read ({type(error).__name__}: {error})") from None
     if not pages:
         raise DocumentError("PDF has no pages")
     if all(len(p.strip()) < MIN_PDF_CHARS_PER_PAGE for p in pages):
@@ -127,6 +136,16 @@ def _parse_pdf(data: bytes) -> ParsedDocument:
             "so submit a PDF with selectable text or a .txt copy"
         )
     return ParsedDocument(text="\n\n".join(pages), format="pdf", pages=len(pages))
+
+
+def pdf_limit_reason(error: Exception) -> str:
+    """pypdf's safety limits, in words a person reads."""
+    message = str(error)
+    if "cycle" in message.lower():
+        return "PDF page tree is cyclic (a damaged or hostile file)"
+    if "decompress" in message.lower():
+        return "PDF stream exceeds the decompression limit (a damaged or hostile file)"
+    return f"PDF exceeds a safety limit of the reader ({message})"
 
 
 def html_to_text(html: str) -> str:

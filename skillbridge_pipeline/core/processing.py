@@ -1,21 +1,27 @@
 """The per-document stages of the lineage, for a batch at a time, with no Dagster in sight.
 
 raw (landed bytes, verified) -> text (parsed) -> skills (extracted). Each function takes a
-batch and returns one outcome per document: a bad document gets a failed outcome with its
-reason and the rest of the batch goes on.
+batch and returns one outcome per document: whatever goes wrong with one document (a parser
+limit, a timeout, a bug on a hostile file) gives it a failed outcome with a reason a person
+understands, and the rest of the batch goes on. Parsing runs in a killable worker process
+(`parse_worker`), so no document can hold its batch for longer than the time limit.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 
 from skillbridge_pipeline.core.documents import document_id
 from skillbridge_pipeline.core.extraction import SkillExtractor
 from skillbridge_pipeline.core.jd_profile import profile_job
-from skillbridge_pipeline.core.parsing import DEFAULT_MAX_BYTES, DocumentError, parse_document
+from skillbridge_pipeline.core.parse_worker import ParseWorker
+from skillbridge_pipeline.core.parsing import DocumentError
 from skillbridge_pipeline.core.store import DocumentRecord
+
+log = logging.getLogger(__name__)
 
 RAW_COLUMNS = [
     "doc_id",
@@ -98,19 +104,19 @@ class SkillsOutcome:
         ]
 
 
+@dataclass(frozen=True)
+class ExtractionFailure:
+    doc_id: str
+    error: str
+
+
 def verify_raw(
-    kind: str,
-    keys: Sequence[str],
-    records: dict[str, DocumentRecord],
-    read_bytes: Callable[[str], bytes],
+    kind: str, records: Sequence[DocumentRecord], read_bytes: Callable[[str], bytes]
 ) -> list[RawOutcome]:
     """Check each landed document is where the store says, with the bytes its id promises."""
     outcomes = []
-    for key in keys:
-        record = records.get(key)
-        if record is None:
-            outcomes.append(RawOutcome(key, kind, "failed", error="not in the results store"))
-            continue
+    for record in records:
+        key = record.doc_id
         base = {
             "filename": record.filename,
             "source": record.source,
@@ -123,6 +129,11 @@ def verify_raw(
                 RawOutcome(
                     key, kind, "failed", **base, error="raw bytes missing from the landing store"
                 )
+            )
+            continue
+        except OSError as error:
+            outcomes.append(
+                RawOutcome(key, kind, "failed", **base, error=f"raw bytes unreadable ({error})")
             )
             continue
         if document_id(data) != key:
@@ -141,20 +152,14 @@ def verify_raw(
     return outcomes
 
 
-def parse_batch(
-    raw: Sequence[RawOutcome],
-    read_bytes: Callable[[str], bytes],
-    max_bytes: int = DEFAULT_MAX_BYTES,
-) -> list[TextOutcome]:
+def parse_batch(raw: Sequence[RawOutcome], worker: ParseWorker) -> list[TextOutcome]:
     outcomes = []
     for doc in raw:
         if doc.status != "landed" or doc.landing_path is None:
             outcomes.append(TextOutcome(doc.doc_id, doc.kind, "failed", error=doc.error))
             continue
         try:
-            parsed = parse_document(
-                read_bytes(doc.landing_path), doc.filename or "", doc.kind, max_bytes
-            )
+            parsed = worker.parse(doc.landing_path, doc.filename or "", doc.kind)
         except DocumentError as error:
             outcomes.append(TextOutcome(doc.doc_id, doc.kind, "failed", error=error.reason))
             continue
@@ -172,24 +177,37 @@ def parse_batch(
     return outcomes
 
 
-def extract_batch(texts: Sequence[TextOutcome], extractor: SkillExtractor) -> list[SkillsOutcome]:
-    """Skills for every parsed document; failed ones are skipped (they have no text)."""
-    outcomes = []
+def extract_batch(
+    texts: Sequence[TextOutcome], extractor: SkillExtractor
+) -> tuple[list[SkillsOutcome], list[ExtractionFailure]]:
+    """Skills for every parsed document (failed ones have no text and are skipped); an
+    exception on one document fails that document alone."""
+    outcomes, failures = [], []
     for doc in texts:
         if doc.status != "parsed":
             continue
-        found = extractor.extract(doc.text, kind=doc.kind)
-        skills = [s.record() for s in found]
-        profile = profile_job(doc.text, (s.category for s in found)) if doc.kind == "jd" else None
-        outcomes.append(
-            SkillsOutcome(
-                doc_id=doc.doc_id,
-                kind=doc.kind,
-                skills=skills,
-                text_chars=doc.text_chars,
-                title=profile.title if profile else None,
-                role_family=profile.role_family if profile else None,
-                seniority=profile.seniority if profile else None,
+        try:
+            outcomes.append(extract_one(doc, extractor))
+        except Exception as error:
+            log.exception("extraction failed on %s %s", doc.kind, doc.doc_id)
+            failures.append(
+                ExtractionFailure(
+                    doc.doc_id, f"skill extraction failed ({type(error).__name__}: {error})"
+                )
             )
-        )
-    return outcomes
+    return outcomes, failures
+
+
+def extract_one(doc: TextOutcome, extractor: SkillExtractor) -> SkillsOutcome:
+    found = extractor.extract(doc.text, kind=doc.kind)
+    skills = [s.record() for s in found]
+    profile = profile_job(doc.text, (s.category for s in found)) if doc.kind == "jd" else None
+    return SkillsOutcome(
+        doc_id=doc.doc_id,
+        kind=doc.kind,
+        skills=skills,
+        text_chars=doc.text_chars,
+        title=profile.title if profile else None,
+        role_family=profile.role_family if profile else None,
+        seniority=profile.seniority if profile else None,
+    )

@@ -3,6 +3,11 @@
 SQLAlchemy Core over SQLite by default and PostgreSQL by URL. Every write is an idempotent
 upsert keyed by (kind, document id), so re-running a batch converges to the same rows.
 Status moves landed -> queued -> parsed -> extracted, or to failed with a reason.
+
+The unit of work is a *batch*: documents are claimed into a batch atomically (one UPDATE that
+only one claimer can win), so two dispatchers (the inbox and the Kafka sensor) never send a
+document twice. A batch's row says what it holds, which run took it and how it ended; a
+document's row names its batch, so its lineage is one query away.
 """
 
 from __future__ import annotations
@@ -70,9 +75,8 @@ documents = Table(
     Column("format", String(16)),
     Column("error_stage", String(32)),
     Column("error", Text),
-    Column("batch_run_key", String(128)),
+    Column("batch_key", String(128), index=True),  # the batch that took it (its partition)
     Column("dispatched_at", UtcDateTime()),
-    Column("failure_run_key", String(128)),
     Column("text_chars", Integer),
     Column("skill_count", Integer),
     Column("title", String(256)),
@@ -112,9 +116,42 @@ analysis_requests = Table(
     Column("source", String(32), nullable=False),
     Column("status", String(16), nullable=False),  # pending | scoring | done | failed
     Column("error", Text),
-    Column("run_key", String(128)),
+    Column("batch_key", String(128), index=True),  # the batch of requests scoring it
     Column("requested_at", UtcDateTime(), nullable=False),
     Column("updated_at", UtcDateTime(), nullable=False),
+)
+
+BATCH_STATUSES = ("dispatched", "running", "done", "failed", "dead")
+
+# One row per batch (a dynamic partition): documents of one kind, or analysis requests.
+batches = Table(
+    "batches",
+    metadata,
+    Column("batch_key", String(128), primary_key=True),
+    Column("kind", String(16), nullable=False),  # resume | jd | analysis
+    Column("size", Integer, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("strict", Integer, nullable=False, default=0),  # a replayed document, alone
+    Column("job_name", String(64)),
+    Column("run_id", String(64)),
+    Column("requests", Integer, nullable=False, default=0),  # requests scored in the same run
+    Column("extracted", Integer),
+    Column("failed", Integer),
+    Column("skills", Integer),
+    Column("attempts", Integer, nullable=False, default=1),  # times its run was requested
+    Column("error", Text),
+    Column("retired", Integer, nullable=False, default=0),  # left the partition set
+    Column("created_at", UtcDateTime(), nullable=False),
+    Column("updated_at", UtcDateTime(), nullable=False),
+)
+
+# Parsed text, for what reads a document after its batch (the enhancer, evidence on the API).
+document_texts = Table(
+    "document_texts",
+    metadata,
+    Column("kind", String(8), primary_key=True),
+    Column("doc_id", String(64), primary_key=True),
+    Column("text", Text, nullable=False),
 )
 
 analyses = Table(
@@ -169,10 +206,33 @@ class RequestRecord:
     status: str
     error: str | None
     requested_at: datetime
-    run_key: str | None  # the run scoring it
+    batch_key: str | None  # the batch scoring it
 
     @classmethod
     def from_row(cls, row: Any) -> RequestRecord:
+        return cls(**{name: getattr(row, name) for name in cls.__dataclass_fields__})
+
+
+@dataclass(frozen=True)
+class BatchRecord:
+    batch_key: str
+    kind: str
+    size: int
+    status: str
+    strict: int
+    job_name: str | None
+    run_id: str | None
+    requests: int
+    extracted: int | None
+    failed: int | None
+    skills: int | None
+    attempts: int
+    error: str | None
+    retired: int
+    created_at: datetime
+
+    @classmethod
+    def from_row(cls, row: Any) -> BatchRecord:
         return cls(**{name: getattr(row, name) for name in cls.__dataclass_fields__})
 
 
@@ -186,7 +246,7 @@ class DocumentRecord:
     landing_path: str
     status: str
     error: str | None
-    batch_run_key: str | None
+    batch_key: str | None
     role_family: str | None  # JDs, once extracted
     seniority: str | None
 
@@ -252,57 +312,179 @@ class ResultsStore:
         with self.engine.begin() as conn:
             return conn.execute(statement).rowcount == 1
 
-    def undispatched(self, limit: int) -> list[DocumentRecord]:
+    def landed_counts(self) -> dict[str, int]:
+        """Documents waiting for a batch, by kind: the backlog batch sizes adapt to."""
         query = (
-            select(documents)
-            .where(documents.c.status == "landed", documents.c.batch_run_key.is_(None))
+            select(documents.c.kind, func.count())
+            .where(documents.c.status == "landed")
+            .group_by(documents.c.kind)
+        )
+        with self.engine.connect() as conn:
+            return dict(conn.execute(query).all())
+
+    def claim_documents(
+        self, kind: str, batch_key: str, limit: int, job_name: str
+    ) -> list[DocumentRecord]:
+        """Take up to `limit` landed documents (oldest first) into a new batch. One UPDATE whose
+        WHERE re-checks `status = 'landed'`: a document another dispatcher has claimed is
+        skipped, so no document is ever in two batches."""
+        oldest = (
+            select(documents.c.seq)
+            .where(documents.c.kind == kind, documents.c.status == "landed")
             .order_by(documents.c.seq)
             .limit(limit)
         )
-        with self.engine.connect() as conn:
-            return [DocumentRecord.from_row(r) for r in conn.execute(query)]
-
-    def mark_dispatched(self, kind: str, doc_ids: Sequence[str], run_key: str) -> None:
+        if self.engine.dialect.name == "postgresql":
+            # In a CTE, evaluated once: PostgreSQL may re-run a plain IN (subquery) per row and
+            # take more than `limit` rows. (SQLite runs one writer at a time, and its driver
+            # counts no rows for a statement that starts with WITH.)
+            picked = oldest.with_for_update(skip_locked=True).cte("picked")
+            oldest = select(picked.c.seq)
+        stamp = now()
         with self.engine.begin() as conn:
-            conn.execute(
+            claimed = conn.execute(
                 update(documents)
-                .where(documents.c.kind == kind, documents.c.doc_id.in_(list(doc_ids)))
-                .values(
-                    status="queued", batch_run_key=run_key, dispatched_at=now(), updated_at=now()
-                )
+                .where(documents.c.seq.in_(oldest), documents.c.status == "landed")
+                .values(status="queued", batch_key=batch_key, dispatched_at=stamp, updated_at=stamp)
+            ).rowcount
+            if not claimed:
+                return []
+            self._add_batch(conn, batch_key, kind, claimed, job_name)
+            rows = conn.execute(
+                select(documents)
+                .where(documents.c.batch_key == batch_key)
+                .order_by(documents.c.seq)
             )
+            return [DocumentRecord.from_row(r) for r in rows]
 
-    def stale_batches(self, older_than: timedelta, limit: int) -> list[tuple[str, str, list[str]]]:
-        """Batches dispatched long ago whose documents are all still queued: (kind, key, ids)."""
-        cutoff = now() - older_than
-        query = (
-            select(documents.c.kind, documents.c.batch_run_key, documents.c.doc_id)
-            .where(documents.c.status == "queued", documents.c.dispatched_at < cutoff)
-            .order_by(documents.c.seq)
-        )
-        batches: dict[tuple[str, str], list[str]] = {}
-        with self.engine.connect() as conn:
-            for kind, key, doc_id in conn.execute(query):
-                batches.setdefault((kind, key), []).append(doc_id)
-        return [(k, key, ids) for (k, key), ids in list(batches.items())[:limit]]
-
-    def failures_to_report(self, limit: int) -> list[DocumentRecord]:
-        query = (
-            select(documents)
-            .where(documents.c.status == "failed", documents.c.failure_run_key.is_(None))
-            .order_by(documents.c.seq)
-            .limit(limit)
-        )
-        with self.engine.connect() as conn:
-            return [DocumentRecord.from_row(r) for r in conn.execute(query)]
-
-    def mark_failure_reported(self, kind: str, doc_id: str, run_key: str) -> None:
+    def claim_document_alone(self, kind: str, doc_id: str, batch_key: str, job_name: str) -> bool:
+        """A replayed document in a one-document batch of its own, run in strict mode."""
+        stamp = now()
         with self.engine.begin() as conn:
-            conn.execute(
+            moved = conn.execute(
                 update(documents)
                 .where(documents.c.kind == kind, documents.c.doc_id == doc_id)
-                .values(failure_run_key=run_key)
+                .values(
+                    status="queued",
+                    batch_key=batch_key,
+                    error=None,
+                    error_stage=None,
+                    dispatched_at=stamp,
+                    updated_at=stamp,
+                )
+            ).rowcount
+            if moved:
+                self._add_batch(conn, batch_key, kind, 1, job_name, strict=True)
+            return bool(moved)
+
+    def claim_requests(
+        self, request_ids: Sequence[str], batch_key: str, new_batch_job: str | None = None
+    ) -> int:
+        """Pending requests into the batch that will score them; only one claimer wins each.
+        With `new_batch_job`, the batch is a new analysis batch, recorded in the same
+        transaction. Returns how many were claimed."""
+        if not request_ids:
+            return 0
+        with self.engine.begin() as conn:
+            claimed = conn.execute(
+                update(analysis_requests)
+                .where(
+                    analysis_requests.c.request_id.in_(list(request_ids)),
+                    analysis_requests.c.status == "pending",
+                )
+                .values(status="scoring", batch_key=batch_key, updated_at=now())
+            ).rowcount
+            if claimed and new_batch_job:
+                self._add_batch(conn, batch_key, "analysis", claimed, new_batch_job)
+            return claimed
+
+    def _add_batch(
+        self, conn, batch_key: str, kind: str, size: int, job_name: str, strict: bool = False
+    ) -> None:
+        stamp = now()
+        conn.execute(
+            batches.insert().values(
+                batch_key=batch_key,
+                kind=kind,
+                size=size,
+                status="dispatched",
+                strict=int(strict),
+                job_name=job_name,
+                requests=0,
+                attempts=1,
+                retired=0,
+                created_at=stamp,
+                updated_at=stamp,
             )
+        )
+
+    def update_batch(self, batch_key: str, **values: Any) -> None:
+        """Status, run id, counts or error of a batch (see the `batches` columns)."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(batches)
+                .where(batches.c.batch_key == batch_key)
+                .values(**values, updated_at=now())
+            )
+
+    def get_batch(self, batch_key: str) -> BatchRecord | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(batches).where(batches.c.batch_key == batch_key)).first()
+        return BatchRecord.from_row(row) if row else None
+
+    def batch_documents(self, batch_key: str) -> list[DocumentRecord]:
+        query = (
+            select(documents).where(documents.c.batch_key == batch_key).order_by(documents.c.seq)
+        )
+        with self.engine.connect() as conn:
+            return [DocumentRecord.from_row(r) for r in conn.execute(query)]
+
+    def unstarted_batches(self, older_than: timedelta, limit: int) -> list[BatchRecord]:
+        """Batches dispatched long ago whose run never started (the daemon died first)."""
+        query = (
+            select(batches)
+            .where(batches.c.status == "dispatched", batches.c.created_at < now() - older_than)
+            .order_by(batches.c.created_at)
+            .limit(limit)
+        )
+        with self.engine.connect() as conn:
+            return [BatchRecord.from_row(r) for r in conn.execute(query)]
+
+    def batches_to_retire(self, older_than: timedelta, limit: int) -> list[str]:
+        """Finished batches past the retention window that are still Dagster partitions."""
+        query = (
+            select(batches.c.batch_key)
+            .where(
+                batches.c.retired == 0,
+                batches.c.status.in_(["done", "failed", "dead"]),
+                batches.c.created_at < now() - older_than,
+            )
+            .order_by(batches.c.created_at)
+            .limit(limit)
+        )
+        with self.engine.connect() as conn:
+            return list(conn.execute(query).scalars())
+
+    def mark_retired(self, batch_keys: Sequence[str]) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(batches).where(batches.c.batch_key.in_(list(batch_keys))).values(retired=1)
+            )
+
+    def fail_unfinished(self, batch_key: str, reason: str) -> list[str]:
+        """Documents of a batch whose run failed, not yet extracted or failed on their own,
+        fail with the run's reason (their bytes stay in the landing store for a replay)."""
+        where = and_(
+            documents.c.batch_key == batch_key, documents.c.status.in_(["queued", "parsed"])
+        )
+        with self.engine.begin() as conn:
+            ids = list(conn.execute(select(documents.c.doc_id).where(where)).scalars())
+            conn.execute(
+                update(documents)
+                .where(where)
+                .values(status="failed", error_stage="batch", error=reason[:2000], updated_at=now())
+            )
+        return ids
 
     # -- results -----------------------------------------------------------------------------
     def documents_by_id(self, kind: str, doc_ids: Iterable[str]) -> dict[str, DocumentRecord]:
@@ -314,10 +496,20 @@ class ResultsStore:
             return {r.doc_id: DocumentRecord.from_row(r) for r in rows}
 
     def record_parsed(self, kind: str, parsed: Sequence[dict]) -> None:
-        """Rows: doc_id, format, text_chars."""
+        """Rows: doc_id, format, text_chars, text."""
         if not parsed:
             return
+        ids = [row["doc_id"] for row in parsed]
         with self.engine.begin() as conn:
+            conn.execute(
+                delete(document_texts).where(
+                    document_texts.c.kind == kind, document_texts.c.doc_id.in_(ids)
+                )
+            )
+            conn.execute(
+                document_texts.insert(),
+                [{"kind": kind, "doc_id": row["doc_id"], "text": row["text"]} for row in parsed],
+            )
             for row in parsed:
                 conn.execute(
                     update(documents)
@@ -332,13 +524,45 @@ class ResultsStore:
                     )
                 )
 
-    def record_failed(self, kind: str, doc_id: str, stage: str, error: str) -> None:
+    def record_failed(self, kind: str, failed: dict[str, str], stage: str) -> None:
+        """Documents (id -> reason) that failed at `stage`, in one transaction."""
+        if not failed:
+            return
         with self.engine.begin() as conn:
-            conn.execute(
-                update(documents)
-                .where(documents.c.kind == kind, documents.c.doc_id == doc_id)
-                .values(status="failed", error_stage=stage, error=error[:2000], updated_at=now())
+            for doc_id, error in failed.items():
+                conn.execute(
+                    update(documents)
+                    .where(documents.c.kind == kind, documents.c.doc_id == doc_id)
+                    .values(
+                        status="failed", error_stage=stage, error=error[:2000], updated_at=now()
+                    )
+                )
+
+    def texts(self, kind: str, doc_ids: Iterable[str]) -> dict[str, str]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(document_texts.c.doc_id, document_texts.c.text).where(
+                    document_texts.c.kind == kind, document_texts.c.doc_id.in_(list(set(doc_ids)))
+                )
             )
+            return dict(rows.all())
+
+    def document_lineage(self, doc_id: str) -> list[dict]:
+        """Each document with this id (a resume, a JD or both) with its batch and that batch's
+        run: which batch, which run, which stage failed and why."""
+        query = (
+            select(
+                documents,
+                batches.c.status.label("batch_status"),
+                batches.c.run_id,
+                batches.c.job_name,
+                batches.c.created_at.label("batch_created_at"),
+            )
+            .outerjoin(batches, batches.c.batch_key == documents.c.batch_key)
+            .where(documents.c.doc_id == doc_id)
+        )
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(query)]
 
     def replace_skills(self, kind: str, extracted: Sequence[dict]) -> None:
         """Rows: doc_id, skills (list of dicts), and for JDs title/role_family/seniority."""
@@ -407,9 +631,9 @@ class ResultsStore:
                 out.append(record)
             return out
 
-    def list_documents(self, kind: str, offset: int, limit: int) -> tuple[int, list[dict]]:
-        """(total, one page of documents in landing order)."""
-        where = documents.c.kind == kind
+    def list_documents(self, kind: str | None, offset: int, limit: int) -> tuple[int, list[dict]]:
+        """(total, one page of documents of a kind, or of both, in landing order)."""
+        where = documents.c.kind == kind if kind else documents.c.seq.is_not(None)
         with self.engine.connect() as conn:
             total = conn.execute(select(func.count()).select_from(documents).where(where)).scalar()
             rows = conn.execute(
@@ -517,20 +741,29 @@ class ResultsStore:
         with self.engine.connect() as conn:
             return [RequestRecord.from_row(r) for r in conn.execute(query)]
 
-    def fail_scoring(self, resume_ids: Iterable[str], reason: str) -> int:
-        """Requests of these resumes still being scored fail with the reason (and notify)."""
-        ids = [r.request_id for r in self.requests_for_resumes(resume_ids) if r.status == "scoring"]
+    def requests_in_batch(self, batch_key: str) -> list[RequestRecord]:
+        query = (
+            select(analysis_requests)
+            .where(analysis_requests.c.batch_key == batch_key)
+            .order_by(analysis_requests.c.seq)
+        )
+        with self.engine.connect() as conn:
+            return [RequestRecord.from_row(r) for r in conn.execute(query)]
+
+    def fail_scoring(self, batch_key: str, reason: str) -> int:
+        """Requests of this batch still being scored fail with the reason (and notify)."""
+        ids = [r.request_id for r in self.requests_in_batch(batch_key) if r.status == "scoring"]
         if ids:
             self.set_request_status(ids, "failed", error=SCORING_FAILED + reason[:1000])
         return len(ids)
 
-    def requeue_failed_scoring(self, resume_ids: Iterable[str]) -> int:
+    def requeue_failed_scoring(self, batch_key: str) -> int:
         """Put the requests `fail_scoring` failed back to scoring, for a replayed gap run."""
         with self.engine.connect() as conn:
             ids = (
                 conn.execute(
                     select(analysis_requests.c.request_id).where(
-                        analysis_requests.c.resume_id.in_(list(resume_ids)),
+                        analysis_requests.c.batch_key == batch_key,
                         analysis_requests.c.status == "failed",
                         analysis_requests.c.error.startswith(SCORING_FAILED),
                     )
@@ -548,11 +781,8 @@ class ResultsStore:
         status: str,
         *,
         error: str | None = None,
-        run_key: str | None = None,
     ) -> None:
         values: dict[str, Any] = {"status": status, "error": error, "updated_at": now()}
-        if run_key is not None:
-            values["run_key"] = run_key
         with self.engine.begin() as conn:
             conn.execute(
                 update(analysis_requests)
@@ -630,23 +860,6 @@ class ResultsStore:
             )
             return {r.doc_id: (r.seq, r.status, r.error) for r in rows}
 
-    def dispatched_resume_seqs(self, low: int, high: int) -> list[tuple[int, str]]:
-        """(seq, id) of resumes that have a partition, in landing order, within [low, high]."""
-        with self.engine.connect() as conn:
-            return [
-                tuple(r)
-                for r in conn.execute(
-                    select(documents.c.seq, documents.c.doc_id)
-                    .where(
-                        documents.c.kind == "resume",
-                        documents.c.status != "landed",
-                        documents.c.seq >= low,
-                        documents.c.seq <= high,
-                    )
-                    .order_by(documents.c.seq)
-                )
-            ]
-
     def save_analyses(self, results: Sequence[dict]) -> None:
         if not results:
             return
@@ -700,12 +913,15 @@ class ResultsStore:
             return None
         return {"roadmap": json.loads(row.roadmap), "suggestions": json.loads(row.suggestions)}
 
-    def analyses_for_resumes(self, resume_ids: Iterable[str]) -> list[dict]:
+    def analyses_for_pairs(self, pairs: Iterable[tuple[str, str]]) -> list[dict]:
+        wanted = set(pairs)
         with self.engine.connect() as conn:
             rows = conn.execute(
-                select(analyses.c.result).where(analyses.c.resume_id.in_(list(resume_ids)))
+                select(analyses.c.resume_id, analyses.c.jd_id, analyses.c.result).where(
+                    analyses.c.resume_id.in_({resume_id for resume_id, _ in wanted})
+                )
             )
-            return [json.loads(r.result) for r in rows]
+            return [json.loads(r.result) for r in rows if (r.resume_id, r.jd_id) in wanted]
 
     def get_analysis(self, resume_id: str, jd_id: str) -> dict | None:
         stored = self.get_analysis_json(resume_id, jd_id)

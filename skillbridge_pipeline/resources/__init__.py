@@ -16,6 +16,12 @@ from skillbridge_pipeline.core.embeddings import Embedder, EmbeddingCache
 from skillbridge_pipeline.core.extraction import SkillExtractor
 from skillbridge_pipeline.core.landing import LandingStore
 from skillbridge_pipeline.core.llm import DEFAULT_MODEL, LlmSettings
+from skillbridge_pipeline.core.parse_worker import (
+    DEFAULT_MEMORY_LIMIT_BYTES,
+    DEFAULT_TIME_LIMIT_SECONDS,
+    ParseLimits,
+    ParseWorker,
+)
 from skillbridge_pipeline.core.parsing import DEFAULT_MAX_BYTES
 from skillbridge_pipeline.core.store import ResultsStore
 from skillbridge_pipeline.core.taxonomy import DEFAULT_TAXONOMY_DIR, load_taxonomy
@@ -68,24 +74,39 @@ class ResultsStoreResource(ConfigurableResource):
 
 
 class LandingStoreResource(ConfigurableResource):
-    """Raw bytes of every document under its content hash; documents over
-    `max_document_bytes` are kept but refused when parsed."""
+    """Raw bytes of every document under its content hash, and the limits of parsing them:
+    documents over `max_document_bytes` are kept but refused; a document that takes longer
+    than `parse_time_limit_seconds` or more than `parse_memory_limit_mb` fails alone."""
 
     path: str
     max_document_bytes: int = DEFAULT_MAX_BYTES
+    parse_time_limit_seconds: float = DEFAULT_TIME_LIMIT_SECONDS
+    parse_memory_limit_mb: int = DEFAULT_MEMORY_LIMIT_BYTES >> 20
 
     @property
     def landing(self) -> LandingStore:
         return LandingStore(Path(self.path))
 
+    def parse_worker(self) -> ParseWorker:
+        return ParseWorker(
+            ParseLimits(
+                self.parse_time_limit_seconds,
+                self.parse_memory_limit_mb << 20,
+                self.max_document_bytes,
+            )
+        )
+
 
 class InboxResource(ConfigurableResource):
-    """The watched folder (resumes/ and jds/) and how much one sensor tick may take on."""
+    """The watched folder (resumes/ and jds/), how much one sensor tick may take on, and how
+    batches are cut: as large as the backlog, up to `max_batch_size`; a finished batch leaves
+    Dagster's partition set after `batch_retention_hours` (its data stays)."""
 
     path: str
     max_files_per_tick: int = 1000
     max_documents_per_tick: int = 2000
-    batch_size: int = 250
+    max_batch_size: int = 1000
+    batch_retention_hours: float = 24.0
     fetch_timeout_seconds: float = 10.0
     fetch_max_bytes: int = 2_000_000
     fetch_allow_hosts: list[str] = Field(default_factory=list)  # exempt from the guard (tests)
@@ -215,7 +236,12 @@ def embedded_resources(home: Path | None = None) -> dict:
             url=f"sqlite:///{home / 'results.db'}",
             dead_letter_spool=str(home / "dead_letter_spool"),
         ),
-        "landing": LandingStoreResource(path=str(home / "landing")),
+        "landing": LandingStoreResource(
+            path=str(home / "landing"),
+            parse_time_limit_seconds=float(
+                os.environ.get("SKILLBRIDGE_PARSE_TIME_LIMIT", DEFAULT_TIME_LIMIT_SECONDS)
+            ),
+        ),
         "inbox": InboxResource(path=str(home / "inbox")),
         "skills": SkillExtractorResource(),
         "io_manager": ParquetIOManager(base_path=str(home / "storage")),

@@ -1,18 +1,15 @@
-"""Tables between assets travel as pandas DataFrames stored as Parquet, one file per partition.
+"""Tables between assets travel as pandas DataFrames stored as Parquet, one file per batch.
 
-Dagster's UPathIOManager does the paths (local by default, object storage by URL); this adds
-what a single-run batch over many partitions needs: the asset returns {partition key:
-DataFrame} and each partition lands in its own file, and inputs always arrive as such a dict.
+Dagster's UPathIOManager does the paths (local by default, object storage by URL):
+`<base>/<asset>/<batch key>.parquet`, which an analyst reads with pandas or DuckDB.
 """
-
-from typing import Any
 
 import pandas as pd
 from dagster import ConfigurableIOManagerFactory, InputContext, OutputContext, UPathIOManager
 from upath import UPath
 
 
-class _ParquetPartitionsIOManager(UPathIOManager):
+class _ParquetIOManager(UPathIOManager):
     extension = ".parquet"
 
     def dump_to_path(self, context: OutputContext, obj: pd.DataFrame, path: UPath) -> None:
@@ -23,27 +20,11 @@ class _ParquetPartitionsIOManager(UPathIOManager):
         with path.open("rb") as source:
             return pd.read_parquet(source)
 
-    def handle_output(self, context: OutputContext, obj: Any) -> None:
-        if not (context.has_asset_partitions and isinstance(obj, dict)):
-            return super().handle_output(context, obj)
-        paths = self._get_paths_for_partitions(context)
-        missing = set(paths) - set(obj)
-        if missing:
-            raise ValueError(f"no output for partitions {sorted(missing)[:5]}")
-        for key, path in paths.items():
-            self.make_directory(path.parent)
-            self.dump_to_path(context=context, obj=obj[key], path=path)
-        context.add_output_metadata({"partitions_written": len(paths)})
-
-    def load_partitions(self, context: InputContext) -> dict[str, pd.DataFrame]:
-        paths = self._get_paths_for_partitions(context)
-        return {key: self.load_from_path(context, path) for key, path in paths.items()}
-
 
 class ParquetIOManager(ConfigurableIOManagerFactory):
-    """Parquet per partition under `base_path` (a local folder or an fsspec URL)."""
+    """Parquet per batch under `base_path` (a local folder or an fsspec URL)."""
 
     base_path: str
 
-    def create_io_manager(self, context) -> _ParquetPartitionsIOManager:
-        return _ParquetPartitionsIOManager(base_path=UPath(self.base_path))
+    def create_io_manager(self, context) -> _ParquetIOManager:
+        return _ParquetIOManager(base_path=UPath(self.base_path))

@@ -1,11 +1,11 @@
-"""The analysis sensor: requested (resume, JD) pairs whose documents are ready become runs of
-`skill_gaps`, one run per batch of resumes (a partition range over a single-run policy).
+"""The analysis sensor: requested (resume, JD) pairs whose documents are ready become batches of
+requests, one partition and one `gaps_job` run each.
 
 A request waits while either document is still being processed, and fails with the document's
-reason if either document failed. Run keys name the newest request in the batch, so a new
-request for an already scored resume gets a new run. Requests that arrive with a new resume
-for an already extracted JD never reach this sensor: the inbox sensor hands them to the run
-that extracts the resume (`resumes_and_gaps_job`).
+reason if either document failed. Requests are claimed into their batch atomically (pending ->
+scoring), so no request is scored by two runs. Requests that arrive with a new resume for an
+already extracted JD never reach this sensor: the dispatch hands them to the run that extracts
+the resume (`resumes_and_gaps_job`).
 """
 
 from dagster import (
@@ -16,9 +16,10 @@ from dagster import (
     sensor,
 )
 
+from skillbridge_pipeline.assets.batches import BATCHES, batch_run_request
 from skillbridge_pipeline.assets.gaps import GAPS_JOB
+from skillbridge_pipeline.core.batches import new_batch_key
 from skillbridge_pipeline.core.documents import failed_document_reason
-from skillbridge_pipeline.core.intake import plan_gap_batches
 from skillbridge_pipeline.metrics import ANALYSIS_COMPLETED_TOTAL
 from skillbridge_pipeline.resources import (
     InboxResource,
@@ -26,7 +27,6 @@ from skillbridge_pipeline.resources import (
     ResultsStoreResource,
 )
 from skillbridge_pipeline.sensors import SENSOR_INTERVAL_SECONDS
-from skillbridge_pipeline.sensors.batching import range_run_request
 
 MAX_REQUESTS_PER_TICK = 2000
 
@@ -55,8 +55,7 @@ def analysis_sensor(
         )
     resumes = store.document_statuses("resume", {r.resume_id for r in pending})
     jds = store.document_statuses("jd", {r.jd_id for r in pending})
-    ready: dict[str, int] = {}
-    ready_requests: dict[str, list] = {}
+    ready = []
     for request in pending:
         resume, jd = resumes.get(request.resume_id), jds.get(request.jd_id)
         failed = [
@@ -71,19 +70,20 @@ def analysis_sensor(
             )
             ANALYSIS_COMPLETED_TOTAL.labels(outcome="failed").inc()
         elif resume and jd and resume[1] == "extracted" and jd[1] == "extracted":
-            ready[request.resume_id] = resume[0]
-            ready_requests.setdefault(request.resume_id, []).append(request)
+            ready.append(request.request_id)
     if not ready:
         return SkipReason(f"{len(pending)} requests wait for their documents")
-    order = store.dispatched_resume_seqs(min(ready.values()), max(ready.values()))
-    runs = []
-    for batch in plan_gap_batches(ready, order, inbox.batch_size):
-        batch_requests = [r for key in batch for r in ready_requests[key]]
-        run_key = f"gaps-{max(r.seq for r in batch_requests)}-{batch[0]}-{batch[-1]}"
-        tags = {
-            "skillbridge/source": "analysis-requests",
-            "skillbridge/requests": str(len(batch_requests)),
-        }
-        runs.append(range_run_request(GAPS_JOB.name, batch, run_key, tags))
-        store.set_request_status([r.request_id for r in batch_requests], "scoring", run_key=run_key)
-    return SensorResult(run_requests=runs)
+    runs, keys = [], []
+    size = inbox.max_batch_size
+    for start in range(0, len(ready), size):
+        key = new_batch_key("analysis")
+        claimed = store.claim_requests(
+            ready[start : start + size], key, new_batch_job=GAPS_JOB.name
+        )
+        if claimed:
+            keys.append(key)
+            tags = {"skillbridge/source": "analysis-requests", "skillbridge/requests": str(claimed)}
+            runs.append(batch_run_request(key, GAPS_JOB.name, tags))
+    return SensorResult(
+        run_requests=runs, dynamic_partitions_requests=[BATCHES.build_add_request(keys)]
+    )

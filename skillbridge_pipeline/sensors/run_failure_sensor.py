@@ -1,5 +1,6 @@
 """Dead letters for runs that died before any step could fail (crash, lost worker, a run
-that could not start): the failure hook never fired for them, so this sensor records them."""
+that could not start): the failure hook never fired for them, so this sensor records them and
+fails their batch with the reason, so no document or request waits forever."""
 
 from dagster import (
     DagsterEventType,
@@ -7,22 +8,11 @@ from dagster import (
     RunFailureSensorContext,
     run_failure_sensor,
 )
-from dagster._core.storage.tags import (
-    ASSET_PARTITION_RANGE_END_TAG,
-    ASSET_PARTITION_RANGE_START_TAG,
-    PARTITION_NAME_TAG,
-)
+from dagster._core.storage.tags import PARTITION_NAME_TAG
 
 from skillbridge_pipeline.core import dead_letters
+from skillbridge_pipeline.hooks import batch_letter, fail_batch
 from skillbridge_pipeline.resources import ResultsStoreResource
-
-
-def run_partition(tags: dict) -> str | None:
-    if PARTITION_NAME_TAG in tags:
-        return tags[PARTITION_NAME_TAG]
-    if ASSET_PARTITION_RANGE_START_TAG in tags:
-        return f"{tags[ASSET_PARTITION_RANGE_START_TAG]}..{tags[ASSET_PARTITION_RANGE_END_TAG]}"
-    return None
 
 
 @run_failure_sensor(
@@ -36,17 +26,21 @@ def run_failure_dead_letters(
     run = context.dagster_run
     if context.instance.all_logs(run.run_id, of_type=DagsterEventType.STEP_FAILURE):
         return  # the failure hook has recorded it, with the step's own error
-    partition = run_partition(run.tags)
+    batch = run.tags.get(PARTITION_NAME_TAG)
     store = results_store.store
-    dead_letters.record_or_spool(
+    message = context.failure_event.message or "the run failed before any step did"
+    recorded = dead_letters.record_or_spool(
         store,
         results_store.spool,
-        event_key=f"{run.job_name}:run:{partition or run.run_id}",
-        subject=partition,
+        event_key=f"{run.job_name}:run:{batch or run.run_id}",
+        subject=batch,
         asset=None,
-        partition_key=partition,
+        partition_key=batch,
         job_name=run.job_name,
         run_id=run.run_id,
         error_type="RunFailure",
-        error_message=context.failure_event.message or "the run failed before any step did",
+        error_message=message,
+        payload=batch_letter(store, batch),
     )
+    if recorded is not None and batch:
+        fail_batch(store, batch, f"RunFailure: {message}")
