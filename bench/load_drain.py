@@ -167,11 +167,9 @@ def report(source: str, figures: dict) -> float:
 
 
 def peak_memory() -> str:
+    """Of the draining process, where the runs execute (the parse worker is a small child)."""
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    return (
-        f"peak memory: this process {own:.0f} MiB, largest child (parse worker) {workers:.0f} MiB"
-    )
+    return f"peak memory of the draining process: {own:.0f} MiB"
 
 
 def via_kafka(docs: list[bytes], prior: int = 0) -> dict:
@@ -212,6 +210,8 @@ def main() -> None:
     docs = documents(args.documents)
     sources = {"kafka": via_kafka, "inbox": via_inbox}
     for name in ("kafka", "inbox") if args.source == "both" else (args.source,):
+        if args.prior_documents:  # the first drain in a process also pays one-time imports
+            sources[name](documents(50))
         fresh = report(name, sources[name](docs))
         if args.prior_documents:
             later = report(
@@ -221,7 +221,7 @@ def main() -> None:
             slowdown = fresh / later
             print(
                 f"{name}: fresh {fresh:.0f}/s, with {args.prior_documents} prior documents "
-                f"{later:.0f}/s: {slowdown:.2f}x slower (target at most {MAX_HISTORY_SLOWDOWN}x)"
+                f"{later:.0f}/s: {slowdown:.2f}x as slow (target at most {MAX_HISTORY_SLOWDOWN}x)"
             )
     print(peak_memory())
 

@@ -70,8 +70,11 @@ def run_pending(
     for _ in range(max_ticks):
         progressed = False
         for sensor in sensors:
+            # Only what the sensor asks for, as the daemon gives it (building the extractor or
+            # the embedder for every tick would cost seconds).
+            needed = {k: defs.resources[k] for k in sensor.required_resource_keys}
             with build_sensor_context(
-                instance=instance, resources=defs.resources, cursor=cursors.get(sensor.name)
+                instance=instance, resources=needed, cursor=cursors.get(sensor.name)
             ) as context:
                 result = sensor(context)
             cursor = getattr(result, "cursor", None) or context.cursor

@@ -43,17 +43,21 @@ def consume(
         return batch
     consumer.assign(assignment)
     deadline = time.monotonic() + budget_seconds
-    while len(batch.messages) < max_messages and time.monotonic() < deadline:
-        polled = consumer.consume(
-            num_messages=min(500, max_messages - len(batch.messages)),
-            timeout=min(1.0, max(0.05, deadline - time.monotonic())),
-        )
-        real = [m for m in polled if m.error() is None]
-        if not polled:
+    # The first message is waited for up to a second and taken as soon as it is there (a batch
+    # `consume` would wait out its whole timeout for fewer than it asked for); then only what
+    # has already arrived is drained, in batches.
+    first = consumer.poll(timeout=min(1.0, budget_seconds))
+    polled = [first] if first is not None else []
+    while polled:
+        for message in polled:
+            if message.error() is None:
+                batch.messages.append(message)
+                batch.cursor[f"{message.topic()}:{message.partition()}"] = message.offset() + 1
+        if len(batch.messages) >= max_messages or time.monotonic() >= deadline:
             break
-        for message in real:
-            batch.messages.append(message)
-            batch.cursor[f"{message.topic()}:{message.partition()}"] = message.offset() + 1
+        polled = consumer.consume(
+            num_messages=min(500, max_messages - len(batch.messages)), timeout=0.05
+        )
     if batch.messages:
         consumer.commit(
             offsets=[

@@ -102,6 +102,9 @@ class QualityValidator:
     def validate_skills(self, frame: pd.DataFrame, skill_ids: Iterable[str]) -> list[CheckOutcome]:
         import great_expectations.expectations as gxe
 
+        # The taxonomy restricted to the ids this batch holds: the same verdict, and GX copies
+        # its value set around, which for all 9,730 ids cost seconds a batch.
+        known = sorted(set(frame["skill_id"].dropna()) & set(skill_ids))
         return self._run(
             frame,
             {
@@ -109,7 +112,7 @@ class QualityValidator:
                     gxe.ExpectColumnValuesToBeInSet(column="category", value_set=list(CATEGORIES))
                 ],
                 "skill_ids_in_taxonomy": [
-                    gxe.ExpectColumnValuesToBeInSet(column="skill_id", value_set=list(skill_ids))
+                    gxe.ExpectColumnValuesToBeInSet(column="skill_id", value_set=known)
                 ],
                 "offsets_inside_text": [
                     gxe.ExpectColumnValuesToBeBetween(column="start", min_value=0),

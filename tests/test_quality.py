@@ -1,0 +1,71 @@
+"""The Great Expectations checks catch what they are named for (and pass clean batches)."""
+
+import pandas as pd
+import pytest
+
+from skillbridge_pipeline.core.processing import SKILL_COLUMNS, TEXT_COLUMNS
+from skillbridge_pipeline.core.quality import QualityValidator
+
+ROW = {
+    "doc_id": "d1",
+    "kind": "resume",
+    "skill_id": "python",
+    "name": "Python",
+    "category": "programming_languages",
+    "skill_kind": "technology",
+    "surface": "Python",
+    "start": 0,
+    "end": 6,
+    "confidence": 0.9,
+    "requirement": None,
+    "mentions": "[[0, 6]]",
+    "text_chars": 40,
+}
+
+
+@pytest.fixture(scope="module")
+def validator():
+    return QualityValidator()
+
+
+def verdicts(outcomes) -> dict[str, bool]:
+    return {o.name: o.passed for o in outcomes}
+
+
+def test_a_clean_batch_passes(validator, taxonomy):
+    frame = pd.DataFrame([ROW, {**ROW, "doc_id": "d2"}], columns=SKILL_COLUMNS)
+    assert all(verdicts(validator.validate_skills(frame, taxonomy.skills)).values())
+
+
+@pytest.mark.parametrize(
+    ("change", "failing"),
+    [
+        ({"skill_id": "not-a-skill"}, "skill_ids_in_taxonomy"),
+        ({"category": "astrology"}, "categories_in_taxonomy"),
+        ({"end": 99}, "offsets_inside_text"),
+        ({"confidence": 1.5}, "confidence_in_unit_range"),
+    ],
+)
+def test_each_check_catches_its_error(validator, taxonomy, change, failing):
+    frame = pd.DataFrame([ROW, {**ROW, "doc_id": "d2", **change}], columns=SKILL_COLUMNS)
+    outcomes = {o.name: o for o in validator.validate_skills(frame, taxonomy.skills)}
+    assert [name for name, o in outcomes.items() if not o.passed] == [failing]
+    if failing == "skill_ids_in_taxonomy":
+        assert "not-a-skill" in str(outcomes[failing].failures)
+
+
+def test_a_skill_twice_in_a_document_is_caught(validator, taxonomy):
+    frame = pd.DataFrame([ROW, ROW], columns=SKILL_COLUMNS)
+    outcomes = verdicts(validator.validate_skills(frame, taxonomy.skills))
+    assert [name for name, ok in outcomes.items() if not ok] == ["one_row_per_skill_per_document"]
+
+
+def test_text_checks(validator):
+    good = {"doc_id": "d1", "kind": "jd", "status": "parsed", "text": "Python", "text_chars": 6}
+    failed_without_reason = {"doc_id": "d2", "kind": "jd", "status": "failed", "error": None}
+    frame = pd.DataFrame([good, failed_without_reason], columns=TEXT_COLUMNS)
+    assert verdicts(validator.validate_texts(frame)) == {
+        "parsed_text_not_empty": True,
+        "failure_has_reason": False,
+        "known_status": True,
+    }
