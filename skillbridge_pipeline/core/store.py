@@ -274,9 +274,11 @@ class ResultsStore:
         )
 
     def create_schema(self) -> None:
+        """Create a new store, or upgrade one made by an earlier release (migrations)."""
         from skillbridge_pipeline.core import dead_letters, tokens  # noqa: F401 (their tables)
+        from skillbridge_pipeline.migrations import migrate
 
-        metadata.create_all(self.engine)
+        migrate(self.engine, metadata)
 
     def dispose(self) -> None:
         self.engine.dispose()
