@@ -3,6 +3,7 @@
 from dagster import Definitions, in_process_executor
 
 from skillbridge_pipeline.assets.documents import DOCUMENT_ASSETS, DOCUMENT_JOBS
+from skillbridge_pipeline.assets.features import gap_features, skill_embeddings
 from skillbridge_pipeline.assets.gaps import GAPS_JOB, ML_JOB, RESUMES_AND_GAPS_JOB, skill_gaps
 from skillbridge_pipeline.assets.roadmaps import roadmaps
 from skillbridge_pipeline.ml_training.assets import gap_model, gap_training_examples, skill_vectors
@@ -26,6 +27,8 @@ def build_definitions(resources: dict) -> Definitions:
             skill_vectors,
             gap_training_examples,
             gap_model,
+            skill_embeddings,
+            gap_features,
             skill_gaps,
             roadmaps,
         ],

@@ -5,13 +5,13 @@ import shutil
 from pathlib import Path
 
 import pytest
-from dagster import instance_for_test
+from dagster import AssetKey, instance_for_test
 
 from skillbridge_pipeline.core.documents import document_id
 from skillbridge_pipeline.core.intake import write_request
 from skillbridge_pipeline.core.store import ResultsStore
 from skillbridge_pipeline.definitions import build_definitions
-from skillbridge_pipeline.demo import copy_samples, run_pending
+from skillbridge_pipeline.demo import copy_samples, execute, run_pending
 
 pytestmark = pytest.mark.slow
 SAMPLES = Path(__file__).parents[1] / "data" / "samples"
@@ -46,6 +46,19 @@ def test_requests_become_one_batched_gap_run_and_stored_analyses(trained, tmp_pa
             assert list(stored["roadmap"]["weeks"]) == ["week1", "week2", "week3", "week4"]
             assert isinstance(stored["suggestions"], list)
         assert run_pending(instance, defs) == []  # nothing left: no duplicate scoring
+        # The feature table is the edge into skill_gaps: a re-run of gap_features and skill_gaps
+        # for the batch reproduces the stored analyses exactly.
+        batch = gap_runs[0].tags["dagster/partition"]
+        pairs = [(r.resume_id, r.jd_id) for r in store.requests_in_batch(batch)]
+        before = [store.get_analysis_json(*pair) for pair in pairs]
+        features = instance.get_latest_materialization_event(AssetKey("gap_features"))
+        assert features.asset_materialization.metadata["rows"].value > 0
+        assert execute(instance, defs, "gaps_job", batch)[1]
+        assert [store.get_analysis_json(*pair) for pair in pairs] == before
+        # Every phrase was embedded by the documents' skill_embeddings: scoring embeds none.
+        for asset in ("gap_features", "skill_gaps"):
+            event = instance.get_latest_materialization_event(AssetKey(asset))
+            assert event.asset_materialization.metadata["phrases_embedded"].value == 0
     done = store.requests_with_status("done", 100)
     assert len(done) == 4
     [failed] = store.requests_with_status("failed", 100)

@@ -20,25 +20,32 @@ def test_asset_graph_snapshot():
         for key in graph.get_all_asset_keys()
         for parent in graph.get(key).parent_keys
     )
+    # raw -> texts -> skills -> skill_embeddings -> gap_features -> skill_gaps -> roadmaps,
+    # and gap_model -> skill_gaps, for resumes and JDs alike.
     assert edges == [
+        ("gap_features", "skill_gaps"),
         ("gap_model", "skill_gaps"),
         ("gap_training_examples", "gap_model"),
-        ("jd_skills", "skill_gaps"),
+        ("jd_skills", "skill_embeddings"),
         ("jd_texts", "jd_skills"),
         ("raw_jds", "jd_texts"),
         ("raw_resumes", "resume_texts"),
-        ("resume_skills", "skill_gaps"),
+        ("resume_skills", "skill_embeddings"),
         ("resume_texts", "resume_skills"),
+        ("skill_embeddings", "gap_features"),
         ("skill_gaps", "roadmaps"),
         ("skill_vectors", "gap_training_examples"),
     ]
+    # The edge into skill_gaps carries data: the feature table is its input.
+    assert AssetKey("gap_features") in graph.get(AssetKey("skill_gaps")).parent_keys
     checks = sorted(f"{k.asset_key.to_user_string()}:{k.name}" for k in graph.asset_check_keys)
     assert "resume_texts:parsed_text_not_empty" in checks
     assert "jd_skills:offsets_inside_text" in checks
-    assert len(checks) == 16
+    assert "gap_features:similarity_in_range" in checks
+    assert len(checks) == 19
     # One partition set, of batches, for every batch-level asset: never one per document.
     batch_assets = ["raw_resumes", "resume_texts", "resume_skills", "raw_jds", "jd_texts"]
-    for name in [*batch_assets, "jd_skills", "skill_gaps", "roadmaps"]:
+    for name in [*batch_assets, "jd_skills", "skill_embeddings", "gap_features", "skill_gaps"]:
         assert graph.get(AssetKey(name)).partitions_def.name == "batches", name
     for name in ["skill_vectors", "gap_training_examples", "gap_model"]:
         assert graph.get(AssetKey(name)).partitions_def is None

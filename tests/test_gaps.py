@@ -219,3 +219,45 @@ def test_training_is_deterministic():
     for key, tensor in first.model.state_dict().items():
         assert torch.equal(tensor, second.model.state_dict()[key]), key
     assert first.curve == second.curve
+
+
+def test_features_round_trip_through_their_table_and_stale_ones_are_refused():
+    import numpy as np
+
+    from skillbridge_pipeline.core.gaps import (
+        PairInput,
+        StaleFeatures,
+        features_frame,
+        features_from_frame,
+        pair_features,
+    )
+
+    def skill(skill_id, name, category="programming_languages"):
+        return {"skill_id": skill_id, "name": name, "category": category}
+
+    rng = np.random.default_rng(3)
+    table = {n: v / np.linalg.norm(v) for n, v in ((n, rng.normal(size=384)) for n in "ABCDE")}
+
+    def vectors(names):  # as the cache's matrix: one unit vector per name
+        return np.stack([table[n] for n in names] or [np.zeros(384)]).astype(np.float32)[
+            : len(names)
+        ]
+
+    resume = [skill("a", "A"), skill("b", "B")]
+    pairs = [
+        PairInput("r1", "j1", resume, [skill("c", "C"), skill("d", "D")], "data_ml", "senior"),
+        PairInput("r1", "j2", resume, [], "data_ml", "mid"),  # a JD without skills
+        PairInput("r2", "j1", [], [skill("e", "E")], "data_ml", "junior"),  # no resume skills
+    ]
+    computed = pair_features(pairs, vectors)
+    frame = features_frame(pairs, computed)
+    assert len(frame) == 3 and frame["closest_skill"].isna().tolist() == [False, False, True]
+    loaded = features_from_frame(frame, pairs, vectors)
+    assert loaded[1] is None
+    for fresh, back in ((computed[0], loaded[0]), (computed[2], loaded[2])):
+        assert np.array_equal(fresh.tabular, back.tabular)  # exactly: the scores are the same
+        assert np.array_equal(fresh.similarity, back.similarity)
+        assert fresh.closest == back.closest
+    changed = PairInput("r1", "j1", resume, [skill("c", "C")], "data_ml", "senior")
+    [stale] = features_from_frame(frame, [changed], vectors)
+    assert isinstance(stale, StaleFeatures)

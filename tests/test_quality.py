@@ -69,3 +69,30 @@ def test_text_checks(validator):
         "failure_has_reason": False,
         "known_status": True,
     }
+
+
+def feature_frame(**changes):
+    from skillbridge_pipeline.core.features import FEATURE_NAMES
+    from skillbridge_pipeline.core.gaps import FEATURE_COLUMNS
+
+    row = {name: 0.0 for name in FEATURE_NAMES}
+    row |= {"resume_id": "r", "jd_id": "j", "skill_id": "python", "name": "Python"}
+    row |= {"gap_score": 0.4, "mean_knn_dist": 0.5, "min_knn_dist": 0.4, "similarity": 0.6}
+    second = {**row, "skill_id": "sql", "name": "SQL", **changes}
+    return pd.DataFrame([row, second], columns=FEATURE_COLUMNS)
+
+
+@pytest.mark.parametrize(
+    ("change", "failing"),
+    [
+        ({}, None),
+        ({"gap_score": float("nan")}, "features_finite_and_in_range"),
+        ({"min_knn_dist": float("inf")}, "features_finite_and_in_range"),
+        ({"mean_knn_dist": 1.5}, "features_finite_and_in_range"),
+        ({"skill_id": "python", "name": "Python"}, "one_row_per_pair_and_skill"),
+        ({"similarity": -1.2}, "similarity_in_range"),
+    ],
+)
+def test_feature_checks(validator, change, failing):
+    outcomes = verdicts(validator.validate_features(feature_frame(**change)))
+    assert [name for name, ok in outcomes.items() if not ok] == ([failing] if failing else [])

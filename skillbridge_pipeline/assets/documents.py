@@ -65,7 +65,7 @@ def _frame(records: Sequence[dict], columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame(list(records), columns=columns)
 
 
-def _markdown_table(header: Sequence[str], records: Sequence[Sequence]) -> MetadataValue:
+def markdown_table(header: Sequence[str], records: Sequence[Sequence]) -> MetadataValue:
     def cell(value) -> str:
         return str(value).replace("|", "\\|").replace("\n", " ")[:200]
 
@@ -81,7 +81,7 @@ def failures_metadata(documents: Sequence[DocumentRecord]) -> dict:
         return {"failed": 0}
     return {
         "failed": len(failed),
-        "failed_documents": _markdown_table(
+        "failed_documents": markdown_table(
             ["document", "file", "reason"],
             [(d.doc_id, d.filename or "", d.error or "unknown") for d in failed[:100]],
         ),
@@ -127,7 +127,7 @@ def _fail_if_strict(context: AssetExecutionContext, kind: str, failed: dict[str,
         )
 
 
-def _check_results(asset_name: str, outcomes) -> Iterator[AssetCheckResult]:
+def check_results(asset_name: str, outcomes) -> Iterator[AssetCheckResult]:
     for outcome in outcomes:
         yield AssetCheckResult(
             asset_key=asset_name,
@@ -221,7 +221,7 @@ def build_document_assets(kind: str) -> list[AssetsDefinition]:
                 "characters": int(frame["text_chars"].sum()),
             },
         )
-        yield from _check_results(text_name, QualityValidator().validate_texts(frame))
+        yield from check_results(text_name, QualityValidator().validate_texts(frame))
 
     @asset(
         name=skills_name,
@@ -286,12 +286,10 @@ def build_document_assets(kind: str) -> list[AssetsDefinition]:
                 "extracted": len(outcomes),
                 "skills": len(frame),
                 **status,
-                "preview": _markdown_table(
-                    ["document", "title", "skills", "first skills"], preview
-                ),
+                "preview": markdown_table(["document", "title", "skills", "first skills"], preview),
             },
         )
-        yield from _check_results(
+        yield from check_results(
             skills_name, QualityValidator().validate_skills(frame, skills.extractor.taxonomy.skills)
         )
 
@@ -302,10 +300,10 @@ DOCUMENT_ASSETS = {kind: build_document_assets(kind) for kind in DOCUMENT_KINDS}
 DOCUMENT_JOBS = {
     kind: define_asset_job(
         f"{KIND_FOLDERS[kind]}_job",
-        selection=Selection.assets(*DOCUMENT_ASSETS[kind]),
+        selection=Selection.assets(*DOCUMENT_ASSETS[kind]) | Selection.assets("skill_embeddings"),
         hooks={record_dead_letter},
         op_retry_policy=TRANSIENT_RETRIES,
-        description=f"Land, parse and extract skills from a batch of {KIND_FOLDERS[kind]}.",
+        description=f"Land, parse, extract and embed skills of a batch of {KIND_FOLDERS[kind]}.",
     )
     for kind in DOCUMENT_KINDS
 }

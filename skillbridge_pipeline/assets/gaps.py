@@ -9,9 +9,9 @@ import time
 
 import pandas as pd
 from dagster import (
-    AllPartitionMapping,
     AssetDep,
     AssetExecutionContext,
+    AssetIn,
     Output,
     asset,
     define_asset_job,
@@ -19,7 +19,7 @@ from dagster import (
 
 from skillbridge_pipeline.assets.batches import BATCHES
 from skillbridge_pipeline.assets.documents import DOCUMENT_ASSETS
-from skillbridge_pipeline.core.batches import batch_kind
+from skillbridge_pipeline.core.gaps import features_from_frame, stored_pairs
 from skillbridge_pipeline.core.store import now
 from skillbridge_pipeline.hooks import (
     GAPS_JOB_NAME,
@@ -73,46 +73,53 @@ def gap_rows(result: dict) -> list[dict]:
     partitions_def=BATCHES,
     group_name="analyses",
     kinds={"pytorch", "pandas"},
-    deps=[
-        AssetDep("resume_skills", partition_mapping=AllPartitionMapping()),
-        AssetDep("jd_skills", partition_mapping=AllPartitionMapping()),
-        AssetDep("gap_model"),
-    ],
+    ins={"features": AssetIn("gap_features")},
+    deps=[AssetDep("gap_model")],
 )
 def skill_gaps(
     context: AssetExecutionContext,
+    features: pd.DataFrame,
     results_store: ResultsStoreResource,
     skills: SkillExtractorResource,
     embeddings: EmbeddingResource,
     models: ModelStoreResource,
 ) -> Output[pd.DataFrame]:
-    """For each requested (resume, JD) pair of this batch: coverage, closest resume skill,
-    priority from the latest gap model, overall match; stored in the results store."""
+    """For each requested (resume, JD) pair of this batch, from its gap features: coverage,
+    closest resume skill, priority from the latest gap model, overall match; stored in the
+    results store."""
     # imported here: torch loads only in runs that score, not in every Dagster process
     from skillbridge_pipeline.ml_training.scoring import GapScorer
 
     store = results_store.store
-    batch = context.partition_key
-    if batch_kind(batch) == "analysis":
-        store.update_batch(batch, status="running", run_id=context.run.run_id)
-    scorer = GapScorer(
-        models.registry.load(), embeddings.cache(results_store), skills.extractor.taxonomy
-    )
-    requests = [r for r in store.requests_in_batch(batch) if r.status in ("scoring", "done")]
+    cache = embeddings.cache(results_store)
+    scorer = GapScorer(models.registry.load(), cache, skills.extractor.taxonomy)
+    requests = [
+        r for r in store.requests_in_batch(context.partition_key) if r.status in ("scoring", "done")
+    ]
     pairs: dict[tuple[str, str], list[str]] = {}
     for request in requests:
         pairs.setdefault((request.resume_id, request.jd_id), []).append(request.request_id)
     requested_at = {r.request_id: r.requested_at for r in requests}
-    results, done, failed, gap_table = [], [], 0, []
+    ready, errors = stored_pairs(store, list(pairs))
+    inputs = iter(ready)
+    aligned = [error or next(inputs) for error in errors]  # per pair: its input, or why not
+    loaded = iter(features_from_frame(features, ready, cache.matrix))
+    outcomes = []  # per pair: (input, features), or the error that fails its requests
+    for pair in aligned:
+        found = pair if isinstance(pair, LookupError) else next(loaded)
+        outcomes.append(found if isinstance(found, LookupError) else (pair, found))
+    scorable = [o for o in outcomes if isinstance(o, tuple)]
     started = time.perf_counter()
-    scored = scorer.score_stored_many(store, list(pairs))
+    scored = iter(scorer.score_features([p for p, _ in scorable], [f for _, f in scorable]))
     scoring_seconds = time.perf_counter() - started
-    for request_ids, (result, error) in zip(pairs.values(), scored, strict=True):
-        if error is not None:
-            store.set_request_status(request_ids, "failed", error=str(error))
+    results, done, failed, gap_table = [], [], 0, []
+    for request_ids, outcome in zip(pairs.values(), outcomes, strict=True):
+        if isinstance(outcome, LookupError):
+            store.set_request_status(request_ids, "failed", error=str(outcome))
             ANALYSIS_COMPLETED_TOTAL.labels(outcome="failed").inc(len(request_ids))
             failed += len(request_ids)
             continue
+        result = next(scored)
         results.append(result)
         done += request_ids
         gap_table += gap_rows(result)
@@ -133,17 +140,17 @@ def skill_gaps(
             **({"mean_match": round(sum(matches) / len(matches), 3)} if matches else {}),
             "model_version": scorer.trained.version,
             "scoring_seconds": round(scoring_seconds, 3),
-            "phrases_embedded": scorer.cache.embedded,
+            "phrases_embedded": cache.embedded,
         },
     )
 
 
 GAPS_JOB = define_asset_job(
     GAPS_JOB_NAME,
-    selection=["skill_gaps", "roadmaps"],
+    selection=["gap_features", "skill_gaps", "roadmaps"],
     hooks={record_dead_letter},
     op_retry_policy=TRANSIENT_RETRIES,
-    description="Score requested resume/JD pairs for a batch of resumes, then their roadmaps.",
+    description="Features, scores and roadmaps for a batch of analysis requests.",
 )
 # New resumes that arrive with their requests (the JD already extracted) are extracted and
 # scored in one run: same partitions, one launch, no wait for the analysis sensor.
@@ -151,6 +158,8 @@ RESUMES_AND_GAPS_JOB = define_asset_job(
     RESUMES_AND_GAPS_JOB_NAME,
     selection=[
         *(a.key.to_user_string() for a in DOCUMENT_ASSETS["resume"]),
+        "skill_embeddings",
+        "gap_features",
         "skill_gaps",
         "roadmaps",
     ],

@@ -78,19 +78,27 @@ class EmbeddingCache:
         self._memory: dict[str, np.ndarray] = {}
         embedding_metadata.create_all(store.engine)
 
-    def vectors(self, phrases: Sequence[str]) -> dict[str, np.ndarray]:
-        """Vectors for the given phrases, keyed by normalised phrase."""
+    def embed(self, phrases: Sequence[str]) -> list[str]:
+        """Make sure every phrase has a vector (from memory, the store, or the model); returns
+        the normalised phrases that had to be embedded."""
         keys = list(dict.fromkeys(normalise_phrase(p) for p in phrases if p.strip()))
         missing = [k for k in keys if k not in self._memory]
-        if missing:
-            self._memory.update(self._load(missing))
-            still = [k for k in missing if k not in self._memory]
-            if still:
-                encoded = self.embedder.encode(still)
-                self.embedded += len(still)
-                fresh = dict(zip(still, encoded, strict=True))
-                self._save(fresh)
-                self._memory.update(fresh)
+        if not missing:
+            return []
+        self._memory.update(self._load(missing))
+        still = [k for k in missing if k not in self._memory]
+        if still:
+            encoded = self.embedder.encode(still)
+            self.embedded += len(still)
+            fresh = dict(zip(still, encoded, strict=True))
+            self._save(fresh)
+            self._memory.update(fresh)
+        return still
+
+    def vectors(self, phrases: Sequence[str]) -> dict[str, np.ndarray]:
+        """Vectors for the given phrases, keyed by normalised phrase."""
+        self.embed(phrases)
+        keys = dict.fromkeys(normalise_phrase(p) for p in phrases if p.strip())
         return {k: self._memory[k] for k in keys}
 
     def matrix(self, phrases: Sequence[str]) -> np.ndarray:

@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from sklearn.neighbors import NearestNeighbors
 
 from skillbridge_pipeline.core.jd_profile import ROLE_FAMILIES, SENIORITIES
 from skillbridge_pipeline.core.taxonomy import CATEGORIES
@@ -70,6 +69,8 @@ def gap_features(
         return GapFeatures(
             tabular, jd_vectors.astype(np.float32), [None] * n, np.zeros(n, np.float32)
         )
+    from sklearn.neighbors import NearestNeighbors  # here: only steps that score load it
+
     similarity = jd_vectors @ resume_vectors.T  # unit vectors: cosine
     best = similarity.argmax(axis=1)
     best_similarity = np.clip(similarity[np.arange(n), best], -1.0, 1.0)

@@ -17,8 +17,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
-from skillbridge_pipeline.core.features import GapFeatures, gap_features
+from skillbridge_pipeline.core.documents import KIND_LABELS, failed_document_reason
+from skillbridge_pipeline.core.features import FEATURE_NAMES, GapFeatures, gap_features
+from skillbridge_pipeline.core.store import DocumentRecord, ResultsStore
 
 STRONG, PARTIAL = 0.85, 0.60
 COVERAGE_VALUE = {"Strong": 1.0, "Partial": 0.5, "Missing": 0.0}
@@ -28,6 +31,23 @@ LEVELS = ("Low", "Medium", "High", "Critical")
 
 class NotFound(LookupError):
     """An unknown resume or JD id: said plainly, never a crash."""
+
+
+class StaleFeatures(LookupError):
+    """A pair's stored features no longer match its documents' skills."""
+
+
+# The `gap_features` table: one row per (requested pair, JD skill), in the pair's skill order.
+FEATURE_COLUMNS = [
+    "resume_id",
+    "jd_id",
+    "skill_id",
+    "name",
+    *FEATURE_NAMES,
+    "closest_index",
+    "closest_skill",
+    "similarity",
+]
 
 
 def coverage_of(similarity: float, exact: bool) -> str:
@@ -51,20 +71,15 @@ class PairInput:
     seniority: str
 
 
-def score_pairs(
-    pairs: Sequence[PairInput],
-    vectors: Callable[[list[str]], np.ndarray],
-    predict: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]],
-    explain: Callable[[list[str]], dict[str, list[str]]] | None = None,
-    model_version: str = "",
-) -> list[dict]:
-    """Score many pairs at once: one KNN fit per resume, one model call for every row.
-    `vectors(names)` embeds skill names; `predict(tabular, embeddings)` returns (level index,
-    score) per row; `explain(names)` maps each skill name to trained skills near it."""
+def pair_features(
+    pairs: Sequence[PairInput], vectors: Callable[[list[str]], np.ndarray]
+) -> list[GapFeatures | None]:
+    """The KNN features of every pair's JD skills (None for a JD without skills): one KNN fit
+    per resume, whatever the number of its JDs. `vectors(names)` embeds skill names."""
     by_resume: dict[str, list[int]] = {}
     for index, pair in enumerate(pairs):
         by_resume.setdefault(pair.resume_id, []).append(index)
-    features: dict[int, GapFeatures] = {}
+    features: list[GapFeatures | None] = [None] * len(pairs)
     for indices in by_resume.values():
         rows = [(i, s) for i in indices for s in pairs[i].jd_skills]
         if not rows:
@@ -80,14 +95,95 @@ def score_pairs(
         start = 0
         for i in indices:
             end = start + len(pairs[i].jd_skills)
-            features[i] = GapFeatures(
-                joint.tabular[start:end],
-                joint.embeddings[start:end],
-                joint.closest[start:end],
-                joint.similarity[start:end],
-            )
+            if end > start:
+                features[i] = GapFeatures(
+                    joint.tabular[start:end],
+                    joint.embeddings[start:end],
+                    joint.closest[start:end],
+                    joint.similarity[start:end],
+                )
             start = end
-    order = [i for i in range(len(pairs)) if i in features]
+    return features
+
+
+def features_frame(pairs: Sequence[PairInput], features: Sequence[GapFeatures | None]):
+    """The features as a table: what the model reads, and the closest resume skill. Built
+    column by column (thousands of rows a batch)."""
+    kept = [(p, f) for p, f in zip(pairs, features, strict=True) if f is not None]
+    ids = [(p.resume_id, p.jd_id, s["skill_id"], s["name"]) for p, _ in kept for s in p.jd_skills]
+    closest = [c for _, f in kept for c in f.closest]
+    names = [
+        pair.resume_skills[c]["name"] if c is not None else None
+        for pair, f in kept
+        for c in f.closest
+    ]
+    tabular = (
+        np.concatenate([f.tabular for _, f in kept]).astype(np.float32)
+        if kept
+        else np.zeros((0, len(FEATURE_NAMES)), np.float32)
+    )
+    frame = pd.DataFrame(ids, columns=FEATURE_COLUMNS[:4])
+    frame[list(FEATURE_NAMES)] = pd.DataFrame(tabular, columns=list(FEATURE_NAMES))
+    frame["closest_index"] = pd.array(closest, dtype="Int64")
+    frame["closest_skill"] = pd.Series(names, dtype=object)
+    frame["similarity"] = (
+        np.concatenate([f.similarity for _, f in kept]).astype(np.float32)
+        if kept
+        else np.zeros(0, np.float32)
+    )
+    return frame[FEATURE_COLUMNS]
+
+
+def features_from_frame(
+    frame, pairs: Sequence[PairInput], vectors: Callable[[list[str]], np.ndarray]
+) -> list[GapFeatures | StaleFeatures | None]:
+    """Each pair's features back from the table (the JD skills' vectors from the cache), or
+    StaleFeatures when the table does not hold this pair's current skills."""
+    spans: dict[tuple[str, str], tuple[int, int]] = {}
+    for row, key in enumerate(zip(frame["resume_id"], frame["jd_id"], strict=True)):
+        start, _ = spans.get(key, (row, row))
+        spans[key] = (start, row + 1)
+    tabular = frame[list(FEATURE_NAMES)].to_numpy(np.float32)
+    similarity = frame["similarity"].to_numpy(np.float32)
+    skill_ids = frame["skill_id"].tolist()
+    closest = [None if pd.isna(c) else int(c) for c in frame["closest_index"]]
+    embedded = vectors(frame["name"].tolist())
+    out: list[GapFeatures | StaleFeatures | None] = []
+    for pair in pairs:
+        if not pair.jd_skills:
+            out.append(None)
+            continue
+        start, end = spans.get((pair.resume_id, pair.jd_id), (0, 0))
+        if skill_ids[start:end] != [s["skill_id"] for s in pair.jd_skills]:
+            out.append(
+                StaleFeatures(
+                    "the stored gap features do not match the documents' skills: "
+                    "re-run gap_features for this batch"
+                )
+            )
+            continue
+        out.append(
+            GapFeatures(
+                tabular[start:end],
+                embedded[start:end],
+                closest[start:end],
+                similarity[start:end],
+            )
+        )
+    return out
+
+
+def score_features(
+    pairs: Sequence[PairInput],
+    features: Sequence[GapFeatures | None],
+    predict: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]],
+    explain: Callable[[list[str]], dict[str, list[str]]] | None = None,
+    model_version: str = "",
+) -> list[dict]:
+    """Priorities from the model for every row at once, then each pair's result.
+    `predict(tabular, embeddings)` returns (level index, score) per row; `explain(names)` maps
+    each skill name to trained skills near it."""
+    order = [i for i, f in enumerate(features) if f is not None]
     tabular = np.concatenate([features[i].tabular for i in order]) if order else np.zeros((0, 18))
     embedded = (
         np.concatenate([features[i].embeddings for i in order]) if order else np.zeros((0, 384))
@@ -96,15 +192,15 @@ def score_pairs(
     names = sorted({s["name"] for i in order for s in pairs[i].jd_skills})
     near = explain(names) if explain and names else {}
     results, offset = [], 0
-    for i, pair in enumerate(pairs):
-        n = len(pair.jd_skills)
-        if i not in features:
+    for pair, feature in zip(pairs, features, strict=True):
+        if feature is None:
             results.append(_assemble(pair, None, [], [], {}, model_version))
             continue
+        n = len(pair.jd_skills)
         results.append(
             _assemble(
                 pair,
-                features[i],
+                feature,
                 levels[offset : offset + n],
                 scores[offset : offset + n],
                 near,
@@ -113,6 +209,17 @@ def score_pairs(
         )
         offset += n
     return results
+
+
+def score_pairs(
+    pairs: Sequence[PairInput],
+    vectors: Callable[[list[str]], np.ndarray],
+    predict: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]],
+    explain: Callable[[list[str]], dict[str, list[str]]] | None = None,
+    model_version: str = "",
+) -> list[dict]:
+    """Features, then scores: what `gap_features` and `skill_gaps` do in two steps."""
+    return score_features(pairs, pair_features(pairs, vectors), predict, explain, model_version)
 
 
 def score_analysis(
@@ -216,3 +323,42 @@ def _evidence(skill: dict) -> dict:
         "start": skill.get("start_offset", skill.get("start")),
         "end": skill.get("end_offset", skill.get("end")),
     }
+
+
+def stored_pairs(
+    store: ResultsStore, pairs: list[tuple[str, str]]
+) -> tuple[list[PairInput], list[NotFound | None]]:
+    """The ready pairs' inputs from the store, and per requested pair None or why not."""
+    resumes = store.documents_by_id("resume", (r for r, _ in pairs))
+    jds = store.documents_by_id("jd", (j for _, j in pairs))
+    resume_skills = store.skills_many("resume", resumes)
+    jd_skills = store.skills_many("jd", jds)
+    ready, outcomes = [], []
+    for resume_id, jd_id in pairs:
+        error = _not_ready("resume", resume_id, resumes) or _not_ready("jd", jd_id, jds)
+        outcomes.append(error)
+        if error is None:
+            jd = jds[jd_id]
+            ready.append(
+                PairInput(
+                    resume_id,
+                    jd_id,
+                    resume_skills[resume_id],
+                    jd_skills[jd_id],
+                    jd.role_family or "software_engineering",
+                    jd.seniority or "mid",
+                )
+            )
+    return ready, outcomes
+
+
+def _not_ready(kind: str, doc_id: str, documents: dict[str, DocumentRecord]) -> NotFound | None:
+    label = KIND_LABELS[kind]
+    document = documents.get(doc_id)
+    if document is None:
+        return NotFound(f"unknown {label} id {doc_id!r}")
+    if document.status == "failed":
+        return NotFound(failed_document_reason(kind, document.error))
+    if document.status != "extracted":
+        return NotFound(f"{label} {doc_id} is {document.status}, not extracted")
+    return None

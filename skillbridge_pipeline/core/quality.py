@@ -44,6 +44,12 @@ SKILL_CHECKS = (
     CheckDefinition("confidence_in_unit_range", "Confidence is within [0, 1].", True),
 )
 
+FEATURE_CHECKS = (
+    CheckDefinition("features_finite_and_in_range", "The 18 features lie in [0, 1].", True),
+    CheckDefinition("one_row_per_pair_and_skill", "One row per requested pair and JD skill.", True),
+    CheckDefinition("similarity_in_range", "Cosine similarity within [-1, 1].", True),
+)
+
 
 class QualityValidator:
     """Holds one ephemeral GX context; make one per step, not per document."""
@@ -126,6 +132,35 @@ class QualityValidator:
                 ],
                 "confidence_in_unit_range": [
                     gxe.ExpectColumnValuesToBeBetween(column="confidence", min_value=0, max_value=1)
+                ],
+            },
+        )
+
+    def validate_features(self, frame: pd.DataFrame) -> list[CheckOutcome]:
+        import great_expectations.expectations as gxe
+
+        from skillbridge_pipeline.core.features import FEATURE_NAMES
+
+        # Between 0 and 1 excludes NaN and infinities too: "finite and in range" in one.
+        in_range = [
+            gxe.ExpectColumnValuesToBeBetween(column=name, min_value=0, max_value=1)
+            for name in FEATURE_NAMES
+        ]
+        not_null = [gxe.ExpectColumnValuesToNotBeNull(column=name) for name in FEATURE_NAMES]
+        return self._run(
+            frame,
+            {
+                "features_finite_and_in_range": in_range + not_null,
+                "one_row_per_pair_and_skill": [
+                    gxe.ExpectCompoundColumnsToBeUnique(
+                        column_list=["resume_id", "jd_id", "skill_id"]
+                    )
+                ],
+                "similarity_in_range": [
+                    gxe.ExpectColumnValuesToBeBetween(
+                        column="similarity", min_value=-1, max_value=1
+                    ),
+                    gxe.ExpectColumnValuesToNotBeNull(column="similarity"),
                 ],
             },
         )

@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from skillbridge_pipeline.core.documents import KIND_LABELS, failed_document_reason
 from skillbridge_pipeline.core.embeddings import EmbeddingCache
-from skillbridge_pipeline.core.gaps import NotFound, PairInput, score_pairs
-from skillbridge_pipeline.core.store import DocumentRecord, ResultsStore
+from skillbridge_pipeline.core.features import GapFeatures
+from skillbridge_pipeline.core.gaps import (
+    NotFound,
+    PairInput,
+    pair_features,
+    score_features,
+    stored_pairs,
+)
+from skillbridge_pipeline.core.store import ResultsStore
 from skillbridge_pipeline.core.taxonomy import Taxonomy
 from skillbridge_pipeline.ml_training.model import predict
 from skillbridge_pipeline.ml_training.registry import TrainedGapModel
@@ -41,9 +47,13 @@ class GapScorer:
         }
 
     def score_many(self, pairs: list[PairInput]) -> list[dict]:
-        return score_pairs(
-            pairs, self.cache.matrix, self._predict, self._explain, self.trained.version
-        )
+        return self.score_features(pairs, pair_features(pairs, self.cache.matrix))
+
+    def score_features(
+        self, pairs: list[PairInput], features: list[GapFeatures | None]
+    ) -> list[dict]:
+        """Scores from features already computed (the `gap_features` asset's table)."""
+        return score_features(pairs, features, self._predict, self._explain, self.trained.version)
 
     def score(
         self,
@@ -68,37 +78,6 @@ class GapScorer:
         self, store: ResultsStore, pairs: list[tuple[str, str]]
     ) -> list[tuple[dict | None, NotFound | None]]:
         """(result, None) or (None, NotFound) per pair, reading the store a few times in all."""
-        resumes = store.documents_by_id("resume", (r for r, _ in pairs))
-        jds = store.documents_by_id("jd", (j for _, j in pairs))
-        resume_skills = store.skills_many("resume", resumes)
-        jd_skills = store.skills_many("jd", jds)
-        ready, outcomes = [], []
-        for resume_id, jd_id in pairs:
-            error = _not_ready("resume", resume_id, resumes) or _not_ready("jd", jd_id, jds)
-            outcomes.append(error)
-            if error is None:
-                jd = jds[jd_id]
-                ready.append(
-                    PairInput(
-                        resume_id,
-                        jd_id,
-                        resume_skills[resume_id],
-                        jd_skills[jd_id],
-                        jd.role_family or "software_engineering",
-                        jd.seniority or "mid",
-                    )
-                )
+        ready, outcomes = stored_pairs(store, pairs)
         scored = iter(self.score_many(ready))
         return [(None, error) if error else (next(scored), None) for error in outcomes]
-
-
-def _not_ready(kind: str, doc_id: str, documents: dict[str, DocumentRecord]) -> NotFound | None:
-    label = KIND_LABELS[kind]
-    document = documents.get(doc_id)
-    if document is None:
-        return NotFound(f"unknown {label} id {doc_id!r}")
-    if document.status == "failed":
-        return NotFound(failed_document_reason(kind, document.error))
-    if document.status != "extracted":
-        return NotFound(f"{label} {doc_id} is {document.status}, not extracted")
-    return None
