@@ -155,3 +155,19 @@ def test_unstarted_and_retired_batches(store):
     store.mark_retired(["resume-b1"])
     assert store.batches_to_retire(timedelta(seconds=-1), 10) == []
     assert store.get_document("resume", "d1")["batch_key"] == "resume-b1"  # data stays
+
+
+def test_a_batch_s_skill_names_in_one_query(store):
+    for doc in ["d1", "d2", "d3"]:
+        land(store, doc)
+    store.claim_documents("resume", "resume-b1", 2, "resumes_job")  # d1, d2
+    sql = {**SKILL, "skill_id": "sql", "name": "SQL"}
+    store.replace_skills(
+        "resume",
+        [
+            {"doc_id": "d1", "skills": [SKILL, sql]},
+            {"doc_id": "d2", "skills": [SKILL]},
+            {"doc_id": "d3", "skills": [sql]},  # another batch's (none: not claimed)
+        ],
+    )
+    assert store.batch_skill_names("resume-b1") == [("Python", "resume", 2), ("SQL", "resume", 1)]

@@ -50,15 +50,9 @@ def skill_embeddings(
     phrases are embedded once and kept in the phrase cache, cached ones reused."""
     store = results_store.store
     cache = embeddings.cache(results_store)
-    extracted = [d for d in store.batch_documents(context.partition_key) if d.status == "extracted"]
-    seen: dict[tuple[str, str], int] = {}
-    for kind in ("resume", "jd"):
-        ids = [d.doc_id for d in extracted if d.kind == kind]
-        for skills in store.skills_many(kind, ids).values():
-            for name in {s["name"] for s in skills}:
-                seen[(name, kind)] = seen.get((name, kind), 0) + 1
+    seen = store.batch_skill_names(context.partition_key)
     started = time.perf_counter()
-    new = set(cache.embed([name for name, _ in seen]))
+    new = set(cache.embed([name for name, _, _ in seen]))
     seconds = time.perf_counter() - started
     frame = pd.DataFrame(
         [
@@ -68,11 +62,11 @@ def skill_embeddings(
                 "documents": count,
                 "newly_embedded": normalise_phrase(name) in new,
             }
-            for (name, kind), count in sorted(seen.items())
+            for name, kind, count in seen
         ],
         columns=EMBEDDING_COLUMNS,
     )
-    phrases = len({name for name, _ in seen})
+    phrases = len({name for name, _, _ in seen})
     return Output(
         frame,
         metadata={

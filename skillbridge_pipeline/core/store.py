@@ -675,6 +675,25 @@ class ResultsStore:
                 out[record["doc_id"]].append(record)
         return out
 
+    def batch_skill_names(self, batch_key: str) -> list[tuple[str, str, int]]:
+        """(skill name, document kind, documents naming it) over a batch's extracted
+        documents, in one grouped query."""
+        query = (
+            select(document_skills.c.name, document_skills.c.kind, func.count())
+            .join(
+                documents,
+                and_(
+                    documents.c.kind == document_skills.c.kind,
+                    documents.c.doc_id == document_skills.c.doc_id,
+                ),
+            )
+            .where(documents.c.batch_key == batch_key, documents.c.status == "extracted")
+            .group_by(document_skills.c.name, document_skills.c.kind)
+            .order_by(document_skills.c.name, document_skills.c.kind)
+        )
+        with self.engine.connect() as conn:
+            return [tuple(r) for r in conn.execute(query)]
+
     def status_counts(self) -> dict[tuple[str, str], int]:
         query = select(documents.c.kind, documents.c.status, func.count()).group_by(
             documents.c.kind, documents.c.status
