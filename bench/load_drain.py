@@ -87,7 +87,6 @@ def add_history(store: ResultsStore, instance, count: int) -> None:
                     "size": PRIOR_BATCH_SIZE,
                     "status": "done",
                     "strict": 0,
-                    "requests": 0,
                     "attempts": 1,
                     "retired": 0,
                     "created_at": stamp,

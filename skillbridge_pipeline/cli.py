@@ -229,18 +229,22 @@ def cmd_process(args: argparse.Namespace) -> int:
     from dagster import DagsterInstance
     from tqdm import tqdm
 
+    from skillbridge_pipeline.core.intake import scan_inbox
     from skillbridge_pipeline.definitions import defs
     from skillbridge_pipeline.demo import run_pending
 
     store = defs.resources["results_store"].open()
-    before = _finished(store)
-    waiting = _waiting(store, defs.resources["inbox"].root)
+    before, unfinished = _progress(store)
+    inbox_files = len(scan_inbox(defs.resources["inbox"].root, 10**9))
     instance = DagsterInstance.get()
-    with tqdm(total=waiting, unit="doc", desc="processing", disable=args.quiet) as bar:
+    with tqdm(
+        total=unfinished + inbox_files, unit="doc", desc="processing", disable=args.quiet
+    ) as bar:
 
         def progress(run_id: str, success: bool) -> None:
-            bar.total = max(bar.total, _finished(store) - before + _waiting(store, None))
-            bar.update(_finished(store) - before - bar.n)
+            finished, unfinished = _progress(store)
+            bar.total = max(bar.total, finished - before + unfinished)
+            bar.update(finished - before - bar.n)
 
         runs = run_pending(instance, defs, max_ticks=args.max_ticks, on_run=progress)
     ok = sum(1 for _, success in runs if success)
@@ -250,24 +254,11 @@ def cmd_process(args: argparse.Namespace) -> int:
     return 0
 
 
-def _finished(store) -> int:
+def _progress(store) -> tuple[int, int]:
+    """(documents finished, extracted or failed; documents still on their way), one query."""
     counts = store.status_counts()
-    return sum(n for (_, status), n in counts.items() if status in ("extracted", "failed"))
-
-
-def _waiting(store, inbox: Path | None) -> int:
-    """Documents not yet finished, plus files still in the inbox."""
-    counts = store.status_counts()
-    pending = sum(n for (_, s), n in counts.items() if s in ("landed", "queued", "parsed"))
-    if inbox is not None:
-        pending += sum(
-            1
-            for folder in KIND_FOLDERS.values()
-            if (inbox / folder).is_dir()
-            for entry in os.scandir(inbox / folder)
-            if entry.is_file() and not entry.name.startswith(".")
-        )
-    return pending
+    finished = sum(n for (_, status), n in counts.items() if status in ("extracted", "failed"))
+    return finished, sum(counts.values()) - finished
 
 
 def _status_text(store, limit: int) -> str:

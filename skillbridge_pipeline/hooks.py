@@ -40,6 +40,12 @@ def fail_batch(store: ResultsStore, batch_key: str, reason: str) -> list[str]:
     return failed
 
 
+def fail_requests(store: ResultsStore, request_ids: list[str], reason: str) -> None:
+    """Requests that cannot be scored fail with the reason (their sessions are told)."""
+    store.set_request_status(request_ids, "failed", error=reason)
+    ANALYSIS_COMPLETED_TOTAL.labels(outcome="failed").inc(len(request_ids))
+
+
 def batch_letter(store: ResultsStore, batch_key: str | None) -> str | None:
     """A batch's dead-letter payload: the documents it holds (their bytes are in landing)."""
     if not batch_key:

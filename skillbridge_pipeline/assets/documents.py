@@ -94,13 +94,12 @@ def record_failures(
     kind: str,
     stage: str,
     failed: dict[str, str],
-    documents: dict[str, DocumentRecord],
+    landing_paths: dict[str, str | None],
 ) -> None:
-    """Failed status with the reason, and one dead-letter row per document (its raw bytes are
-    kept in the landing store): `skillbridge dlq replay` re-runs it alone."""
+    """Failed status with the reason, and one dead-letter row per document pointing at its
+    kept raw bytes: `skillbridge dlq replay` re-runs it alone."""
     store.record_failed(kind, failed, stage)
     for doc_id, reason in failed.items():
-        record = documents.get(doc_id)
         dead_letters.record(
             store,
             event_key=f"document:{kind}:{doc_id}",
@@ -111,7 +110,7 @@ def record_failures(
             run_id=context.run.run_id,
             error_type="DocumentError",
             error_message=reason,
-            payload=record.landing_path if record else None,
+            payload=landing_paths.get(doc_id),
         )
     if failed:
         context.log.warning(f"{len(failed)} {kind} documents failed at {stage}")
@@ -154,7 +153,8 @@ def build_document_assets(kind: str) -> list[AssetsDefinition]:
         documents = [d for d in store.batch_documents(context.partition_key) if d.kind == kind]
         outcomes = verify_raw(kind, documents, landing.landing.read)
         failed = {o.doc_id: o.error or "unknown" for o in outcomes if o.status == "failed"}
-        record_failures(context, store, kind, "landing", failed, {d.doc_id: d for d in documents})
+        paths = {d.doc_id: d.landing_path for d in documents}
+        record_failures(context, store, kind, "landing", failed, paths)
         _fail_if_strict(context, kind, failed)
         return Output(
             _frame([o.row() for o in outcomes], RAW_COLUMNS),
@@ -206,8 +206,8 @@ def build_document_assets(kind: str) -> list[AssetsDefinition]:
             for o in outcomes
             if o.status == "failed" and o.doc_id not in already_failed
         }
-        documents = store.documents_by_id(kind, failed)
-        record_failures(context, store, kind, "parse", failed, documents)
+        paths = {o.doc_id: o.landing_path for o in raw_outcomes}
+        record_failures(context, store, kind, "parse", failed, paths)
         _fail_if_strict(context, kind, failed)
         frame = _frame([o.row() for o in outcomes], TEXT_COLUMNS)
         formats = frame.loc[frame["status"] == "parsed", "format"].value_counts().to_dict()
@@ -246,10 +246,14 @@ def build_document_assets(kind: str) -> list[AssetsDefinition]:
         store = results_store.store
         batch = context.partition_key
         text_outcomes = [TextOutcome(**row) for row in rows(texts)]
-        outcomes, failures = extract_batch(text_outcomes, skills.extractor)
-        failed = {f.doc_id: f.error for f in failures}
+        outcomes, failed = extract_batch(text_outcomes, skills.extractor)
         record_failures(
-            context, store, kind, "extraction", failed, store.documents_by_id(kind, failed)
+            context,
+            store,
+            kind,
+            "extraction",
+            failed,
+            {d: r.landing_path for d, r in store.documents_by_id(kind, failed).items()},
         )
         store.replace_skills(
             kind,
@@ -268,13 +272,7 @@ def build_document_assets(kind: str) -> list[AssetsDefinition]:
         frame = _frame([row for o in outcomes for row in o.rows()], SKILL_COLUMNS)
         documents = [d for d in store.batch_documents(batch) if d.kind == kind]
         status = failures_metadata(documents)
-        store.update_batch(
-            batch,
-            status="done",
-            extracted=len(outcomes),
-            failed=status["failed"],
-            skills=len(frame),
-        )
+        store.update_batch(batch, status="done")
         preview = [
             (o.doc_id, o.title or "", len(o.skills), ", ".join(s["name"] for s in o.skills[:6]))
             for o in outcomes[:PREVIEW_ROWS]

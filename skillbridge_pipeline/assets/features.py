@@ -26,13 +26,17 @@ from skillbridge_pipeline.assets.batches import BATCHES
 from skillbridge_pipeline.assets.documents import check_results, markdown_table
 from skillbridge_pipeline.core.batches import batch_kind
 from skillbridge_pipeline.core.embeddings import normalise_phrase
-from skillbridge_pipeline.core.gaps import features_frame, pair_features, stored_pairs
+from skillbridge_pipeline.core.gaps import (
+    features_frame,
+    pair_features,
+    requested_pairs,
+    stored_pairs,
+)
 from skillbridge_pipeline.core.quality import FEATURE_CHECKS, QualityValidator
-from skillbridge_pipeline.metrics import ANALYSIS_COMPLETED_TOTAL
+from skillbridge_pipeline.hooks import fail_requests
 from skillbridge_pipeline.resources import EmbeddingResource, ResultsStoreResource
 
 EMBEDDING_COLUMNS = ["phrase", "kind", "documents", "newly_embedded"]
-SCORED_STATUSES = ("scoring", "done")
 
 
 @asset(
@@ -100,15 +104,11 @@ def gap_features(
     batch = context.partition_key
     if batch_kind(batch) == "analysis":  # a batch of requests starts here
         store.update_batch(batch, status="running", run_id=context.run.run_id)
-    requests = [r for r in store.requests_in_batch(batch) if r.status in SCORED_STATUSES]
-    pairs: dict[tuple[str, str], list[str]] = {}
-    for request in requests:
-        pairs.setdefault((request.resume_id, request.jd_id), []).append(request.request_id)
+    pairs = requested_pairs(store, batch)
     ready, errors = stored_pairs(store, list(pairs))
-    for request_ids, error in zip(pairs.values(), errors, strict=True):
+    for requests, error in zip(pairs.values(), errors, strict=True):
         if error is not None:  # told now: the scoring step never sees this pair
-            store.set_request_status(request_ids, "failed", error=str(error))
-            ANALYSIS_COMPLETED_TOTAL.labels(outcome="failed").inc(len(request_ids))
+            fail_requests(store, [r.request_id for r in requests], str(error))
     cache = embeddings.cache(results_store)
     started = time.perf_counter()
     frame = features_frame(ready, pair_features(ready, cache.matrix))

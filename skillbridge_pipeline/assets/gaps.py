@@ -19,12 +19,13 @@ from dagster import (
 
 from skillbridge_pipeline.assets.batches import BATCHES
 from skillbridge_pipeline.assets.documents import DOCUMENT_ASSETS
-from skillbridge_pipeline.core.gaps import features_from_frame, stored_pairs
+from skillbridge_pipeline.core.gaps import features_from_frame, requested_pairs, stored_pairs
 from skillbridge_pipeline.core.store import now
 from skillbridge_pipeline.hooks import (
     GAPS_JOB_NAME,
     RESUMES_AND_GAPS_JOB_NAME,
     TRANSIENT_RETRIES,
+    fail_requests,
     record_dead_letter,
 )
 from skillbridge_pipeline.metrics import ANALYSIS_COMPLETED_TOTAL, GAP_ANALYSIS_LATENCY_SECONDS
@@ -93,13 +94,7 @@ def skill_gaps(
     store = results_store.store
     cache = embeddings.cache(results_store)
     scorer = GapScorer(models.registry.load(), cache, skills.extractor.taxonomy)
-    requests = [
-        r for r in store.requests_in_batch(context.partition_key) if r.status in ("scoring", "done")
-    ]
-    pairs: dict[tuple[str, str], list[str]] = {}
-    for request in requests:
-        pairs.setdefault((request.resume_id, request.jd_id), []).append(request.request_id)
-    requested_at = {r.request_id: r.requested_at for r in requests}
+    pairs = requested_pairs(store, context.partition_key)
     ready, errors = stored_pairs(store, list(pairs))
     inputs = iter(ready)
     aligned = [error or next(inputs) for error in errors]  # per pair: its input, or why not
@@ -113,22 +108,21 @@ def skill_gaps(
     scored = iter(scorer.score_features([p for p, _ in scorable], [f for _, f in scorable]))
     scoring_seconds = time.perf_counter() - started
     results, done, failed, gap_table = [], [], 0, []
-    for request_ids, outcome in zip(pairs.values(), outcomes, strict=True):
+    for requests, outcome in zip(pairs.values(), outcomes, strict=True):
         if isinstance(outcome, LookupError):
-            store.set_request_status(request_ids, "failed", error=str(outcome))
-            ANALYSIS_COMPLETED_TOTAL.labels(outcome="failed").inc(len(request_ids))
-            failed += len(request_ids)
+            fail_requests(store, [r.request_id for r in requests], str(outcome))
+            failed += len(requests)
             continue
         result = next(scored)
         results.append(result)
-        done += request_ids
+        done += requests
         gap_table += gap_rows(result)
     store.save_analyses(results)
-    store.set_request_status(done, "done")
+    store.set_request_status([r.request_id for r in done], "done")
     ANALYSIS_COMPLETED_TOTAL.labels(outcome="done").inc(len(done))
     stored_at = now()
-    for request_id in done:
-        GAP_ANALYSIS_LATENCY_SECONDS.observe((stored_at - requested_at[request_id]).total_seconds())
+    for request in done:
+        GAP_ANALYSIS_LATENCY_SECONDS.observe((stored_at - request.requested_at).total_seconds())
     frame = pd.DataFrame(gap_table, columns=GAP_COLUMNS)
     matches = [r["overall_match"] for r in results]
     return Output(

@@ -325,6 +325,19 @@ def _evidence(skill: dict) -> dict:
     }
 
 
+SCORED_STATUSES = ("scoring", "done")  # done too: a re-run of a batch scores it again
+
+
+def requested_pairs(store: ResultsStore, batch_key: str) -> dict[tuple[str, str], list]:
+    """The batch's requests being scored, by (resume id, JD id): several sessions may ask for
+    the same pair, which is scored once."""
+    pairs: dict[tuple[str, str], list] = {}
+    for request in store.requests_in_batch(batch_key):
+        if request.status in SCORED_STATUSES:
+            pairs.setdefault((request.resume_id, request.jd_id), []).append(request)
+    return pairs
+
+
 def stored_pairs(
     store: ResultsStore, pairs: list[tuple[str, str]]
 ) -> tuple[list[PairInput], list[NotFound | None]]:

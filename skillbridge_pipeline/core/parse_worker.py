@@ -69,7 +69,6 @@ class ParseWorker:
         self._process: subprocess.Popen | None = None
         self._jobs: Connection | None = None
         self._answers: Connection | None = None
-        self.restarts = 0
 
     def __enter__(self) -> ParseWorker:
         return self
@@ -102,7 +101,6 @@ class ParseWorker:
             self._process.kill()
             self._process.wait(5)
         self._close_pipes()
-        self.restarts += 1
 
     def _close_pipes(self) -> None:
         for conn in (self._jobs, self._answers):

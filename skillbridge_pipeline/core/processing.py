@@ -104,12 +104,6 @@ class SkillsOutcome:
         ]
 
 
-@dataclass(frozen=True)
-class ExtractionFailure:
-    doc_id: str
-    error: str
-
-
 def verify_raw(
     kind: str, records: Sequence[DocumentRecord], read_bytes: Callable[[str], bytes]
 ) -> list[RawOutcome]:
@@ -179,10 +173,10 @@ def parse_batch(raw: Sequence[RawOutcome], worker: ParseWorker) -> list[TextOutc
 
 def extract_batch(
     texts: Sequence[TextOutcome], extractor: SkillExtractor
-) -> tuple[list[SkillsOutcome], list[ExtractionFailure]]:
-    """Skills for every parsed document (failed ones have no text and are skipped); an
-    exception on one document fails that document alone."""
-    outcomes, failures = [], []
+) -> tuple[list[SkillsOutcome], dict[str, str]]:
+    """Skills for every parsed document (failed ones have no text and are skipped), and the
+    documents an exception failed, with the reason: each fails alone."""
+    outcomes, failed = [], {}
     for doc in texts:
         if doc.status != "parsed":
             continue
@@ -190,12 +184,8 @@ def extract_batch(
             outcomes.append(extract_one(doc, extractor))
         except Exception as error:
             log.exception("extraction failed on %s %s", doc.kind, doc.doc_id)
-            failures.append(
-                ExtractionFailure(
-                    doc.doc_id, f"skill extraction failed ({type(error).__name__}: {error})"
-                )
-            )
-    return outcomes, failures
+            failed[doc.doc_id] = f"skill extraction failed ({type(error).__name__}: {error})"
+    return outcomes, failed
 
 
 def extract_one(doc: TextOutcome, extractor: SkillExtractor) -> SkillsOutcome:

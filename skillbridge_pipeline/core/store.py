@@ -134,10 +134,6 @@ batches = Table(
     Column("strict", Integer, nullable=False, default=0),  # a replayed document, alone
     Column("job_name", String(64)),
     Column("run_id", String(64)),
-    Column("requests", Integer, nullable=False, default=0),  # requests scored in the same run
-    Column("extracted", Integer),
-    Column("failed", Integer),
-    Column("skills", Integer),
     Column("attempts", Integer, nullable=False, default=1),  # times its run was requested
     Column("error", Text),
     Column("retired", Integer, nullable=False, default=0),  # left the partition set
@@ -222,10 +218,6 @@ class BatchRecord:
     strict: int
     job_name: str | None
     run_id: str | None
-    requests: int
-    extracted: int | None
-    failed: int | None
-    skills: int | None
     attempts: int
     error: str | None
     retired: int
@@ -412,7 +404,6 @@ class ResultsStore:
                 status="dispatched",
                 strict=int(strict),
                 job_name=job_name,
-                requests=0,
                 attempts=1,
                 retired=0,
                 created_at=stamp,

@@ -20,7 +20,7 @@ from skillbridge_pipeline.assets.batches import BATCHES, batch_run_request
 from skillbridge_pipeline.assets.gaps import GAPS_JOB
 from skillbridge_pipeline.core.batches import new_batch_key
 from skillbridge_pipeline.core.documents import failed_document_reason
-from skillbridge_pipeline.metrics import ANALYSIS_COMPLETED_TOTAL
+from skillbridge_pipeline.hooks import fail_requests
 from skillbridge_pipeline.resources import (
     InboxResource,
     ModelStoreResource,
@@ -65,10 +65,7 @@ def analysis_sensor(
         ]
         if failed:
             kind, doc = failed[0]
-            store.set_request_status(
-                [request.request_id], "failed", error=failed_document_reason(kind, doc[2])
-            )
-            ANALYSIS_COMPLETED_TOTAL.labels(outcome="failed").inc()
+            fail_requests(store, [request.request_id], failed_document_reason(kind, doc[2]))
         elif resume and jd and resume[1] == "extracted" and jd[1] == "extracted":
             ready.append(request.request_id)
     if not ready:

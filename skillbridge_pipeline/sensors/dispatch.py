@@ -54,19 +54,14 @@ class Dispatch:
 
 
 def dispatch_documents(
-    context: SensorEvaluationContext,
     store: ResultsStore,
     inbox: InboxResource,
     can_score: bool,
     source: str,
-    housekeeping: bool = False,
 ) -> Dispatch:
     """Claim the landed backlog into batches and ask for one run per batch. A batch of resumes
     that pending requests wait on (their JD extracted, a model trained) runs as
-    `resumes_and_gaps_job`, which scores those requests in the same run.
-
-    `housekeeping` (one sensor only: Dagster de-duplicates run keys per sensor) also requests
-    unstarted batches again and retires old ones."""
+    `resumes_and_gaps_job`, which scores those requests in the same run."""
     out = Dispatch()
     backlog = store.landed_counts()
     for kind in DOCUMENT_KINDS:
@@ -83,13 +78,19 @@ def dispatch_documents(
                 scorable = requests_scorable_with(store, [d.doc_id for d in documents])
                 if claimed := store.claim_requests([r.request_id for r in scorable], key):
                     job = RESUMES_AND_GAPS_JOB_NAME
-                    store.update_batch(key, job_name=job, requests=claimed)
+                    store.update_batch(key, job_name=job)
                     tags["skillbridge/requests"] = str(claimed)
             out.new_batches.append(key)
             out.run_requests.append(batch_run_request(key, job, tags))
             out.documents += len(documents)
-    if not housekeeping:
-        return out
+    return out
+
+
+def keep_batches(
+    context: SensorEvaluationContext, store: ResultsStore, inbox: InboxResource, out: Dispatch
+) -> None:
+    """Unstarted batches requested again, old ones retired from the partition set. One sensor
+    only (the inbox's) does this: Dagster de-duplicates run keys per sensor."""
     requeued = requeue_unstarted(context, store)
     out.run_requests += requeued
     out.new_batches += [r.partition_key for r in requeued]  # re-added if the tick was lost
@@ -98,7 +99,6 @@ def dispatch_documents(
     )
     if out.retired:
         store.mark_retired(out.retired)
-    return out
 
 
 def requeue_unstarted(context: SensorEvaluationContext, store: ResultsStore) -> list[RunRequest]:

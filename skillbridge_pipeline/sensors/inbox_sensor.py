@@ -22,7 +22,7 @@ from skillbridge_pipeline.resources import (
     ResultsStoreResource,
 )
 from skillbridge_pipeline.sensors import SENSOR_INTERVAL_SECONDS
-from skillbridge_pipeline.sensors.dispatch import dispatch_documents
+from skillbridge_pipeline.sensors.dispatch import dispatch_documents, keep_batches
 
 
 @sensor(
@@ -52,13 +52,12 @@ def document_inbox_sensor(
     if rejected:
         context.log.warning(f"rejected {len(rejected)} malformed analysis requests: {rejected[:5]}")
     dispatched = dispatch_documents(
-        context,
         store,
         inbox,
         models.registry.latest_version() is not None,
         source="inbox",
-        housekeeping=True,
     )
+    keep_batches(context, store, inbox, dispatched)
     if dispatched.run_requests:
         context.log.info(
             f"landed {report.landed} new, {report.duplicates} duplicate; "

@@ -58,7 +58,6 @@ def kafka_sensor(
     if batch.outcomes:
         context.log.info(", ".join(f"{t} {o}: {n}" for (t, o), n in sorted(batch.outcomes.items())))
     dispatched = dispatch_documents(
-        context,
         results_store.store,
         inbox,
         models.registry.latest_version() is not None,
