@@ -104,18 +104,21 @@ def cmd_extract_skills(args: argparse.Namespace) -> int:
                 f"line {number}: expected a JSON object with id and text ({error})", file=sys.stderr
             )
             return 2
+        # One row per distinct way each skill is written ("amazon-web-services", then "AWS"):
+        # every surface is evidence, with the offsets of its first mention.
         skills = [
             {
                 "id": s.skill_id,
                 "name": s.name,
                 "category": s.category,
-                "surface": s.surface,
-                "start": s.start,
-                "end": s.end,
+                "surface": surface,
+                "start": start,
+                "end": end,
                 "confidence": s.confidence,
                 **({"requirement": s.requirement} if s.requirement else {}),
             }
             for s in extractor.extract(text, kind="jd" if kind == "jd" else "resume")
+            for surface, start, end in s.evidence
         ]
         out.write(json.dumps({"id": item.get("id"), "skills": skills}) + "\n")
     return 0
@@ -485,7 +488,13 @@ def cmd_build_taxonomy(args: argparse.Namespace) -> int:
     from skillbridge_pipeline.core.taxonomy import DEFAULT_TAXONOMY_DIR
     from skillbridge_pipeline.core.taxonomy_build import build_taxonomy
 
-    skills = build_taxonomy(Path(args.shared), Path(args.out or DEFAULT_TAXONOMY_DIR))
+    shared = Path(args.shared)
+    if not (shared / "onet").is_dir() or not (shared / "esco-full").is_dir():
+        print(
+            f"{shared} does not hold the shared datasets (onet/, esco-full/, ...)", file=sys.stderr
+        )
+        return 2
+    skills = build_taxonomy(shared, Path(args.out or DEFAULT_TAXONOMY_DIR), progress=True)
     print(f"wrote {len(skills)} skills to {args.out or DEFAULT_TAXONOMY_DIR}")
     return 0
 

@@ -2,6 +2,8 @@
 
 from collections import Counter
 
+import pytest
+
 from skillbridge_pipeline.core.taxonomy import CATEGORIES, KINDS
 from skillbridge_pipeline.core.text import alias_key
 
@@ -76,3 +78,55 @@ def test_ordinary_words_from_automatic_sources_do_not_match(taxonomy):
     }
     for word in ["plan", "lead", "access", "email", "enterprise", "teams"]:
         assert word not in automatic_single_words
+
+
+@pytest.mark.slow
+def test_build_is_reproducible_and_matches_what_ships(tmp_path):
+    """Two builds from ../shared/data give the same bytes, and the bytes that ship in data/."""
+    from skillbridge_pipeline.core.taxonomy import DATA_DIR, DEFAULT_TAXONOMY_DIR
+    from skillbridge_pipeline.core.taxonomy_build import build_taxonomy
+
+    shared = DATA_DIR.parents[1] / "shared" / "data"
+    outputs = []
+    for n in (1, 2):
+        data_dir = tmp_path / f"build{n}"
+        build_taxonomy(shared, data_dir / "taxonomy", data_dir=data_dir)
+        outputs.append(
+            {
+                p.relative_to(data_dir).as_posix(): p.read_bytes()
+                for p in sorted(data_dir.rglob("*"))
+                if p.is_file()
+            }
+        )
+    assert outputs[0] == outputs[1]
+    assert set(outputs[0]) == {
+        "taxonomy/skills.jsonl",
+        "taxonomy/alias_reliability.tsv",
+        "skillspan/postings-train.jsonl",
+        "roadmaps/resources.json",
+    }
+    for name, content in outputs[0].items():
+        shipped = (DEFAULT_TAXONOMY_DIR.parent / name).read_bytes()
+        assert shipped == content, f"data/{name} differs from a fresh build"
+
+
+def test_esco_knowledge_and_posting_names_join_the_taxonomy(taxonomy):
+    by_name = {s.name: s for s in taxonomy}
+    immunology = by_name["Immunology"]
+    assert (immunology.kind, immunology.category) == ("domain", "tools_practices")
+    assert any(
+        s.source == "esco" and s.ref.startswith("http://data.europa.eu/esco/skill/")
+        for s in immunology.sources
+    )
+    assert by_name["Financial analysis"].kind == "domain"
+    eventing = by_name["Eventing"]
+    assert [(s.source, s.ref) for s in eventing.sources] == [("names", "eventing")]
+    aliases = {alias_key(a.text) for s in taxonomy for a in s.aliases}
+    # several skills in one posting name, or a known skill inside a longer one: left out
+    for compound in ["java/jee", ".net/c#", "advanced microsoft excel"]:
+        assert alias_key(compound) not in aliases, compound
+    # a method is its own skill, not a broader one
+    assert by_name["Asynchronous programming"] is not by_name["Concurrency"]
+    assert alias_key("asynchronous programming") not in {
+        alias_key(a.text) for a in by_name["Concurrency"].aliases
+    }

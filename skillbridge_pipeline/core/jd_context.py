@@ -10,7 +10,7 @@ or of the section header above it ("Nice to have:").
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from bisect import bisect_right
 from typing import Literal
 
 SentenceRole = Literal["required", "preferred", "company", "neutral"]
@@ -20,7 +20,10 @@ _HEADER_MAX_WORDS = 8
 _PREFERRED = re.compile(
     r"\b(nice[- ]to[- ]have|a plus|is a plus|an advantage|advantageous|bonus|preferred|"
     r"preferably|ideally|desirable|desired|would be great|beneficial|appreciated|"
-    r"not required|optional|good to have|helpful)\b",
+    r"not required|optional|good to have|helpful|"
+    # German and French
+    r"wünschenswert|von vorteil|idealerweise|ein plus|pluspunkt|gerne gesehen|"
+    r"serait un plus|est un plus|un atout|souhaitée?s?|souhaitable|appréciée?s?|idéalement)\b",
     re.IGNORECASE,
 )
 _REQUIRED = re.compile(
@@ -28,36 +31,49 @@ _REQUIRED = re.compile(
     r"you are|you will need|we expect|we require|qualifications?|your profile|"
     r"experience (?:with|in|of)|knowledge of|proficien\w*|skills?|strong|solid|expertise|"
     r"familiar\w*|understanding of|background in|degree|years?|ability to|able to|"
-    r"hands-on|experienced)\b",
+    r"hands-on|experienced|we are looking for|we.re looking for|we are seeking|we need|"
+    # German and French
+    r"zwingend|erforderlich|vorausgesetzt|voraussetzung\w*|setzen \w+ voraus|"
+    r"sie (?:haben|bringen|verfügen)|du (?:hast|bringst|verfügst)|kenntnisse|erfahrung\w*|"
+    r"anforderungen|ihr profil|dein profil|requis|exigée?s?|obligatoire|indispensable|"
+    r"vous (?:avez|maîtrisez|possédez)|maîtrise|connaissances?|expérience|compétences|"
+    r"votre profil|nous recherchons)\b",
     re.IGNORECASE,
 )
-_CANDIDATE = re.compile(r"\b(you|your|candidates?|applicants?|the ideal|who has|who have)\b", re.I)
+_CANDIDATE = re.compile(
+    r"\b(you|your|candidates?|applicants?|the ideal|who has|who have|sie|du|dein|ihr|vous|votre)\b",
+    re.I,
+)
+# "We are looking for …", "We use …": the team speaking of the role or of its stack, not of
+# itself. A "we" sentence is company self-description only without these.
+_TEAM_NEEDS = re.compile(
+    r"^\W*(?:we|we're|our team|the team|wir|nous)\b[^.!?\n]{0,40}?\b"
+    r"(?:look(?:ing)? for|seek(?:ing)?|need|want|expect|require|hiring|hire|use|using|"
+    r"work with|working with|rely on|build with|follow|practi[cs]e|apply|adopt|employ|deploy|"
+    r"suchen|nutzen|verwenden|arbeiten mit|recherchons|utilisons|travaillons avec)\b",
+    re.IGNORECASE,
+)
 _COMPANY_START = re.compile(
     r"^\W*(we|we're|we've|our|us|<organization>|the company|the university|the department|"
     r"the institute|the group|the team|the faculty|founded|about us|join us|"
-    r"headquartered|established)\b",
+    r"headquartered|established|wir|unser\w*|über uns|nous|notre|nos|à propos)\b",
     re.IGNORECASE,
 )
 _COMPANY_HEADER = re.compile(
     r"\b(about (us|the company|the team|<organization>)|who we are|our (company|story|mission|"
     r"team|culture|values)|what we offer|we offer|benefits|perks|why join|how to apply|"
-    r"application|equal opportunit\w*|compensation|salary)\b",
+    r"application|equal opportunit\w*|compensation|salary|über uns|wer wir sind|wir bieten|"
+    r"was wir bieten|unser angebot|benefits|à propos|qui sommes-nous|nous offrons|avantages)\b",
     re.IGNORECASE,
 )
 _REQUIREMENT_HEADER = re.compile(
     r"\b(requirements?|qualifications?|your profile|about you|who you are|what you bring|"
     r"what we.re looking for|what you.ll need|skills|must have|you have|experience|"
     r"technolog\w*|tech stack|our stack|responsibilities|what you.ll do|your role|the role|"
-    r"job description|key skills)\b",
+    r"job description|key skills|anforderungen|ihr profil|dein profil|qualifikation\w*|"
+    r"deine aufgaben|ihre aufgaben|votre profil|profil recherché|compétences|exigences|missions)\b",
     re.IGNORECASE,
 )
-
-
-@dataclass(frozen=True, slots=True)
-class Sentence:
-    start: int
-    end: int
-    role: SentenceRole
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:
@@ -76,42 +92,55 @@ def _is_header(sentence: str) -> bool:
     )
 
 
-def classify_sentences(text: str) -> list[Sentence]:
-    """Each sentence with its role; a header sets the default role of what follows it."""
-    section: SentenceRole = "neutral"
-    out = []
-    for start, end in split_sentences(text):
-        sentence = text[start:end]
-        header = _is_header(sentence)
-        if header and _PREFERRED.search(sentence):
-            section = "preferred"
-        elif header and _COMPANY_HEADER.search(sentence):
-            section = "company"
-        elif header and _REQUIREMENT_HEADER.search(sentence):
-            section = "required"
-        out.append(Sentence(start, end, _role(sentence, section)))
-    return out
+def _section(header: str, section: SentenceRole) -> SentenceRole:
+    if _PREFERRED.search(header):
+        return "preferred"
+    if _CANDIDATE.search(header):
+        return "required"  # "How you will strengthen our team:" speaks to the candidate
+    if _COMPANY_HEADER.search(header):
+        return "company"
+    if _REQUIREMENT_HEADER.search(header):
+        return "required"
+    return section
+
+
+class SentenceRoles:
+    """The role of each sentence of one JD. Headers are read in order (each sets the default
+    role of what follows it); a sentence's own wording is read only when a skill is found in it,
+    which keeps extraction fast on long postings."""
+
+    def __init__(self, text: str):
+        self._text = text
+        self._spans: list[tuple[int, int, SentenceRole]] = []  # start, end, section
+        section: SentenceRole = "neutral"
+        for start, end in split_sentences(text):
+            sentence = text[start:end]
+            if _is_header(sentence):
+                section = _section(sentence, section)
+            self._spans.append((start, end, section))
+        self._starts = [start for start, _, _ in self._spans]
+        self._roles: dict[int, SentenceRole] = {}
+
+    def at(self, offset: int) -> SentenceRole:
+        """The role of the sentence holding a character offset."""
+        i = bisect_right(self._starts, offset) - 1
+        if i < 0 or offset >= self._spans[i][1]:
+            return "neutral"
+        if i not in self._roles:
+            start, end, section = self._spans[i]
+            self._roles[i] = _role(self._text[start:end], section)
+        return self._roles[i]
 
 
 def _role(sentence: str, section: SentenceRole) -> SentenceRole:
     if _PREFERRED.search(sentence):
         return "preferred"
-    if _COMPANY_START.search(sentence) and not _CANDIDATE.search(sentence):
+    asks: SentenceRole = "preferred" if section == "preferred" else "required"
+    if _TEAM_NEEDS.search(sentence):
+        # "We are looking for … Python" asks for it; "We use Kafka" says what the job uses.
+        required = section in ("required", "preferred") or _REQUIRED.search(sentence)
+        return asks if required else "neutral"
+    candidate = _CANDIDATE.search(sentence)
+    if not candidate and _COMPANY_START.search(sentence):
         return "company"
-    if _REQUIRED.search(sentence) or _CANDIDATE.search(sentence):
-        return "preferred" if section == "preferred" else "required"
-    return section
-
-
-def role_at(sentences: list[Sentence], offset: int) -> SentenceRole:
-    """The role of the sentence holding a character offset (binary search)."""
-    lo, hi = 0, len(sentences)
-    while lo < hi:
-        mid = (lo + hi) // 2
-        if sentences[mid].end <= offset:
-            lo = mid + 1
-        else:
-            hi = mid
-    if lo < len(sentences) and sentences[lo].start <= offset:
-        return sentences[lo].role
-    return "neutral"
+    return asks if candidate or _REQUIRED.search(sentence) else section

@@ -29,3 +29,22 @@ def _contains(outer: tuple[str, ...], inner: tuple[str, ...]) -> bool:
 def gold_contains(gold: set[tuple[str, ...]], surface: str) -> bool:
     predicted = scorer_tokens(surface)
     return any(_contains(g, predicted) or _contains(predicted, g) for g in gold)
+
+
+def score_predictions(
+    gold_knowledge: set[tuple[str, ...]],
+    gold_all: set[tuple[str, ...]],
+    predictions: Iterable[tuple[str, str]],
+) -> tuple[int, int, int, int]:
+    """(predicted, correct, gold knowledge spans, those found) for one posting, as the shared
+    scorer counts them; `predictions` are (surface, canonical name) pairs."""
+    preds = {frozenset({scorer_tokens(s), scorer_tokens(n)} - {()}) for s, n in predictions} - {
+        frozenset()
+    }
+
+    def hits(forms: frozenset, golds: set[tuple[str, ...]]) -> bool:
+        return any(_contains(g, f) or _contains(f, g) for f in forms for g in golds)
+
+    correct = sum(hits(forms, gold_all) for forms in preds)
+    found = sum(any(hits(forms, {g}) for forms in preds) for g in gold_knowledge)
+    return len(preds), correct, len(gold_knowledge), found

@@ -32,7 +32,7 @@ RELIABILITY_FILE = "alias_reliability.tsv"
 @dataclass(frozen=True, slots=True)
 class Alias:
     text: str
-    origin: str  # curated | onet | esco | isced
+    origin: str  # curated | onet | esco | isced | names
     case_sensitive: bool = False  # must appear with this casing (or in capitals)
     needs_context: bool = False  # an ordinary word too: needs another skill nearby
 
@@ -102,6 +102,29 @@ class AliasReliability:
 
     matched: int
     in_gold: int
+    asked_matched: int = 0  # of those, in sentences that ask for something (required/preferred)
+    asked_in_gold: int = 0
+
+    # (in gold, matched) overall, in asking sentences, and elsewhere
+    def overall(self) -> tuple[int, int]:
+        return self.in_gold, self.matched
+
+    def asked(self) -> tuple[int, int]:
+        return self.asked_in_gold, self.asked_matched
+
+    def unasked(self) -> tuple[int, int]:
+        return self.in_gold - self.asked_in_gold, self.matched - self.asked_matched
+
+    def __add__(self, other: AliasReliability) -> AliasReliability:
+        return AliasReliability(
+            self.matched + other.matched,
+            self.in_gold + other.in_gold,
+            self.asked_matched + other.asked_matched,
+            self.asked_in_gold + other.asked_in_gold,
+        )
+
+
+NO_EVIDENCE = AliasReliability(0, 0)
 
 
 @dataclass(frozen=True)
@@ -142,6 +165,6 @@ def load_taxonomy(directory: Path = DEFAULT_TAXONOMY_DIR) -> Taxonomy:
         with reliability_path.open(encoding="utf-8") as lines:
             next(lines)  # header
             for line in lines:
-                skill_id, key, matched, in_gold = line.rstrip("\n").split("\t")
-                reliability[(skill_id, key)] = AliasReliability(int(matched), int(in_gold))
+                skill_id, key, *counts = line.rstrip("\n").split("\t")
+                reliability[(skill_id, key)] = AliasReliability(*map(int, counts))
     return Taxonomy(skills=skills, reliability=reliability)

@@ -11,15 +11,20 @@ Run with `skillbridge build-taxonomy --shared ../shared/data` (needs the `dev` e
    kept for the gap model.
 3. ESCO digital, digital-competence and transversal skills with their alternative labels.
 4. ESCO's ISCED-F fields of education (economics, chemistry, ...): fields are requirements too.
+5. ESCO's full knowledge pillar (`esco-full/`): bodies of knowledge and their alternative labels
+   (immunology, financial analysis), filed by their ISCED-F code.
+6. Skill names as postings write them (`skill-names/`, Qarera, MIT): modern tools and practices
+   (argocd, eventing), except names that combine skills or contain a known one.
 
 An item merges into an earlier skill when its own name (or vendor-stripped name) is already an
 alias there; otherwise it becomes a new canonical skill. Ids are slugs of canonical names.
 
 Then every alias is classified: ordinary English words (by `wordfreq`) from automatic sources
-are dropped, a cased alias that is also an ordinary word must keep its casing, and a lowercase
-one must appear next to another skill. Finally the extractor is run over SkillSpan *train*
-postings and each alias's hit rate inside gold spans is written to `alias_reliability.tsv`
-(the dev split is never read here; it is for evaluation).
+are dropped (a field's name needs context instead), a cased alias that is also an ordinary word
+must keep its casing, and a lowercase one must appear next to another skill. Finally the
+extractor is run over SkillSpan *train* postings and each alias's hit rate inside gold spans,
+overall and in sentences that ask for something, is written to `alias_reliability.tsv` (the dev
+split is never read here; it is for evaluation).
 """
 
 from __future__ import annotations
@@ -37,6 +42,7 @@ from skillbridge_pipeline.core.taxonomy import (
     KINDS,
     RELIABILITY_FILE,
     Alias,
+    AliasReliability,
     Skill,
     SourceLink,
     Taxonomy,
@@ -119,6 +125,8 @@ ISCED_CATEGORIES = {
     "statistics": "data_analytics",
     "database and network design and administration": "databases",
 }
+ESCO_URI = "http://data.europa.eu/esco/skill/"
+COMPOUND_NAME = re.compile(r"[/()&,;:]| and | or ")
 TRAILING_ACRONYM = re.compile(r"^(?P<long>.+?)\s+(?P<short>[A-Z][A-Z0-9/&]{1,7})$")
 PARENTHESIS = re.compile(r"^(?P<long>[^()]+?)\s*\((?P<short>[^()]+)\)$")
 
@@ -325,6 +333,62 @@ class TaxonomyBuilder:
                 )
                 self._merge_or_add([part], draft, [])
 
+    def add_esco_knowledge(self) -> None:
+        """ESCO's knowledge pillar from the full release: fields and bodies of knowledge
+        ("immunology", "accounting", "cryptography") with their alternative labels. Its skills
+        pillar is left out: its labels are verb phrases ("manage musical staff")."""
+        path = self.shared / "esco-full" / "esco_v1.1.1_skill_labels.csv"
+        with path.open(encoding="utf-8") as f:
+            rows = [r for r in csv.DictReader(f) if r["hierarchy_levels"].startswith("[['K")]
+        alternatives: dict[str, list[str]] = defaultdict(list)
+        for row in rows:
+            if row["type"] == "altLabels":
+                alternatives[row["id"]].append(row["description"].strip())
+        for row in rows:
+            if row["type"] != "preferredLabel":
+                continue
+            label = row["description"].strip()
+            code = re.search(r"'(K\d{2,4})", row["hierarchy_levels"])
+            category = _knowledge_category(label, code.group(1) if code else "")
+            draft = Draft(
+                name=label[:1].upper() + label[1:],
+                category=category,
+                kind="technology" if any(c.isupper() for c in label) else "domain",
+                origin="esco",
+                sources=[SourceLink("esco", ESCO_URI + row["id"])],
+            )
+            self._merge_or_add([label], draft, alternatives.get(row["id"], []))
+
+    def add_skill_names(self) -> None:
+        """Skill names as postings write them (Qarera, MIT): modern tools and practices. A name
+        joins the skill that already has it as an alias, or becomes a skill of its own."""
+        path = self.shared / "skill-names" / "qarera_skill_names.json"
+        for raw in json.loads(path.read_text(encoding="utf-8")):
+            name = " ".join(raw.split())
+            if not any(c.isalpha() for c in name) or COMPOUND_NAME.search(name):
+                continue  # "java/jee", ".net (c#)": several skills in one name
+            if self._has_known_part(alias_key(name)):
+                # "advanced microsoft excel", "sql reporting": the known skill inside is matched
+                # on its own, with its own calibration, rather than swallowed by a longer name.
+                continue
+            display = _display_name(name)
+            draft = Draft(
+                name=display,
+                category=_category_from_name(display),
+                kind="technology",
+                origin="names",
+                sources=[SourceLink("names", name)],
+            )
+            self._merge_or_add([name], draft, [])  # matched as written: lower case
+
+    def _has_known_part(self, key: tuple[str, ...]) -> bool:
+        """Whether a part of `key` (not all of it) is already an alias of another source."""
+        return any(
+            (draft := self.owner.get(key[i : i + n])) is not None and draft.origin != "names"
+            for n in range(len(key) - 1, 0, -1)
+            for i in range(len(key) - n + 1)
+        )
+
     # -- output ----------------------------------------------------------------------------
     def skills(self) -> list[Skill]:
         from wordfreq import zipf_frequency  # build-time only (dev extra)
@@ -335,8 +399,16 @@ class TaxonomyBuilder:
             for key, (text, origin) in draft.aliases.items():
                 if self.owner.get(key) is not draft:
                     continue  # another skill owns this alias
+                noun_phrases = origin == "isced" or draft.kind == "domain"
+                noun_phrases = noun_phrases or (origin == "names" and len(key) > 1)
                 alias = classify_alias(
-                    text, key, origin, draft.ambiguous, text == draft.name, zipf_frequency
+                    text,
+                    key,
+                    origin,
+                    draft.ambiguous,
+                    text == draft.name,
+                    zipf_frequency,
+                    noun_phrases=noun_phrases,
                 )
                 if alias is not None:
                     aliases.append(alias)
@@ -357,8 +429,13 @@ class TaxonomyBuilder:
         return list(skills.values())
 
 
-def classify_alias(text, key, origin, ambiguous, is_name, zipf) -> Alias | None:
-    """How strictly an alias must match, or None when it is too ordinary to mean a skill."""
+def classify_alias(
+    text, key, origin, ambiguous, is_name, zipf, noun_phrases: bool = False
+) -> Alias | None:
+    """How strictly an alias must match, or None when it is too ordinary to mean a skill.
+
+    `noun_phrases`: the source names fields and things ("public health", "immunology"), not
+    actions, so an ordinary-looking name needs context rather than being dropped."""
     single = len(key) == 1
     cased = text != text.lower()
     frequency = [zipf(k, "en") for k in key]
@@ -367,7 +444,12 @@ def classify_alias(text, key, origin, ambiguous, is_name, zipf) -> Alias | None:
     # the unmistakable ones beside them ("Golang", "SpringBoot").
     ambiguous = ambiguous and single and (len(key[0]) <= 2 or frequency[0] >= RARE_WORD_ZIPF)
     needs_context = single and (ambiguous or (common and not cased))
-    if origin != "curated":
+    if origin != "curated" and noun_phrases and not cased:
+        if (single and frequency[0] >= COMMON_WORD_ZIPF) or (not single and min(frequency) >= 5.0):
+            return None  # "design", "the company"
+        if (single and frequency[0] >= RARE_WORD_ZIPF) or (not single and min(frequency) >= 4.0):
+            needs_context = True  # "immunology", "public health"
+    elif origin != "curated":
         if single and frequency[0] >= (CASED_COMMON_ZIPF if cased else RARE_WORD_ZIPF):
             if not (is_name and cased):
                 return None  # "plan", "lead", "Enterprise" (from "Splunk Enterprise")
@@ -376,8 +458,17 @@ def classify_alias(text, key, origin, ambiguous, is_name, zipf) -> Alias | None:
             return None  # "be responsible", "make decisions"
         elif not single and min(frequency) >= 4.0:
             needs_context = True  # "after the deadline", "asset management"
+    # A curated name that is not an ordinary word ("Python", "Linux") means the skill however it
+    # is written; acronyms ("SAP", "REST") and ordinary words keep their casing.
+    curated_name = origin == "curated" and not text.isupper() and frequency[0] < COMMON_WORD_ZIPF
     case_sensitive = (
-        single and cased and (len(key[0]) <= 2 or ambiguous or frequency[0] >= CASED_COMMON_ZIPF)
+        single
+        and cased
+        and (
+            len(key[0]) <= 2
+            or ambiguous
+            or (frequency[0] >= CASED_COMMON_ZIPF and not curated_name)
+        )
     )
     return Alias(
         text=text, origin=origin, case_sensitive=case_sensitive, needs_context=needs_context
@@ -414,6 +505,31 @@ def _esco_category(row: dict) -> str:
     return "tools_practices"
 
 
+def _knowledge_category(label: str, code: str) -> str:
+    """ESCO knowledge codes follow ISCED-F: K06 is ICT (split further by the label), K054
+    mathematics and statistics; every other field is a domain of tools and practices."""
+    if code.startswith("K054"):
+        return "data_analytics"
+    if code.startswith("K06"):
+        return _category_from_name(label)
+    return "tools_practices"
+
+
+def _category_from_name(name: str) -> str:
+    for category, pattern in ESCO_CATEGORY_RULES:
+        if pattern.search(name):
+            return category
+    return "tools_practices"
+
+
+def _display_name(name: str) -> str:
+    """Names arrive lower-cased: short single words are acronyms ("siem" -> "SIEM"), the
+    rest get a capital ("argocd" -> "Argocd")."""
+    if " " not in name and len(name) <= 4 and name.isalpha():
+        return name.upper()
+    return name[:1].upper() + name[1:]
+
+
 def _split_field(label: str) -> list[str]:
     """ "finance, banking and insurance" -> three fields; parentheses dropped."""
     label = re.sub(r"\s*\(.*?\)", "", label)
@@ -430,24 +546,51 @@ def _unique_slug(name: str, taken: dict[str, Skill]) -> str:
     return candidate
 
 
-def build_taxonomy(shared_data: Path, out_dir: Path) -> list[Skill]:
-    builder = TaxonomyBuilder(shared_data)
-    builder.add_curated()
-    builder.add_onet()
-    builder.add_esco()
-    builder.add_isced_fields()
-    skills = builder.skills()
-    write_skills(skills, out_dir)
-    postings = shared_data / "skillspan" / "postings-train-dev.jsonl"
-    write_reliability(skills, postings, out_dir)
-    copy_train_postings(postings, DATA_DIR / "skillspan" / "postings-train.jsonl")
+def build_taxonomy(
+    shared_data: Path, out_dir: Path, progress: bool = False, data_dir: Path = DATA_DIR
+) -> list[Skill]:
+    """Every source in order of precedence, then the files: the taxonomy into `out_dir`, the
+    train split and the learning resources under `data_dir`. The same inputs give the same
+    bytes (sorted output, no timestamps)."""
+    from tqdm import tqdm
+
     from skillbridge_pipeline.core.roadmap import build_resources
 
-    build_resources(
-        shared_data / "free-programming-books" / "courses_en.parsed.csv",
-        Taxonomy({s.id: s for s in skills}, {}),
-    )
-    return skills
+    builder = TaxonomyBuilder(shared_data)
+    postings = shared_data / "skillspan" / "postings-train-dev.jsonl"
+    result: list[Skill] = []
+
+    def write() -> None:
+        result.extend(builder.skills())
+        write_skills(result, out_dir)
+
+    steps = [
+        ("curation", builder.add_curated),
+        ("O*NET", builder.add_onet),
+        ("ESCO digital and transversal", builder.add_esco),
+        ("ISCED-F fields", builder.add_isced_fields),
+        ("ESCO knowledge", builder.add_esco_knowledge),
+        ("skill names", builder.add_skill_names),
+        ("aliases", write),
+        ("calibration on SkillSpan train", lambda: write_reliability(result, postings, out_dir)),
+        (
+            "train split",
+            lambda: copy_train_postings(postings, data_dir / "skillspan" / "postings-train.jsonl"),
+        ),
+        (
+            "learning resources",
+            lambda: build_resources(
+                shared_data / "free-programming-books" / "courses_en.parsed.csv",
+                Taxonomy({s.id: s for s in result}, {}),
+                data_dir / "roadmaps" / "resources.json",
+            ),
+        ),
+    ]
+    with tqdm(steps, desc="build-taxonomy", unit="step", disable=not progress) as bar:
+        for name, step in bar:
+            bar.set_postfix_str(name)
+            step()
+    return result
 
 
 def copy_train_postings(source: Path, target: Path) -> None:
@@ -461,29 +604,43 @@ def copy_train_postings(source: Path, target: Path) -> None:
 
 def write_reliability(skills: list[Skill], postings_path: Path, out_dir: Path) -> Path:
     """Match every alias over SkillSpan train postings and count hits inside gold spans."""
-    from skillbridge_pipeline.core.extraction import SkillExtractor
+    with postings_path.open(encoding="utf-8") as lines:
+        postings = [p for p in map(json.loads, lines) if p["split"] == "train"]
+    stats = alias_reliability(skills, postings)
+    path = out_dir / RELIABILITY_FILE
+    with path.open("w", encoding="utf-8") as out:
+        out.write("skill_id\talias_key\tmatched\tin_gold\tasked_matched\tasked_in_gold\n")
+        for (skill_id, key), r in sorted(stats.items()):
+            counts = (r.matched, r.in_gold, r.asked_matched, r.asked_in_gold)
+            out.write("\t".join([skill_id, key, *map(str, counts)]) + "\n")
+    return path
+
+
+def alias_reliability(
+    skills: list[Skill], postings: list[dict]
+) -> dict[tuple[str, str], AliasReliability]:
+    """For each alias, the postings it matched in and those where it fell inside a gold span
+    (each alias counted once per posting, as the scorer counts predictions), overall and in
+    sentences that ask for something: "experience in healthcare" is a requirement where "we
+    are a healthcare company" is not."""
+    from skillbridge_pipeline.core.extraction import ASKING_ROLES, SkillExtractor
     from skillbridge_pipeline.core.skillspan import gold_contains, span_keys
 
     extractor = SkillExtractor(Taxonomy({s.id: s for s in skills}, {}), min_confidence=0.0)
-    stats: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
-    with postings_path.open(encoding="utf-8") as lines:
-        postings = [json.loads(line) for line in lines]
+    stats: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     for posting in postings:
-        if posting["split"] != "train":
-            continue
         gold = span_keys(posting["knowledge"]) | span_keys(posting["skills"])
         seen = set()
-        for mention in extractor.find_mentions(posting["text"]):
-            key = mention.alias_key
-            if (mention.skill_id, key) in seen:
-                continue  # count each alias once per posting, as the scorer does
-            seen.add((mention.skill_id, key))
-            entry = stats[(mention.skill_id, key)]
-            entry[0] += 1
-            entry[1] += gold_contains(gold, mention.surface)
-    path = out_dir / RELIABILITY_FILE
-    with path.open("w", encoding="utf-8") as out:
-        out.write("skill_id\talias_key\tmatched\tin_gold\n")
-        for (skill_id, key), (matched, hits) in sorted(stats.items()):
-            out.write(f"{skill_id}\t{key}\t{matched}\t{hits}\n")
-    return path
+        for mention in extractor.find_mentions(posting["text"], kind="jd"):
+            for key in [
+                (mention.skill_id, mention.alias_key, False),
+                (mention.skill_id, mention.alias_key, mention.role in ASKING_ROLES),
+            ]:
+                if key in seen:
+                    continue
+                seen.add(key)
+                row = stats[key[:2]]
+                hit = gold_contains(gold, mention.surface)
+                row[2 * key[2]] += 1
+                row[2 * key[2] + 1] += hit
+    return {key: AliasReliability(*row) for key, row in stats.items()}

@@ -15,9 +15,18 @@ from typing import NamedTuple
 # A token: optional leading dot (.NET), a letter or digit, then letters/digits, with inner
 # dots, ampersands and apostrophes kept when a letter or digit follows (Node.js, R&D, Master's),
 # and trailing + or # kept (C++, C#, F#).
-_TOKEN = re.compile(r"\.?[^\W_](?:[^\W_]|[.&'’](?=[^\W_]))*[+#]*")
+# Invisible characters inside a word are part of it (and dropped from its text and norm).
+_TOKEN = re.compile(
+    r"\.?[^\W_](?:[^\W_]|[.&'’\u00ad\u200b-\u200f\u2060-\u2064\ufeff](?=[^\W_]))*[+#]*"
+)
 _POSSESSIVE = re.compile(r"['’]s$")
-_QUOTES = str.maketrans({"’": "'", "‘": "'", "–": "-", "—": "-", "‐": "-", "‑": "-"})
+_QUOTES = str.maketrans(
+    {"’": "'", "‘": "'", "–": "-", "—": "-", "‐": "-", "‑": "-", "♯": "#"}
+    | dict.fromkeys("™®©℠", " ")  # "Docker™" is Docker (NFKC would make it "DockerTM")
+)
+# Invisible characters that split or glue words ("Kuber\u200bnetes"): removed before offsets.
+_INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u2060-\u2064\ufeff]")
+_REMOVED = re.compile("[\u00ad\u200b-\u200f\u2060-\u2064\ufeff™®©℠]")
 
 
 class Token(NamedTuple):  # a tuple: cheap to build by the hundred thousand
@@ -34,23 +43,31 @@ def normalise_token(raw: str) -> str:
 
 
 def unify_punctuation(text: str) -> str:
-    """Curly quotes and dashes to ASCII, one character for one, so offsets are unchanged."""
+    """Curly quotes and dashes to ASCII, trademark signs to spaces and "C♯" to "C#", one
+    character for one, so offsets are unchanged."""
     return text.translate(_QUOTES)
 
 
 def clean_text(text: str) -> str:
-    """Unicode-normalise (NFKC may change lengths: do it once, before offsets are taken)."""
-    return unify_punctuation(unicodedata.normalize("NFKC", text))
+    """Invisible characters removed and Unicode normalised (both may change lengths: done once,
+    before offsets are taken)."""
+    return unify_punctuation(unicodedata.normalize("NFKC", _REMOVED.sub("", text)))
 
 
 def tokenize(text: str) -> list[Token]:
     tokens: list[Token] = []
-    previous_end = 0
+    append = tokens.append
+    previous_end = None  # no joint before the first token
     for match in _TOKEN.finditer(text):
         raw = match.group()
+        if not raw.isprintable():
+            raw = _INVISIBLE.sub("", raw)
         start, end = match.span()
-        tokens.append(
-            Token(raw, normalise_token(raw), start, end, text[previous_end:start] if tokens else "")
+        norm = raw.casefold()
+        if "'" in norm or "’" in norm:
+            norm = _POSSESSIVE.sub("", norm)
+        append(
+            Token(raw, norm, start, end, "" if previous_end is None else text[previous_end:start])
         )
         previous_end = end
     return tokens
