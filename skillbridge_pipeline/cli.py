@@ -591,7 +591,7 @@ def parser() -> argparse.ArgumentParser:
     extract.add_argument(
         "--min-confidence",
         type=float,
-        help="report skills at least this confident (default: 0.5; in resumes the prior is a floor)",
+        help="report skills at least this confident (default 0.5; in resumes the prior is a floor)",
     )
     extract.set_defaults(run=cmd_extract_skills)
 

@@ -256,7 +256,15 @@ class SkillExtractor:
         )
         self._index.setdefault(key, entry)
         last = key[-1]
-        if not alias.case_sensitive and last.isalpha() and len(last) > 2 and last[-1] != "s":
+        # Plurals of things ("APIs"), not of qualities ("initiatives" are projects).
+        plural_ok = skill.kind != "soft_skill"
+        if (
+            plural_ok
+            and not alias.case_sensitive
+            and last.isalpha()
+            and len(last) > 2
+            and last[-1] != "s"
+        ):
             self._index.setdefault((*key[:-1], last + "s"), entry)  # plural
 
     def find_mentions(
