@@ -256,15 +256,7 @@ class SkillExtractor:
         )
         self._index.setdefault(key, entry)
         last = key[-1]
-        # Plurals of things ("APIs"), not of qualities ("initiatives" are projects).
-        plural_ok = skill.kind != "soft_skill"
-        if (
-            plural_ok
-            and not alias.case_sensitive
-            and last.isalpha()
-            and len(last) > 2
-            and last[-1] != "s"
-        ):
+        if not alias.case_sensitive and last.isalpha() and len(last) > 2 and last[-1] != "s":
             self._index.setdefault((*key[:-1], last + "s"), entry)  # plural
 
     def find_mentions(
