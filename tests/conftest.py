@@ -19,6 +19,19 @@ from skillbridge_pipeline.definitions import build_definitions
 from skillbridge_pipeline.demo import execute
 from skillbridge_pipeline.resources import embedded_resources
 
+# One extracted skill as the extractor's `FoundSkill.record()` gives it (store and checks tests).
+PYTHON_SKILL = {
+    "skill_id": "python",
+    "name": "Python",
+    "category": "programming_languages",
+    "skill_kind": "technology",
+    "surface": "Python",
+    "start": 0,
+    "end": 6,
+    "confidence": 0.9,
+    "requirement": "required",
+    "mentions": [[0, 6]],
+}
 POSTGRES_ADMIN_URL = os.environ.get(
     "SKILLBRIDGE_TEST_POSTGRES_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres"
 )

@@ -2,21 +2,16 @@
 
 import pandas as pd
 import pytest
+from conftest import PYTHON_SKILL
 
 from skillbridge_pipeline.core.processing import SKILL_COLUMNS, TEXT_COLUMNS
 from skillbridge_pipeline.core.quality import QualityValidator
 
+# a row of the `*_skills` Parquet table: the record, its document, mentions as JSON
 ROW = {
     "doc_id": "d1",
     "kind": "resume",
-    "skill_id": "python",
-    "name": "Python",
-    "category": "programming_languages",
-    "skill_kind": "technology",
-    "surface": "Python",
-    "start": 0,
-    "end": 6,
-    "confidence": 0.9,
+    **PYTHON_SKILL,
     "requirement": None,
     "mentions": "[[0, 6]]",
     "text_chars": 40,

@@ -3,21 +3,11 @@
 from datetime import timedelta
 
 import pytest
+from conftest import PYTHON_SKILL
 
 pytestmark = pytest.mark.postgres
 
-SKILL = {
-    "skill_id": "python",
-    "name": "Python",
-    "category": "programming_languages",
-    "skill_kind": "technology",
-    "surface": "Python",
-    "start": 0,
-    "end": 6,
-    "confidence": 0.9,
-    "requirement": "required",
-    "mentions": [[0, 6]],
-}
+SKILL = PYTHON_SKILL
 
 
 def land(store, doc_id="abc123", kind="resume"):

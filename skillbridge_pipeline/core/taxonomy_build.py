@@ -558,39 +558,39 @@ def build_taxonomy(
 
     builder = TaxonomyBuilder(shared_data)
     postings = shared_data / "skillspan" / "postings-train-dev.jsonl"
-    result: list[Skill] = []
-
-    def write() -> None:
-        result.extend(builder.skills())
-        write_skills(result, out_dir)
-
-    steps = [
+    sources = [
         ("curation", builder.add_curated),
         ("O*NET", builder.add_onet),
         ("ESCO digital and transversal", builder.add_esco),
         ("ISCED-F fields", builder.add_isced_fields),
         ("ESCO knowledge", builder.add_esco_knowledge),
         ("skill names", builder.add_skill_names),
-        ("aliases", write),
-        ("calibration on SkillSpan train", lambda: write_reliability(result, postings, out_dir)),
-        (
-            "train split",
-            lambda: copy_train_postings(postings, data_dir / "skillspan" / "postings-train.jsonl"),
-        ),
-        (
-            "learning resources",
-            lambda: build_resources(
-                shared_data / "free-programming-books" / "courses_en.parsed.csv",
-                Taxonomy({s.id: s for s in result}, {}),
-                data_dir / "roadmaps" / "resources.json",
-            ),
-        ),
     ]
-    with tqdm(steps, desc="build-taxonomy", unit="step", disable=not progress) as bar:
-        for name, step in bar:
+    with tqdm(
+        total=len(sources) + 4, desc="build-taxonomy", unit="step", disable=not progress
+    ) as bar:
+
+        def step(name: str) -> None:
             bar.set_postfix_str(name)
-            step()
-    return result
+            bar.update()
+
+        for name, add in sources:
+            add()
+            step(name)
+        skills = builder.skills()
+        write_skills(skills, out_dir)
+        step("aliases")
+        write_reliability(skills, postings, out_dir)
+        step("calibration on SkillSpan train")
+        copy_train_postings(postings, data_dir / "skillspan" / "postings-train.jsonl")
+        step("train split")
+        build_resources(
+            shared_data / "free-programming-books" / "courses_en.parsed.csv",
+            Taxonomy({s.id: s for s in skills}, {}),
+            data_dir / "roadmaps" / "resources.json",
+        )
+        step("learning resources")
+    return skills
 
 
 def copy_train_postings(source: Path, target: Path) -> None:
@@ -630,17 +630,17 @@ def alias_reliability(
     stats: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     for posting in postings:
         gold = span_keys(posting["knowledge"]) | span_keys(posting["skills"])
-        seen = set()
+        seen, seen_asked = set(), set()
         for mention in extractor.find_mentions(posting["text"], kind="jd"):
-            for key in [
-                (mention.skill_id, mention.alias_key, False),
-                (mention.skill_id, mention.alias_key, mention.role in ASKING_ROLES),
-            ]:
-                if key in seen:
-                    continue
+            key = (mention.skill_id, mention.alias_key)
+            hit = gold_contains(gold, mention.surface)
+            row = stats[key]
+            if key not in seen:
                 seen.add(key)
-                row = stats[key[:2]]
-                hit = gold_contains(gold, mention.surface)
-                row[2 * key[2]] += 1
-                row[2 * key[2] + 1] += hit
+                row[0] += 1
+                row[1] += hit
+            if mention.role in ASKING_ROLES and key not in seen_asked:
+                seen_asked.add(key)
+                row[2] += 1
+                row[3] += hit
     return {key: AliasReliability(*row) for key, row in stats.items()}

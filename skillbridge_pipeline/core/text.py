@@ -15,18 +15,19 @@ from typing import NamedTuple
 # A token: optional leading dot (.NET), a letter or digit, then letters/digits, with inner
 # dots, ampersands and apostrophes kept when a letter or digit follows (Node.js, R&D, Master's),
 # and trailing + or # kept (C++, C#, F#).
+# Invisible characters that split or glue words ("Kuber\u200bnetes", soft hyphens), and
+# trademark signs ("Docker™" is Docker; NFKC would make it "DockerTM").
+_INVISIBLE_CHARS = "\u00ad\u200b-\u200f\u2060-\u2064\ufeff"
+_MARKS = "™®©℠"
 # Invisible characters inside a word are part of it (and dropped from its text and norm).
-_TOKEN = re.compile(
-    r"\.?[^\W_](?:[^\W_]|[.&'’\u00ad\u200b-\u200f\u2060-\u2064\ufeff](?=[^\W_]))*[+#]*"
-)
+_TOKEN = re.compile(rf"\.?[^\W_](?:[^\W_]|[.&'’{_INVISIBLE_CHARS}](?=[^\W_]))*[+#]*")
 _POSSESSIVE = re.compile(r"['’]s$")
 _QUOTES = str.maketrans(
     {"’": "'", "‘": "'", "–": "-", "—": "-", "‐": "-", "‑": "-", "♯": "#"}
-    | dict.fromkeys("™®©℠", " ")  # "Docker™" is Docker (NFKC would make it "DockerTM")
+    | dict.fromkeys(_MARKS, " ")
 )
-# Invisible characters that split or glue words ("Kuber\u200bnetes"): removed before offsets.
-_INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u2060-\u2064\ufeff]")
-_REMOVED = re.compile("[\u00ad\u200b-\u200f\u2060-\u2064\ufeff™®©℠]")
+_INVISIBLE = re.compile(f"[{_INVISIBLE_CHARS}]")
+_REMOVED = re.compile(f"[{_INVISIBLE_CHARS}{_MARKS}]")  # by `clean_text`, before offsets
 
 
 class Token(NamedTuple):  # a tuple: cheap to build by the hundred thousand
@@ -37,11 +38,6 @@ class Token(NamedTuple):  # a tuple: cheap to build by the hundred thousand
     joint: str  # the characters between the previous token and this one ("" at the start)
 
 
-def normalise_token(raw: str) -> str:
-    folded = raw.casefold()
-    return _POSSESSIVE.sub("", folded) if "'" in folded or "’" in folded else folded
-
-
 def unify_punctuation(text: str) -> str:
     """Curly quotes and dashes to ASCII, trademark signs to spaces and "C♯" to "C#", one
     character for one, so offsets are unchanged."""
@@ -49,8 +45,8 @@ def unify_punctuation(text: str) -> str:
 
 
 def clean_text(text: str) -> str:
-    """Invisible characters removed and Unicode normalised (both may change lengths: done once,
-    before offsets are taken)."""
+    """Invisible characters and trademark signs removed, Unicode normalised (both may change
+    lengths: done once, before offsets are taken)."""
     return unify_punctuation(unicodedata.normalize("NFKC", _REMOVED.sub("", text)))
 
 
@@ -76,7 +72,3 @@ def tokenize(text: str) -> list[Token]:
 def alias_key(alias: str) -> tuple[str, ...]:
     """The lookup key of an alias: its normalised tokens."""
     return tuple(t.norm for t in tokenize(clean_text(alias)))
-
-
-def is_hyphen_joint(joint: str) -> bool:
-    return joint == "-"
