@@ -19,10 +19,10 @@ from dagster import AssetKey, instance_for_test
 
 from skillbridge_pipeline.core.batches import new_batch_key
 from skillbridge_pipeline.core.documents import document_id
+from skillbridge_pipeline.core.market import occupation_profiles
 from skillbridge_pipeline.core.processing import TextOutcome, extract_one
 from skillbridge_pipeline.definitions import build_definitions
 from skillbridge_pipeline.demo import execute
-from skillbridge_pipeline.ml_training.training_data import occupation_profiles
 from skillbridge_pipeline.resources import embedded_resources
 
 TARGET = 500

@@ -1,6 +1,7 @@
 """Training end to end as asset materialisations: the train_gap_model_job on a fresh home.
 
-Target: the gap_model asset in under 60 s on the 2-core machine. Prints each step's time.
+Target: the gap_model asset (three models: dual-stream, tabular-only, 18-feature baseline) in
+under 60 s on the 2-core machine. Prints each step's time.
 Run: .venv/bin/python bench/training_time.py
 """
 

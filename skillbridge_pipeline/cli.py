@@ -124,30 +124,182 @@ def cmd_extract_skills(args: argparse.Namespace) -> int:
     return 0
 
 
+ANALYZE_CHUNK = 64  # pairs scored and looked up together in --batch
+
+
+class CannotAnalyse(Exception):
+    """A document that cannot be analysed, said with its path and the reason."""
+
+
+def _document(pipeline, path: Path, kind: str):
+    """The parsed document with its skills, or CannotAnalyse naming the file and why."""
+    label = "JD" if kind == "jd" else kind
+    if not path.exists():
+        raise CannotAnalyse(f"{label} {path}: no such file")
+    if not path.is_file():
+        raise CannotAnalyse(f"{label} {path}: not a file")
+    try:
+        return pipeline.document(path, kind)
+    except (ValueError, OSError, LookupError) as error:  # DocumentError is a ValueError
+        reason = getattr(error, "reason", None) or str(error) or type(error).__name__
+        raise CannotAnalyse(f"{label} {path}: {reason}") from None
+
+
 def cmd_analyze(args: argparse.Namespace) -> int:
-    """Parse, extract and score one pair in this process: the asset's code path, no Dagster."""
-    from skillbridge_pipeline.core.gaps import NotFound
-    from skillbridge_pipeline.core.parsing import DocumentError
+    """Parse, extract, score and plan in this process: the assets' code paths, no Dagster.
+    One pair, one resume against many JDs (ranked by match), or a JSON-lines file of pairs."""
+    from skillbridge_pipeline.core.llm import LlmSettings
     from skillbridge_pipeline.local import LocalPipeline
 
-    pipeline = LocalPipeline(skillbridge_home())
-    try:
-        result = pipeline.analyze_files(Path(args.resume), Path(args.jd))
-    except (DocumentError, NotFound, FileNotFoundError) as error:
-        print(f"cannot analyse: {getattr(error, 'reason', error)}", file=sys.stderr)
+    if args.batch and (args.resume or args.jd or args.html):
+        print("--batch takes its pairs from the file: no --resume, --jd or --html", file=sys.stderr)
         return 2
-    if args.json:
-        print(json.dumps(result, indent=2))
-        return 0
-    print(
-        f"overall match {result['overall_match']:.0%} — role {result['role_family']}, "
-        f"{result['seniority']}"
+    if not args.batch and not (args.resume and args.jd):
+        print("give --resume and --jd (one or more), or --batch PAIRS.jsonl", file=sys.stderr)
+        return 2
+    if args.html and len(args.jd) > 1:
+        print("--html writes the report of one pair: give one --jd", file=sys.stderr)
+        return 2
+    pipeline = LocalPipeline(skillbridge_home(), LlmSettings.from_environment(), args.hours)
+    if args.batch:
+        return _analyze_batch(pipeline, Path(args.batch), args.out)
+    try:
+        resume = _document(pipeline, Path(args.resume), "resume")
+        jds = [_document(pipeline, Path(jd), "jd") for jd in args.jd]
+    except CannotAnalyse as error:
+        print(f"cannot analyse: {error}", file=sys.stderr)
+        return 2
+    answers = sorted(
+        pipeline.answers([(resume, jd) for jd in jds]),
+        key=lambda a: -a["analysis"]["overall_match"],
     )
-    for gap in result["skill_gaps"]:
+    if args.html:
+        _write_report(answers[0], Path(args.html))
+    if args.json:
+        print(json.dumps(answers[0] if len(answers) == 1 else answers, indent=2))
+    elif len(answers) > 1:
+        print(f"{resume.filename} against {len(answers)} job descriptions, best match first:")
+        for answer in answers:
+            jd = answer["jd"]
+            missing = ", ".join(answer["analysis"]["missing_skills"][:4]) or "nothing"
+            print(
+                f"  {answer['analysis']['overall_match']:>4.0%}  {jd['title'] or jd['file']}"
+                f"  (missing: {missing})"
+            )
+    else:
+        _print_answer(answers[0])
+    return 0
+
+
+def _print_answer(answer: dict) -> None:
+    analysis, roadmap = answer["analysis"], answer["roadmap"]
+    job = answer["jd"]["title"] or answer["jd"]["file"]
+    print(
+        f"overall match {analysis['overall_match']:.0%} — {job}"
+        f" ({analysis['role_family']}, {analysis['seniority']})"
+    )
+    for gap in analysis["skill_gaps"]:
+        asked = gap["jd_evidence"].get("requirement") or "unspecified"
         print(
             f"  {gap['priority_level']:<8} {gap['priority_score']:.2f} {gap['name']} "
-            f"[{gap['coverage']}]"
+            f"[{gap['coverage']}, {asked}]"
         )
+    print(f"roadmap ({roadmap['mode']}, {roadmap['hours_per_week']} h a week):")
+    for number, week in enumerate(roadmap["weeks"].values(), start=1):
+        cited = "; ".join(r["title"] for r in week["resources"]) or "no vetted free resource yet"
+        print(f"  week {number}: {', '.join(week['focus_skills'])} — {cited}")
+    if roadmap.get("not_yet"):
+        print(f"  not yet: {', '.join(roadmap['not_yet'])}")
+    for suggestion in answer["suggestions"]:
+        print(f"  suggestion: {suggestion.get('suggested') or suggestion}")
+
+
+def _write_report(answer: dict, target: Path) -> None:
+    from skillbridge_pipeline.api.report import render_report
+
+    html = render_report(
+        answer["analysis"],
+        {"roadmap": answer["roadmap"], "suggestions": answer["suggestions"]},
+        {
+            "resume": {"filename": answer["resume"]["file"]},
+            "jd": {"filename": answer["jd"]["file"], "title": answer["jd"]["title"]},
+        },
+    )
+    target.write_text(html, encoding="utf-8")
+    print(f"wrote the report to {target}", file=sys.stderr)
+
+
+def _batch_pairs(path: Path):
+    """(line number, id, resume path, JD path, error) per line of a pairs file."""
+    with path.open(encoding="utf-8") as lines:
+        for number, line in enumerate(lines, start=1):
+            if not line.strip():
+                continue
+            try:
+                item = json.loads(line)
+                if not isinstance(item, dict):
+                    raise TypeError(f"a JSON {type(item).__name__}, not an object")
+                pair_id, resume, jd = item.get("id", number), item["resume"], item["jd"]
+                if not isinstance(resume, str) or not isinstance(jd, str):
+                    raise TypeError('"resume" and "jd" must be file paths')
+            except (json.JSONDecodeError, KeyError, TypeError) as error:
+                detail = f"missing {error}" if isinstance(error, KeyError) else str(error)
+                yield (
+                    number,
+                    None,
+                    None,
+                    None,
+                    f'line {number}: expected {{"id", "resume", "jd"}} ({detail})',
+                )
+                continue
+            yield number, pair_id, *(_beside(path, p) for p in (resume, jd)), None
+
+
+def _beside(pairs_file: Path, given: str) -> Path:
+    """A relative path as given from here, else from the pairs file's folder."""
+    path = Path(given)
+    if path.is_absolute() or path.exists():
+        return path
+    return pairs_file.parent / path
+
+
+def _analyze_batch(pipeline, pairs_file: Path, out: str | None) -> int:
+    from tqdm import tqdm
+
+    if not pairs_file.is_file():
+        print(f"cannot analyse: pairs file {pairs_file}: no such file", file=sys.stderr)
+        return 2
+    rows = list(_batch_pairs(pairs_file))
+    sink = open(out, "w", encoding="utf-8") if out else sys.stdout  # noqa: SIM115
+    failed = 0
+    try:
+        with tqdm(total=len(rows), desc="analyze", unit="pair", file=sys.stderr) as bar:
+            for start in range(0, len(rows), ANALYZE_CHUNK):
+                chunk, ready, results = rows[start : start + ANALYZE_CHUNK], [], {}
+                for number, _, resume, jd, error in chunk:
+                    if error is None:
+                        try:
+                            documents = (
+                                _document(pipeline, resume, "resume"),
+                                _document(pipeline, jd, "jd"),
+                            )
+                        except CannotAnalyse as problem:
+                            error = str(problem)
+                    if error is None:
+                        ready.append((number, documents))
+                    else:
+                        results[number] = {"error": error}
+                answers = pipeline.answers([documents for _, documents in ready])
+                for (number, _), answer in zip(ready, answers, strict=True):
+                    results[number] = answer
+                for number, pair_id, *_ in chunk:
+                    failed += "error" in results[number]
+                    sink.write(json.dumps({"id": pair_id, **results[number]}) + "\n")
+                bar.update(len(chunk))
+    finally:
+        if out:
+            sink.close()
+    print(f"{len(rows) - failed} pairs analysed, {failed} failed", file=sys.stderr)
     return 0
 
 
@@ -515,10 +667,29 @@ def parser() -> argparse.ArgumentParser:
     submit.add_argument("--inbox", help="inbox folder (default: $SKILLBRIDGE_HOME/inbox)")
     submit.set_defaults(run=cmd_submit)
 
-    analyze = sub.add_parser("analyze", help="score one resume against one JD, here and now")
-    analyze.add_argument("--resume", required=True)
-    analyze.add_argument("--jd", required=True)
-    analyze.add_argument("--json", action="store_true", help="print the result as JSON")
+    analyze = sub.add_parser(
+        "analyze",
+        help="the whole answer here and now: gaps, roadmap and suggestions of a resume "
+        "against one or more JDs, or of a file of pairs",
+    )
+    analyze.add_argument("--resume", help="the resume file (PDF, text, Markdown, HTML, JSON)")
+    analyze.add_argument(
+        "--jd",
+        action="append",
+        default=[],
+        help="a job description file; repeat it to rank several JDs by match",
+    )
+    analyze.add_argument(
+        "--batch",
+        metavar="PAIRS.jsonl",
+        help='JSON lines {"id", "resume", "jd"} (file paths): one JSON line out per pair',
+    )
+    analyze.add_argument("--out", help="with --batch: write the JSON lines here, not stdout")
+    analyze.add_argument("--json", action="store_true", help="print the answer as JSON")
+    analyze.add_argument("--html", metavar="OUT.html", help="write the report page of the pair")
+    analyze.add_argument(
+        "--hours", type=int, default=6, help="hours a week for the roadmap (default 6)"
+    )
     analyze.set_defaults(run=cmd_analyze)
 
     chat = sub.add_parser("chat", help="ask about a scored analysis (RESUME_ID:JD_ID)")

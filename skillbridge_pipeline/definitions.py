@@ -5,7 +5,7 @@ from dagster import Definitions, in_process_executor
 from skillbridge_pipeline.assets.documents import DOCUMENT_ASSETS, DOCUMENT_JOBS
 from skillbridge_pipeline.assets.features import gap_features, skill_embeddings
 from skillbridge_pipeline.assets.gaps import GAPS_JOB, ML_JOB, RESUMES_AND_GAPS_JOB, skill_gaps
-from skillbridge_pipeline.assets.roadmaps import roadmaps
+from skillbridge_pipeline.assets.roadmaps import learning_resources, roadmaps
 from skillbridge_pipeline.ml_training.assets import gap_model, gap_training_examples, skill_vectors
 from skillbridge_pipeline.resources import resources_for
 from skillbridge_pipeline.sensors.analysis_sensor import analysis_sensor
@@ -30,6 +30,7 @@ def build_definitions(resources: dict) -> Definitions:
             skill_embeddings,
             gap_features,
             skill_gaps,
+            learning_resources,
             roadmaps,
         ],
         jobs=[*DOCUMENT_JOBS.values(), RESUMES_AND_GAPS_JOB, GAPS_JOB, ML_JOB],

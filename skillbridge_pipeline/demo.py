@@ -22,6 +22,7 @@ from dagster import (
 
 from skillbridge_pipeline.core.documents import KIND_FOLDERS, document_id
 from skillbridge_pipeline.core.intake import write_request
+from skillbridge_pipeline.core.roadmap import NO_RESOURCE
 from skillbridge_pipeline.core.taxonomy import CATEGORIES, DATA_DIR
 from skillbridge_pipeline.settings import skillbridge_home
 
@@ -205,7 +206,7 @@ def roadmap_lines(stored: dict | None) -> list[str]:
     plan = stored["roadmap"]
     lines = [f"    4-week roadmap ({plan['mode']}, {plan['hours_per_week']} h/week):"]
     for week, content in plan["weeks"].items():
-        resource = content["resources"][0]["title"] if content["resources"] else "-"
+        resource = content["resources"][0]["title"] if content["resources"] else NO_RESOURCE
         lines.append(
             f"      {week}: {', '.join(content['focus_skills'])} — build "
             f"{content['artefact']} — start with: {resource}"

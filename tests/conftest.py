@@ -91,6 +91,18 @@ def embedder():
 
 
 @pytest.fixture(scope="session")
+def resource_index(tmp_path_factory, embedder):
+    """The shipped learning-resource catalog embedded into a fresh Chroma (about 20 s)."""
+    from skillbridge_pipeline.core.catalog import ResourceIndex, load_catalog
+    from skillbridge_pipeline.core.vector_store import chroma_client
+
+    client = chroma_client(path=str(tmp_path_factory.mktemp("resources") / "chroma"))
+    index = ResourceIndex(client, load_catalog())
+    index.fill(embedder.encode)
+    return index
+
+
+@pytest.fixture(scope="session")
 def trained(tmp_path_factory):
     """The ML job materialised once through Dagster, as the demo does (about 40 s)."""
     home = tmp_path_factory.mktemp("trained")

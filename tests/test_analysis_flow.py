@@ -100,53 +100,93 @@ def test_new_resumes_for_an_extracted_jd_are_extracted_and_scored_in_one_run(tra
     assert failed.error == "the resume failed: file is empty"
 
 
-def test_analyze_cli_json(trained, tmp_path):
+def analyze(home: Path, *args: str, cwd: Path | None = None):
     import os
     import subprocess
     import sys
 
-    home = trained[0]
-    done = subprocess.run(
-        [
-            str(Path(sys.executable).with_name("skillbridge")),
-            "analyze",
-            "--json",
-            "--resume",
-            str(SAMPLES / "resumes" / "ben_okafor_data.pdf"),
-            "--jd",
-            str(SAMPLES / "jds" / "senior_data_platform_engineer.html"),
-        ],
+    return subprocess.run(
+        [str(Path(sys.executable).with_name("skillbridge")), "analyze", *args],
         capture_output=True,
         text=True,
         env={**os.environ, "SKILLBRIDGE_HOME": str(home)},
+        cwd=cwd,
         timeout=300,
     )
+
+
+BEN = str(SAMPLES / "resumes" / "ben_okafor_data.pdf")
+PLATFORM = str(SAMPLES / "jds" / "senior_data_platform_engineer.html")
+
+
+def test_analyze_gives_the_whole_answer_and_the_report_page(trained, tmp_path):
+    home = tmp_path / "home"
+    shutil.copytree(trained[0] / "models", home / "models")
+    report = tmp_path / "report.html"
+    done = analyze(home, "--json", "--resume", BEN, "--jd", PLATFORM, "--html", str(report))
     assert done.returncode == 0, done.stderr[-2000:]
-    result = json.loads(done.stdout)
-    assert {
-        "resume_id",
-        "jd_id",
-        "overall_match",
-        "skill_gaps",
-        "missing_skills",
-        "matched_skills",
-    } <= set(result)
-    assert "Apache Kafka" in result["missing_skills"] and "Python" in result["matched_skills"]
-    bad = subprocess.run(
-        [
-            str(Path(sys.executable).with_name("skillbridge")),
-            "analyze",
-            "--resume",
-            str(tmp_path / "missing.pdf"),
-            "--jd",
-            str(tmp_path / "x.txt"),
-        ],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "SKILLBRIDGE_HOME": str(home)},
-    )
-    assert bad.returncode == 2 and "cannot analyse" in bad.stderr
-    shutil.rmtree(tmp_path, ignore_errors=True)
+    answer = json.loads(done.stdout)
+    assert {"resume", "jd", "analysis", "roadmap", "suggestions"} <= set(answer)
+    analysis = answer["analysis"]
+    assert {"resume_id", "jd_id", "overall_match", "skill_gaps", "missing_skills"} <= set(analysis)
+    assert "Apache Kafka" in analysis["missing_skills"] and "Python" in analysis["matched_skills"]
+    assert answer["jd"]["title"] == "Senior Data Platform Engineer"
+    weeks = answer["roadmap"]["weeks"]
+    assert list(weeks) == ["week1", "week2", "week3", "week4"]
+    focus = [s for w in weeks.values() for s in w["focus_skills"]]
+    assert len(focus) == len(set(focus))
+    assert isinstance(answer["suggestions"], list)
+    page = report.read_text()
+    assert "Senior Data Platform Engineer" in page and "All jobs" not in page
+    assert "4-week roadmap" in page and weeks["week1"]["focus_skills"][0] in page
+
+
+def test_analyze_ranks_many_jds_and_runs_a_batch_of_pairs(trained, tmp_path):
+    home = tmp_path / "home"
+    shutil.copytree(trained[0] / "models", home / "models")
+    jds = [PLATFORM, str(SAMPLES / "jds" / "junior_frontend_developer.json")]
+    ranked = analyze(home, "--json", "--resume", BEN, *(a for jd in jds for a in ("--jd", jd)))
+    assert ranked.returncode == 0, ranked.stderr[-2000:]
+    matches = [a["analysis"]["overall_match"] for a in json.loads(ranked.stdout)]
+    assert len(matches) == 2 and matches == sorted(matches, reverse=True)
+    text = analyze(home, "--resume", BEN, *(a for jd in jds for a in ("--jd", jd)))
+    assert "best match first" in text.stdout and "Senior Data Platform Engineer" in text.stdout
+
+    (tmp_path / "jd.txt").write_text("Requirements: Python, Docker and Kubernetes.")
+    (tmp_path / "empty.txt").write_text("")
+    lines = [
+        {"id": "a", "resume": BEN, "jd": PLATFORM},
+        {"id": "b", "resume": BEN, "jd": "jd.txt"},  # relative to the pairs file
+        {"id": "c", "resume": BEN, "jd": "missing.txt"},
+        {"id": "d", "resume": "empty.txt", "jd": "jd.txt"},
+        {"id": "e", "resume": BEN},
+    ]
+    pairs = tmp_path / "pairs.jsonl"
+    pairs.write_text("\n".join(json.dumps(line) for line in lines) + "\nnot json\n")
+    out = tmp_path / "out.jsonl"
+    done = analyze(home, "--batch", str(pairs), "--out", str(out))
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "analyze" in done.stderr and "4 failed" in done.stderr  # the bar, then the count
+    results = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [r["id"] for r in results] == ["a", "b", "c", "d", "e", 6]
+    assert "roadmap" in results[0] and "roadmap" in results[1]
+    assert "missing.txt: no such file" in results[2]["error"]
+    assert "empty.txt: file is empty" in results[3]["error"]  # which file, and why
+    assert "jd" in results[4]["error"] and "line 6" in results[5]["error"]
+
+
+def test_analyze_refuses_wrong_arguments_clearly(tmp_path):
+    for args, says in [
+        (["--resume", BEN], "give --resume and --jd"),
+        (["--batch", "p.jsonl", "--resume", BEN], "--batch takes its pairs from the file"),
+        (["--resume", str(tmp_path), "--jd", PLATFORM], "not a file"),
+        (["--resume", str(tmp_path / "missing.pdf"), "--jd", PLATFORM], "no such file"),
+        (["--resume", BEN, "--jd", PLATFORM, "--jd", PLATFORM, "--html", "x.html"], "one --jd"),
+        (["--batch", str(tmp_path / "none.jsonl")], "no such file"),
+    ]:
+        done = analyze(tmp_path / "home", *args)
+        assert done.returncode == 2 and says in done.stderr, (args, done.stderr[-500:])
+        assert "Traceback" not in done.stderr
 
 
 def test_llm_endpoint_down_gives_fallback_roadmaps_and_no_dead_letters(trained, tmp_path):

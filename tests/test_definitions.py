@@ -21,13 +21,14 @@ def test_asset_graph_snapshot():
         for parent in graph.get(key).parent_keys
     )
     # raw -> texts -> skills -> skill_embeddings -> gap_features -> skill_gaps -> roadmaps,
-    # and gap_model -> skill_gaps, for resumes and JDs alike.
+    # gap_model -> skill_gaps and learning_resources -> roadmaps, for resumes and JDs alike.
     assert edges == [
         ("gap_features", "skill_gaps"),
         ("gap_model", "skill_gaps"),
         ("gap_training_examples", "gap_model"),
         ("jd_skills", "skill_embeddings"),
         ("jd_texts", "jd_skills"),
+        ("learning_resources", "roadmaps"),
         ("raw_jds", "jd_texts"),
         ("raw_resumes", "resume_texts"),
         ("resume_skills", "skill_embeddings"),
@@ -47,7 +48,7 @@ def test_asset_graph_snapshot():
     batch_assets = ["raw_resumes", "resume_texts", "resume_skills", "raw_jds", "jd_texts"]
     for name in [*batch_assets, "jd_skills", "skill_embeddings", "gap_features", "skill_gaps"]:
         assert graph.get(AssetKey(name)).partitions_def.name == "batches", name
-    for name in ["skill_vectors", "gap_training_examples", "gap_model"]:
+    for name in ["skill_vectors", "gap_training_examples", "gap_model", "learning_resources"]:
         assert graph.get(AssetKey(name)).partitions_def is None
 
 

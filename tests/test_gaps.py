@@ -13,8 +13,15 @@ import pytest
 import torch
 
 from skillbridge_pipeline.core.embeddings import EmbeddingCache
-from skillbridge_pipeline.core.features import TABULAR_DIM, gap_features
+from skillbridge_pipeline.core.features import (
+    BASELINE_DIM,
+    SIGNAL_NAMES,
+    TABULAR_DIM,
+    gap_features,
+    jd_signals,
+)
 from skillbridge_pipeline.core.gaps import LEVELS, NotFound
+from skillbridge_pipeline.core.market import SkillMarket
 from skillbridge_pipeline.core.store import ResultsStore
 from skillbridge_pipeline.core.vector_store import SkillVectorStore, chroma_client
 from skillbridge_pipeline.ml_training.scoring import GapScorer
@@ -124,21 +131,42 @@ def test_unknown_ids_are_a_clear_not_found(scorer, trained):
         scorer.score_stored(store, "aaaaaaaaaaaaaaaa", "bbbbbbbbbbbbbbbb")
 
 
-def test_features_are_the_18_of_the_brief(embedder):
+def test_features_are_the_18_of_the_brief_then_the_jd_signals(embedder):
     jd = embedder.encode(["PostgreSQL", "Kubernetes", "Public speaking"])
     resume = embedder.encode(["PostgreSQL", "MySQL"])
     features = gap_features(
         jd, ["databases", "cloud_devops", "soft_skills"], resume, "data_ml", "senior"
     )
-    assert features.tabular.shape == (3, TABULAR_DIM) == (3, 18)
+    assert BASELINE_DIM == 18 and features.tabular.shape == (3, TABULAR_DIM) == (3, 28)
     assert features.embeddings.shape == (3, 384)
     assert features.tabular[0, 15] == pytest.approx(0.0, abs=1e-5)  # has it: gap 0
     assert features.tabular[1, 15] > 0.4  # Kubernetes is far from databases
     assert features.tabular[0, :8].tolist() == [0, 0, 0, 0, 0, 1, 0, 0]
     assert features.tabular[0, 8:15].tolist() == [0, 1, 0, 0, 0, 0, 1]
     assert np.all(features.tabular[:, 17] <= features.tabular[:, 16] + 1e-6)  # min <= mean
+    assert np.all(features.tabular[:, 18:] == 0.0)  # no signals given
     empty = gap_features(jd, ["databases"] * 3, np.zeros((0, 384), np.float32), "data_ml", "mid")
-    assert np.all(empty.tabular[:, 15:] == 1.0)
+    assert np.all(empty.tabular[:, 15:18] == 1.0)
+
+
+def test_jd_signals_read_wording_emphasis_and_the_market(extractor, taxonomy):
+    text = (
+        "Senior Kubernetes Engineer\n\nRequirements:\n- Kubernetes and Terraform in production\n"
+        "- Kubernetes operators\nNice to have: Scala.\n"
+    )
+    found = [s.record() for s in extractor.extract(text, kind="jd")]
+    signals = jd_signals(found, text, "devops_cloud", SkillMarket.of(taxonomy))
+    row = {
+        s["skill_id"]: dict(zip(SIGNAL_NAMES, signals[i], strict=True)) for i, s in enumerate(found)
+    }
+    kubernetes, terraform, scala = row["kubernetes"], row["terraform"], row["scala"]
+    assert kubernetes["asked_required"] == 1 and scala["asked_preferred"] == 1
+    assert kubernetes["in_title"] == 1 and terraform["in_title"] == 0
+    assert kubernetes["in_list"] == 1 and terraform["in_list"] == 1 and scala["in_list"] == 0
+    assert kubernetes["mentions"] > terraform["mentions"] > 0  # named three times, once
+    assert kubernetes["hot_technology"] == 1 and 0 < kubernetes["role_share"] <= 1
+    assert len({r["jd_skill_count"] for r in row.values()}) == 1
+    assert np.all((signals >= 0) & (signals <= 1))
 
 
 def test_embedding_cache_embeds_each_phrase_once_ever(tmp_path, embedder):
@@ -178,14 +206,19 @@ def test_training_asset_metadata_and_comparison(trained):
         "training_curve_plot",
         "version",
         "training_seconds",
+        "ece",
+        "reliability",
+        "reliability_plot",
     ]:
         assert key in metadata
+    assert "data:image/svg+xml;base64," in metadata["reliability"]  # the plot, in the UI
     folder = Path(metadata["artifacts"])
     assert {p.name for p in folder.iterdir()} >= {
         "gap_model.pt",
         "knn_model.pkl",
         "metrics.json",
         "training_curve.svg",
+        "reliability.svg",
     }
     metrics = json.loads((folder / "metrics.json").read_text())["metrics"]
     dual, tabular, rule = (
@@ -194,10 +227,16 @@ def test_training_asset_metadata_and_comparison(trained):
     assert dual["macro_f1"] > tabular["macro_f1"] > rule["macro_f1"]
     assert dual["r2"] > tabular["r2"] and dual["mae"] < tabular["mae"]
     assert dual["r2"] >= 0.72 and dual["mae"] <= 0.09  # the original's regression figures
-    # On postings never seen in training (their skills seen elsewhere): near the original's
-    # figures (F1 0.85, accuracy 0.91); measured F1 0.851, accuracy 0.906 (see README).
+    # On postings never seen in training (their skills seen elsewhere): past the original's
+    # figures (F1 0.85, accuracy 0.91); measured F1 0.975, accuracy 0.977 (see README).
     unseen_postings = metrics["dual_stream"]["test_unseen_postings"]
-    assert unseen_postings["macro_f1"] >= 0.84 and unseen_postings["accuracy"] >= 0.90
+    assert unseen_postings["macro_f1"] >= 0.90 and unseen_postings["accuracy"] >= 0.91
+    # On skills never seen: the JD's signals and the skill's market carry over (0.916; the
+    # 18-feature baseline, which sees neither, 0.695).
+    unseen_skills = metrics["dual_stream"]["test_unseen_skills"]
+    baseline = metrics["baseline_18"]["test_unseen_skills"]
+    assert unseen_skills["macro_f1"] >= 0.75 and unseen_skills["macro_f1"] > baseline["macro_f1"]
+    assert 0 <= dual["ece"] <= 0.10
     # Training time is measured by bench/training_time.py, not asserted here.
 
 
@@ -208,7 +247,7 @@ def test_training_is_deterministic():
 
     def data(n):
         return gap.Dataset(
-            rng.random((n, 18), dtype=np.float32),
+            rng.random((n, TABULAR_DIM), dtype=np.float32),
             rng.random((n, 384), dtype=np.float32),
             rng.integers(0, 4, n),
             rng.random(n, dtype=np.float32),
@@ -250,7 +289,7 @@ def test_features_round_trip_through_their_table_and_stale_ones_are_refused():
         PairInput("r1", "j2", resume, [], "data_ml", "mid"),  # a JD without skills
         PairInput("r2", "j1", [], [skill("e", "E")], "data_ml", "junior"),  # no resume skills
     ]
-    computed = pair_features(pairs, vectors)
+    computed = pair_features(pairs, vectors, SkillMarket())
     frame = features_frame(pairs, computed)
     assert len(frame) == 3 and frame["closest_skill"].isna().tolist() == [False, False, True]
     loaded = features_from_frame(frame, pairs, vectors)
@@ -262,3 +301,92 @@ def test_features_round_trip_through_their_table_and_stale_ones_are_refused():
     changed = PairInput("r1", "j1", resume, [skill("c", "C")], "data_ml", "senior")
     [stale] = features_from_frame(frame, [changed], vectors)
     assert isinstance(stale, StaleFeatures)
+
+
+DEV_POSTINGS = (
+    Path(__file__).parents[2] / "shared" / "data" / "skillspan" / "postings-train-dev.jsonl"
+)
+
+
+def sample_skills(extractor, name: str, kind: str) -> tuple[list[dict], str]:
+    from skillbridge_pipeline.core.parsing import parse_document
+    from skillbridge_pipeline.core.processing import TextOutcome, extract_one
+
+    path = SAMPLES / ("resumes" if kind == "resume" else "jds") / name
+    parsed = parse_document(path.read_bytes(), path.name, kind)
+    doc = TextOutcome(name, kind, "parsed", parsed.format, 1, parsed.text, len(parsed.text))
+    return extract_one(doc, extractor).skills, parsed.text
+
+
+@pytest.mark.slow
+def test_missing_required_skills_rank_above_missing_preferred_ones(scorer, extractor):
+    """Release 1's model never saw the JD's wording: over SkillSpan dev x two sample resumes
+    the required one of a (required, preferred) pair of missing skills ranked first 52.8% of
+    the time. Measured now: 0.902 (README)."""
+    from skillbridge_pipeline.core.gaps import required_first
+    from skillbridge_pipeline.core.jd_profile import profile_job
+
+    resumes = [
+        sample_skills(extractor, n, "resume")[0]
+        for n in ("ben_okafor_data.pdf", "ana_silva_backend.txt")
+    ]
+    wins = pairs = 0
+    for line in DEV_POSTINGS.open(encoding="utf-8"):
+        raw = json.loads(line)
+        if raw["split"] != "dev":
+            continue
+        jd = skills(extractor, raw["text"], "jd")
+        profile = profile_job(raw["text"], (s["category"] for s in jd))
+        for number, resume in enumerate(resumes):
+            analysis = scorer.score(
+                f"r{number}",
+                raw["idx"],
+                resume,
+                jd,
+                profile.role_family,
+                profile.seniority,
+                raw["text"],
+            )
+            won, compared = required_first(analysis)
+            wins, pairs = wins + won, pairs + compared
+    assert pairs > 1000
+    assert wins / pairs >= 0.85, wins / pairs
+
+
+def test_the_report_pair_ranks_required_kubernetes_and_docker_above_preferred_java(
+    scorer, extractor
+):
+    """Release 1: Java (preferred) Critical 0.61 above Kubernetes and Docker (required) at
+    Medium 0.33, for ben_okafor_data.pdf x senior_data_platform_engineer.html."""
+    resume, _ = sample_skills(extractor, "ben_okafor_data.pdf", "resume")
+    jd, text = sample_skills(extractor, "senior_data_platform_engineer.html", "jd")
+    analysis = scorer.score("ben", "platform", resume, jd, "data_ml", "senior", text)
+    rank = {g["name"]: i for i, g in enumerate(analysis["skill_gaps"])}
+    level = {g["name"]: g["priority_level"] for g in analysis["skill_gaps"]}
+    assert rank["Kubernetes"] < rank["Java"] and rank["Docker"] < rank["Java"]
+    assert level["Kubernetes"] == level["Docker"] == "Critical" != level["Java"]
+
+
+def test_a_resume_written_in_english_evidences_english(scorer, extractor):
+    """Release 1 told an English-language resume to "learn the fundamentals of English"."""
+    from skillbridge_pipeline.core.processing import TextOutcome, extract_one
+
+    text = (
+        "Backend engineer with eight years of Python and PostgreSQL. I built payment services "
+        "for a bank, ran them on Kubernetes, and mentored two junior engineers along the way."
+    )
+    assert "english" not in {s["skill_id"] for s in skills(extractor, text, "resume")}
+    doc = TextOutcome("ana", "resume", "parsed", "text", 1, text, len(text))
+    resume = extract_one(doc, extractor).skills
+    [english] = [s for s in resume if s["skill_id"] == "english"]
+    assert english["surface"] == "(written in English)" and english["confidence"] >= 0.5
+    jd = skills(extractor, "Requirements:\n- Fluent English\n- Python\n", "jd")
+    analysis = scorer.score("ana", "j", resume, jd, "software_engineering", "mid")
+    assert "English" in analysis["matched_skills"]
+    german = (
+        "Ich bin Backend-Entwicklerin mit acht Jahren Erfahrung in Python und Java. Ich habe "
+        "Zahlungsdienste für eine Bank gebaut und betreut und arbeite gern im Team mit anderen."
+    )
+    written = extractor.written_in(german)
+    assert written is not None and written.skill_id == "german"
+    assert extractor.written_in("Python, SQL, Docker") is None  # too short to tell

@@ -1,11 +1,14 @@
 """Bad input gets a clear reason and no invented content; good input becomes text."""
 
 import json
+from pathlib import Path
 
 import pytest
 from conftest import make_encrypted_pdf, make_image_only_pdf, make_pdf
 
 from skillbridge_pipeline.core.parsing import DocumentError, parse_document
+
+SAMPLES = Path(__file__).parents[1] / "data" / "samples"
 
 RESUME = "Jane Doe\nData Engineer\n\nSkills: Python, SQL, Apache Airflow, Docker"
 
@@ -94,7 +97,29 @@ def test_html_job_description_drops_scripts_and_styles():
         "<body><h1>Data Engineer</h1><ul><li>Python</li><li>Spark</li></ul></body></html>"
     )
     parsed = parse_document(html.encode(), "jd.html", "jd")
-    assert parsed.text.splitlines() == ["Data Engineer", "Python", "Spark"]
+    assert parsed.text.splitlines() == ["Data Engineer", "- Python", "- Spark"]  # a list stays one
+
+
+def test_html_job_title_comes_from_the_posting_not_the_page_chrome():
+    """Release 1 titled senior_data_platform_engineer.html "All jobs", from its navigation."""
+    page = (SAMPLES / "jds" / "senior_data_platform_engineer.html").read_bytes()
+    parsed = parse_document(page, "senior_data_platform_engineer.html", "jd")
+    assert parsed.title == "Senior Data Platform Engineer"
+    assert parsed.text.startswith("Senior Data Platform Engineer\n")
+    assert "All jobs" not in parsed.text and "equal opportunity" not in parsed.text
+    chrome = (
+        "<html><body><header><h1>Acme Careers</h1></header><nav>All jobs</nav><main>"
+        "<h2>Site Reliability Engineer</h2><p>Run Kubernetes.</p></main></body></html>"
+    )
+    parsed = parse_document(chrome.encode(), "sre.html", "jd")
+    assert parsed.title == "Site Reliability Engineer" and "Acme" not in parsed.text
+    ld = (
+        '<html><head><script type="application/ld+json">{"@type": "JobPosting", "title": '
+        '"Data Engineer", "description": "<p>Python and Spark.</p>"}</script></head>'
+        "<body><nav>Jobs</nav><h1>Careers at Acme</h1></body></html>"
+    )
+    parsed = parse_document(ld.encode(), "de.html", "jd")
+    assert parsed.title == "Data Engineer" and parsed.text.startswith("Data Engineer\n")
 
 
 def test_json_job_description():

@@ -103,7 +103,7 @@ def test_build_is_reproducible_and_matches_what_ships(tmp_path):
         "taxonomy/skills.jsonl",
         "taxonomy/alias_reliability.tsv",
         "skillspan/postings-train.jsonl",
-        "roadmaps/resources.json",
+        "roadmaps/catalog.json",
     }
     for name, content in outputs[0].items():
         shipped = (DEFAULT_TAXONOMY_DIR.parent / name).read_bytes()

@@ -3,7 +3,7 @@ of documents, and the KNN feature table per batch of requests.
 
 `skill_embeddings` embeds the skill names a batch of documents brought in (each phrase once,
 ever: the phrase cache in the results store), so scoring finds every vector cached.
-`gap_features` writes, for every requested pair and JD skill, the 18 tabular features the model
+`gap_features` writes, for every requested pair and JD skill, the 28 tabular features the model
 reads and the closest resume skill with its similarity; `skill_gaps` reads that table from its
 input, so the edge carries the data and a re-run of both reproduces the stored analyses.
 """
@@ -32,9 +32,14 @@ from skillbridge_pipeline.core.gaps import (
     requested_pairs,
     stored_pairs,
 )
+from skillbridge_pipeline.core.market import SkillMarket
 from skillbridge_pipeline.core.quality import FEATURE_CHECKS, QualityValidator
 from skillbridge_pipeline.hooks import fail_requests
-from skillbridge_pipeline.resources import EmbeddingResource, ResultsStoreResource
+from skillbridge_pipeline.resources import (
+    EmbeddingResource,
+    ResultsStoreResource,
+    SkillExtractorResource,
+)
 
 EMBEDDING_COLUMNS = ["phrase", "kind", "documents", "newly_embedded"]
 
@@ -96,10 +101,12 @@ def gap_features(
     context: AssetExecutionContext,
     results_store: ResultsStoreResource,
     embeddings: EmbeddingResource,
+    skills: SkillExtractorResource,
 ) -> Iterator:
-    """For every requested pair of this batch and each skill its JD asks for: the 18 tabular
-    features (category, role and seniority one-hots, gap score, mean and min KNN distance to
-    the resume's skills) and the closest resume skill with its cosine similarity."""
+    """For every requested pair of this batch and each skill its JD asks for: the 28 tabular
+    features (the original's 18: category, role and seniority one-hots, gap score, mean and
+    min KNN distance to the resume's skills; then how the JD asks for the skill and what the
+    market says of it) and the closest resume skill with its cosine similarity."""
     store = results_store.store
     batch = context.partition_key
     if batch_kind(batch) == "analysis":  # a batch of requests starts here
@@ -111,7 +118,9 @@ def gap_features(
             fail_requests(store, [r.request_id for r in requests], str(error))
     cache = embeddings.cache(results_store)
     started = time.perf_counter()
-    frame = features_frame(ready, pair_features(ready, cache.matrix))
+    frame = features_frame(
+        ready, pair_features(ready, cache.matrix, SkillMarket.of(skills.extractor.taxonomy))
+    )
     seconds = time.perf_counter() - started
     preview = frame.head(10)
     yield Output(

@@ -163,8 +163,9 @@ RESUMES_AND_GAPS_JOB = define_asset_job(
 )
 ML_JOB = define_asset_job(
     "train_gap_model_job",
-    selection=["skill_vectors", "gap_training_examples", "gap_model"],
+    selection=["skill_vectors", "gap_training_examples", "gap_model", "learning_resources"],
     hooks={record_dead_letter},
     op_retry_policy=TRANSIENT_RETRIES,
-    description="Embed the taxonomy, build training examples and train the gap model.",
+    description="Embed the taxonomy, build training examples and train the gap model; embed "
+    "the learning-resource catalog.",
 )

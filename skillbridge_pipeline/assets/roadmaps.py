@@ -1,43 +1,85 @@
-"""Roadmaps and resume-enhancer suggestions, one per analysis of the batch that scored it."""
+"""The learning-resource catalog in Chroma, and the roadmaps and resume-enhancer suggestions
+of each analysis a batch scored."""
 
 import pandas as pd
-from dagster import AssetExecutionContext, Output, asset
+from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, Output, asset
 
 from skillbridge_pipeline.assets.batches import BATCHES
 from skillbridge_pipeline.core import llm
+from skillbridge_pipeline.core.catalog import load_catalog
 from skillbridge_pipeline.core.enhancer import enhance
-from skillbridge_pipeline.core.roadmap import load_resources
-from skillbridge_pipeline.resources import LlmResource, ResultsStoreResource, SkillExtractorResource
+from skillbridge_pipeline.core.roadmap import learning_gaps, offered_resources
+from skillbridge_pipeline.resources import (
+    EmbeddingResource,
+    LlmResource,
+    ResultsStoreResource,
+    SkillExtractorResource,
+    VectorStoreResource,
+)
 
 ROADMAP_COLUMNS = ["resume_id", "jd_id", "mode", "week", "focus_skills", "resources"]
+
+
+@asset(group_name="roadmaps", kinds={"chroma"})
+def learning_resources(
+    results_store: ResultsStoreResource,
+    embeddings: EmbeddingResource,
+    vectors: VectorStoreResource,
+) -> MaterializeResult:
+    """Every catalog resource's title and section embedded (phrase cache) and upserted into
+    the `resources` collection, where roadmaps look up the resources about each skill."""
+    catalog = load_catalog() or []
+    cache = embeddings.cache(results_store)
+    index = vectors.resource_index(catalog)
+    size = index.fill(cache.matrix)
+    sources: dict[str, int] = {}
+    for resource in catalog:
+        sources[resource.source] = sources.get(resource.source, 0) + 1
+    return MaterializeResult(
+        metadata={
+            "resources": len(catalog),
+            "collection_size": size,
+            "newly_embedded": cache.embedded,
+            "by_source": MetadataValue.json(sources),
+        }
+    )
 
 
 @asset(
     partitions_def=BATCHES,
     group_name="analyses",
     kinds={"pandas"},
-    deps=["skill_gaps"],
+    deps=["skill_gaps", learning_resources],
 )
 def roadmaps(
     context: AssetExecutionContext,
     results_store: ResultsStoreResource,
     skills: SkillExtractorResource,
+    embeddings: EmbeddingResource,
+    vectors: VectorStoreResource,
     llm_client: LlmResource,
 ) -> Output[pd.DataFrame]:
     """A 4-week roadmap per analysis scored in this batch (LLM when configured, templates
-    otherwise) and the enhancer's checked rewrites of the resume toward the JD's terms."""
+    otherwise), citing catalog resources found on-topic for each gap, and the enhancer's
+    checked rewrites of the resume toward the JD's terms."""
     store = results_store.store
     batch = context.partition_key
-    library = load_resources()
+    catalog = load_catalog()
+    cache = embeddings.cache(results_store)
+    index = vectors.resource_index(catalog or [])
+    if catalog and not index.ready():  # a fresh Chroma: fill it once, here
+        index.fill(cache.matrix)
     pairs = {(r.resume_id, r.jd_id) for r in store.requests_in_batch(batch) if r.status == "done"}
     analyses = store.analyses_for_pairs(pairs)
+    gaps = [g for a in analyses for g in learning_gaps(a)]
+    offered = offered_resources(gaps, index, cache.matrix) if catalog else None
     resume_text = store.texts("resume", (resume_id for resume_id, _ in pairs))
     resume_skills = store.skills_many("resume", (a["resume_id"] for a in analyses))
     jd_skills = store.skills_many("jd", (a["jd_id"] for a in analyses))
     saved, table, modes = [], [], {}
     for analysis in analyses:
         resume_id, jd_id = analysis["resume_id"], analysis["jd_id"]
-        plan = llm.roadmap(analysis, library, llm_client.settings, llm_client.hours_per_week)
+        plan = llm.roadmap(analysis, offered, llm_client.settings, llm_client.hours_per_week)
         suggestions = enhance(
             resume_text.get(resume_id, ""),
             resume_skills[resume_id],

@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from skillbridge_pipeline.core.jd_context import SentenceRoles
+from skillbridge_pipeline.core.language import WrittenLanguage
 from skillbridge_pipeline.core.taxonomy import (
     NO_EVIDENCE,
     Alias,
@@ -202,6 +203,7 @@ class SkillExtractor:
     def __init__(self, taxonomy: Taxonomy, min_confidence: float | None = None):
         self.taxonomy = taxonomy
         self.min_confidence = min_confidence
+        self._written = WrittenLanguage(taxonomy)
         self._index: dict[tuple[str, ...], _Entry] = {}
         pooled: dict[str, AliasReliability] = {}  # skill id -> over all its aliases
         for (skill_id, _), stats in taxonomy.reliability.items():
@@ -384,6 +386,24 @@ class SkillExtractor:
     ) -> list[FoundSkill]:
         """One entry per canonical skill, in order of first appearance."""
         return aggregate(self.taxonomy, self.find_mentions(text, kind, min_confidence))
+
+    def written_in(self, text: str, found: Iterable[FoundSkill] = ()) -> FoundSkill | None:
+        """The spoken language a resume is written in, as a skill it evidences (a resume in
+        English evidences English), unless `found` names it already."""
+        written = self._written.of(text)
+        if written is None or written[0].id in {s.skill_id for s in found}:
+            return None
+        skill, probability = written
+        return FoundSkill(
+            skill_id=skill.id,
+            name=skill.name,
+            category=skill.category,
+            kind=skill.kind,
+            surface=f"(written in {skill.name})",
+            start=0,
+            end=0,
+            confidence=round(probability, 4),
+        )
 
 
 def aggregate(taxonomy: Taxonomy, mentions: Iterable[SkillMention]) -> list[FoundSkill]:

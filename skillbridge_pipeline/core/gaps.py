@@ -20,7 +20,14 @@ import numpy as np
 import pandas as pd
 
 from skillbridge_pipeline.core.documents import KIND_LABELS, failed_document_reason
-from skillbridge_pipeline.core.features import FEATURE_NAMES, GapFeatures, gap_features
+from skillbridge_pipeline.core.features import (
+    FEATURE_NAMES,
+    TABULAR_DIM,
+    GapFeatures,
+    gap_features,
+    jd_signals,
+)
+from skillbridge_pipeline.core.market import SkillMarket
 from skillbridge_pipeline.core.store import DocumentRecord, ResultsStore
 
 STRONG, PARTIAL = 0.85, 0.60
@@ -69,13 +76,25 @@ class PairInput:
     jd_skills: Sequence[dict]
     role_family: str
     seniority: str
+    jd_text: str = ""  # where the JD names its skills: title, list lines
 
 
 def pair_features(
-    pairs: Sequence[PairInput], vectors: Callable[[list[str]], np.ndarray]
+    pairs: Sequence[PairInput],
+    vectors: Callable[[list[str]], np.ndarray],
+    market: SkillMarket,
 ) -> list[GapFeatures | None]:
-    """The KNN features of every pair's JD skills (None for a JD without skills): one KNN fit
-    per resume, whatever the number of its JDs. `vectors(names)` embeds skill names."""
+    """The features of every pair's JD skills (None for a JD without skills): one KNN fit
+    per resume, whatever the number of its JDs; the JD's signals once per JD. `vectors(names)`
+    embeds skill names."""
+    signals: dict[tuple, np.ndarray] = {}
+
+    def signals_of(pair: PairInput) -> np.ndarray:
+        key = (pair.jd_id, pair.role_family, *(s["skill_id"] for s in pair.jd_skills))
+        if key not in signals:
+            signals[key] = jd_signals(pair.jd_skills, pair.jd_text, pair.role_family, market)
+        return signals[key]
+
     by_resume: dict[str, list[int]] = {}
     for index, pair in enumerate(pairs):
         by_resume.setdefault(pair.resume_id, []).append(index)
@@ -91,6 +110,7 @@ def pair_features(
             vectors([s["name"] for s in resume]),
             [pairs[i].role_family for i, _ in rows],
             [pairs[i].seniority for i, _ in rows],
+            np.concatenate([signals_of(pairs[i]) for i in indices]),
         )
         start = 0
         for i in indices:
@@ -184,7 +204,11 @@ def score_features(
     `predict(tabular, embeddings)` returns (level index, score) per row; `explain(names)` maps
     each skill name to trained skills near it."""
     order = [i for i, f in enumerate(features) if f is not None]
-    tabular = np.concatenate([features[i].tabular for i in order]) if order else np.zeros((0, 18))
+    tabular = (
+        np.concatenate([features[i].tabular for i in order])
+        if order
+        else np.zeros((0, TABULAR_DIM))
+    )
     embedded = (
         np.concatenate([features[i].embeddings for i in order]) if order else np.zeros((0, 384))
     )
@@ -209,33 +233,6 @@ def score_features(
         )
         offset += n
     return results
-
-
-def score_pairs(
-    pairs: Sequence[PairInput],
-    vectors: Callable[[list[str]], np.ndarray],
-    predict: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]],
-    explain: Callable[[list[str]], dict[str, list[str]]] | None = None,
-    model_version: str = "",
-) -> list[dict]:
-    """Features, then scores: what `gap_features` and `skill_gaps` do in two steps."""
-    return score_features(pairs, pair_features(pairs, vectors), predict, explain, model_version)
-
-
-def score_analysis(
-    resume_id: str,
-    jd_id: str,
-    resume_skills: Sequence[dict],
-    jd_skills: Sequence[dict],
-    role_family: str,
-    seniority: str,
-    vectors: Callable[[list[str]], np.ndarray],
-    predict: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]],
-    explain: Callable[[list[str]], dict[str, list[str]]] | None = None,
-    model_version: str = "",
-) -> dict:
-    pair = PairInput(resume_id, jd_id, resume_skills, jd_skills, role_family, seniority)
-    return score_pairs([pair], vectors, predict, explain, model_version)[0]
 
 
 def _assemble(
@@ -346,6 +343,7 @@ def stored_pairs(
     jds = store.documents_by_id("jd", (j for _, j in pairs))
     resume_skills = store.skills_many("resume", resumes)
     jd_skills = store.skills_many("jd", jds)
+    jd_texts = store.texts("jd", jds)
     ready, outcomes = [], []
     for resume_id, jd_id in pairs:
         error = _not_ready("resume", resume_id, resumes) or _not_ready("jd", jd_id, jds)
@@ -360,6 +358,7 @@ def stored_pairs(
                     jd_skills[jd_id],
                     jd.role_family or "software_engineering",
                     jd.seniority or "mid",
+                    jd_texts.get(jd_id, ""),
                 )
             )
     return ready, outcomes
@@ -375,3 +374,15 @@ def _not_ready(kind: str, doc_id: str, documents: dict[str, DocumentRecord]) -> 
     if document.status != "extracted":
         return NotFound(f"{label} {doc_id} is {document.status}, not extracted")
     return None
+
+
+def required_first(analysis: dict) -> tuple[int, int]:
+    """(pairs ranked required before preferred, pairs) over the analysis's missing skills: how
+    often the ranking follows the JD's own wording."""
+    missing = [g for g in analysis["skill_gaps"] if g["coverage"] == "Missing"]
+    rank = {g["skill_id"]: i for i, g in enumerate(missing)}
+    asked = [(g["skill_id"], g["jd_evidence"]["requirement"]) for g in missing]
+    required = [s for s, r in asked if r == "required"]
+    preferred = [s for s, r in asked if r == "preferred"]
+    wins = sum(rank[r] < rank[p] for r in required for p in preferred)
+    return wins, len(required) * len(preferred)

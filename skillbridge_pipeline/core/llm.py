@@ -81,41 +81,49 @@ def _fallback(purpose: str, reason: str) -> None:
 ROADMAP_SYSTEM = (
     "You are a career coach. Write a 4-week learning plan as JSON with keys weeks "
     "(week1..week4, each with focus_skills, goals, resources, artefact, self_check, hours) and "
-    "not_yet. Use only the gaps and the resources given; cite 1 to 3 resources per week by "
-    "their exact url. Do not invent resources."
+    "not_yet. Use only the gaps and the resources given; one or two focus skills a week, none "
+    "repeated; cite at most 3 resources per week by their exact url, only resources given for "
+    "that week's skills. Do not invent resources."
 )
 
 
 def roadmap(
     analysis: dict,
-    library: dict | None,
+    offered: dict[str, list[dict]] | None,
     settings: LlmSettings,
     hours_per_week: int = roadmaps.DEFAULT_HOURS_PER_WEEK,
 ) -> dict:
-    """A roadmap for one analysis: LLM when configured and valid, else templates."""
-    if library is None:
+    """A roadmap for one analysis: LLM when configured and valid, else templates.
+    `offered` maps each gap's skill id to its on-topic catalog resources (None: no catalog)."""
+    if offered is None:
         return roadmaps.generic_roadmap(analysis, hours_per_week)
     if not settings.enabled:
-        return roadmaps.template_roadmap(analysis, library, hours_per_week)
+        return roadmaps.template_roadmap(analysis, offered, hours_per_week)
     gaps = roadmaps.learning_gaps(analysis)[:8]
-    offered = {
-        g["name"]: roadmaps.resources_for(g["skill_id"], g["category"], library) for g in gaps
-    }
     prompt = json.dumps(
         {
             "hours_per_week": hours_per_week,
             "gaps": [
-                {"skill": g["name"], "priority": g["priority_level"], "coverage": g["coverage"]}
+                {
+                    "skill": g["name"],
+                    "priority": g["priority_level"],
+                    "coverage": g["coverage"],
+                    "hours_needed": roadmaps.effort_hours(g),
+                }
                 for g in gaps
             ],
-            "resources": offered,
+            "resources": {
+                g["name"]: [
+                    {k: v for k, v in r.items() if k != "relevance"}
+                    for r in offered.get(g["skill_id"], [])
+                ]
+                for g in gaps
+            },
         }
     )
     try:
         answer = json.loads(complete(settings, ROADMAP_SYSTEM, prompt, json_output=True))
-        checked = roadmaps.validate_roadmap(
-            answer, {r["url"] for rs in offered.values() for r in rs}
-        )
+        checked = roadmaps.validate_roadmap(answer, roadmaps.allowed_urls(offered))
     except json.JSONDecodeError as error:
         reason = f"LLM answer is not JSON ({error.msg})"
     except (LlmUnavailable, roadmaps.RoadmapInvalid) as error:
@@ -124,7 +132,7 @@ def roadmap(
         return {"mode": "llm", "hours_per_week": hours_per_week, **checked}
     _fallback("roadmap", reason)
     return roadmaps.template_roadmap(
-        analysis, library, hours_per_week, mode="fallback", reason=reason
+        analysis, offered, hours_per_week, mode="fallback", reason=reason
     )
 
 

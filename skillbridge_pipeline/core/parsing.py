@@ -78,7 +78,8 @@ def parse_document(
     elif fmt == "json":
         parsed = _parse_json(_decode(data), kind)
     elif fmt == "html":
-        parsed = ParsedDocument(text=html_to_text(_decode(data)), format="html")
+        title, body, _ = html_posting(_decode(data))
+        parsed = ParsedDocument(text=_titled(title, body), format="html", title=title)
     else:
         parsed = ParsedDocument(text=_decode(data), format=fmt)
     text = normalise_whitespace(clean_text(parsed.text))
@@ -148,22 +149,82 @@ def pdf_limit_reason(error: Exception) -> str:
     return f"PDF exceeds a safety limit of the reader ({message})"
 
 
-def html_to_text(html: str) -> str:
-    """Visible text with block elements on their own lines; scripts and styles dropped."""
+_INVISIBLE = "//script|//style|//noscript|//template|//svg|//head"
+_CHROME = (
+    ".//nav|.//header|.//footer|.//aside|.//*[@role='navigation']|.//*[@role='banner']"
+    "|.//*[@role='contentinfo']"
+)
+
+
+def _html_root(html: str):
     import lxml.html
     from lxml.etree import ParserError
 
     try:
-        root = lxml.html.document_fromstring(html)
+        return lxml.html.document_fromstring(html)
     except (ParserError, ValueError) as error:
         raise DocumentError(f"HTML could not be parsed ({error})") from None
-    for element in root.xpath("//script|//style|//noscript|//template|//svg|//head"):
+
+
+def _visible_text(root) -> str:
+    """Visible text with block elements on their own lines; scripts and styles dropped."""
+    for element in root.xpath(_INVISIBLE):
         element.drop_tree()
     for element in root.iter(
         "p", "div", "li", "br", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "section", "ul", "ol"
     ):
         element.tail = "\n" + (element.tail or "")
+    for item in root.iter("li"):  # a list item reads as one: requirement lists stay lists
+        item.text = "- " + (item.text or "")
     return root.text_content()
+
+
+def html_to_text(html: str) -> str:
+    return _visible_text(_html_root(html))
+
+
+def html_posting(html: str) -> tuple[str | None, str, str]:
+    """(title, text, source) of a job posting's page: its schema.org JobPosting JSON-LD when
+    it has one (most applicant-tracking systems embed it), else its main content without the
+    page's chrome (navigation, header, footer), titled by the content's first heading."""
+    root = _html_root(html)
+    for script in root.xpath('//script[@type="application/ld+json"]'):
+        try:
+            posting = _find_job_posting(json.loads(script.text_content()))
+        except ValueError:
+            continue
+        if posting and isinstance(posting.get("description"), str):
+            title = posting.get("title") if isinstance(posting.get("title"), str) else None
+            body = posting["description"]
+            return title, html_to_text(body) if "<" in body else body, "json-ld"
+    main = root.xpath("//main|//article|//*[@role='main']")
+    content = main[0] if main else root
+    for element in content.xpath(_CHROME):
+        element.drop_tree()
+    headings = content.xpath(".//h1") or content.xpath(".//h2")
+    title = normalise_whitespace(headings[0].text_content()) if headings else ""
+    return title or None, _visible_text(content), "html"
+
+
+def _find_job_posting(data) -> dict | None:
+    if isinstance(data, list):
+        for item in data:
+            if found := _find_job_posting(item):
+                return found
+        return None
+    if not isinstance(data, dict):
+        return None
+    kind = data.get("@type")
+    if kind == "JobPosting" or (isinstance(kind, list) and "JobPosting" in kind):
+        return data
+    return _find_job_posting(data.get("@graph", []))
+
+
+def _titled(title: str | None, body: str) -> str:
+    """The body headed by its title, unless it already opens with it."""
+    if not title or body.lstrip().startswith(title):
+        return body
+    return f"{title}\n\n{body}"
 
 
 def _parse_json(raw: str, kind: str) -> ParsedDocument:
@@ -185,11 +246,10 @@ def _json_job_description(value: dict) -> ParsedDocument:
     if not isinstance(body, str) or not body.strip():
         raise DocumentError('a JSON job description needs a non-empty "description" or "text"')
     title = value.get("title")
-    title = title if isinstance(title, str) and title.strip() else None
-    text = f"{title}\n\n{body}" if title else body
+    title = title.strip() if isinstance(title, str) and title.strip() else None
     if "<" in body and ">" in body:
-        text = (f"{title}\n\n" if title else "") + html_to_text(body)
-    return ParsedDocument(text=text, format="json_jd", title=title)
+        body = html_to_text(body)
+    return ParsedDocument(text=_titled(title, body), format="json_jd", title=title)
 
 
 _RESUME_LISTS = (

@@ -190,6 +190,8 @@ def extract_batch(
 
 def extract_one(doc: TextOutcome, extractor: SkillExtractor) -> SkillsOutcome:
     found = extractor.extract(doc.text, kind=doc.kind)
+    if doc.kind == "resume" and (written := extractor.written_in(doc.text, found)):
+        found.append(written)
     skills = [s.record() for s in found]
     profile = profile_job(doc.text, (s.category for s in found)) if doc.kind == "jd" else None
     return SkillsOutcome(

@@ -1,32 +1,35 @@
-"""4-week learning roadmaps built from real, free resources.
+"""4-week learning roadmaps a person could follow, citing free resources about each skill.
 
-Resources come from free-programming-books (CC BY 4.0, EbookFoundation): every course and
-interactive tutorial whose section names a taxonomy skill ("Python", "HTML and CSS",
-"Bash / Shell") is filed under that skill and its category (`build_resources`, run by
-`skillbridge build-taxonomy`, writes `data/roadmaps/resources.json`).
+The gaps worth learning are the analysis's non-Strong ones, most urgent first (a skill the
+resume evidences, its own language included, is Strong: never a gap). Each skill gets an
+effort in hours from its priority and coverage (`effort_hours`), and the weeks are filled in
+priority order: one skill a week, or two when both fit the week's hours. A skill and a resource
+appear in one week only; weeks left over apply what was learnt (a project, then the resume),
+and the gaps that did not fit are "what not to learn yet".
 
-A roadmap has exactly week1..week4. Each week: focus skills (highest-priority gaps first),
-goals, 1-3 resources with real URLs, a hands-on artefact to build, a way to check oneself and
-the hours to spend. It ends with what not to learn yet. Modes: `template` (no key), `llm`
-(Groq answered and passed validation), `fallback` (the LLM failed or its answer was rejected:
-template instead), `generic` (no resources file: a generic plan, never a crash).
+Resources come from the catalog (`core/catalog.py`): for each focus skill, those found on-topic
+for it, at most three a week. A skill without one says "no vetted free resource yet" and gives
+search terms instead of an unrelated course. Modes: `template` (no key), `llm` (Groq answered
+and passed validation), `fallback` (the LLM failed or its answer was rejected: template
+instead), `generic` (no catalog: a generic plan, never a crash).
 """
 
 from __future__ import annotations
 
-import csv
-import json
-from collections import defaultdict
-from pathlib import Path
+from collections.abc import Callable, Sequence
 
-from skillbridge_pipeline.core.taxonomy import DATA_DIR, Taxonomy
-from skillbridge_pipeline.core.text import alias_key
+import numpy as np
 
-RESOURCES_FILE = DATA_DIR / "roadmaps" / "resources.json"
+from skillbridge_pipeline.core.catalog import ResourceIndex
+
 WEEKS = ("week1", "week2", "week3", "week4")
 WEEK_FIELDS = ("focus_skills", "goals", "resources", "artefact", "self_check", "hours")
 DEFAULT_HOURS_PER_WEEK = 6
 SKILLS_PER_WEEK = 2
+RESOURCES_PER_WEEK = 3
+NO_RESOURCE = "no vetted free resource yet"
+# Hours to reach working knowledge of a missing skill, by priority; a partial one needs half.
+LEVEL_HOURS = {"Critical": 12, "High": 10, "Medium": 8, "Low": 6}
 ARTEFACTS = {
     "programming_languages": "a small command-line tool in {skill} with tests and a README",
     "ml_ai": "a notebook that trains and evaluates a {skill} model on a public dataset",
@@ -44,82 +47,7 @@ SELF_CHECK = (
 
 
 class RoadmapInvalid(ValueError):
-    """An LLM roadmap that breaks the schema or cites a resource we did not ship."""
-
-
-def build_resources(courses_csv: Path, taxonomy: Taxonomy, target: Path = RESOURCES_FILE) -> dict:
-    by_key = {}
-    for skill in taxonomy:
-        for alias in skill.aliases:
-            by_key.setdefault(alias_key(alias.text), skill)
-    resources, by_skill, by_category = [], defaultdict(list), defaultdict(list)
-    with courses_csv.open(encoding="utf-8") as f:
-        for row in csv.DictReader(f):
-            skills = _section_skills(row["section"], by_key) or _section_skills(
-                row.get("subsection") or "", by_key
-            )
-            if not skills or not row["url"].startswith(("https://", "http://")):
-                continue
-            index = len(resources)
-            resources.append(
-                {
-                    "title": row["title"].strip(),
-                    "url": row["url"].strip(),
-                    "section": row["section"],
-                    "skills": [s.id for s in skills],
-                }
-            )
-            for skill in skills:
-                by_skill[skill.id].append(index)
-                if index not in by_category[skill.category]:
-                    by_category[skill.category].append(index)
-    data = {
-        "source": "free-programming-books (EbookFoundation), CC BY 4.0",
-        "resources": resources,
-        "by_skill": dict(sorted(by_skill.items())),
-        "by_category": dict(sorted(by_category.items())),
-    }
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(json.dumps(data, indent=1, ensure_ascii=False))
-    return data
-
-
-def _section_skills(section: str, by_key: dict) -> list:
-    parts = [section] + [p for sep in (" and ", " & ", " / ", "/") for p in section.split(sep)]
-    found = []
-    for part in parts:
-        skill = by_key.get(alias_key(part.strip()))
-        if skill and skill not in found:
-            found.append(skill)
-    return found
-
-
-def load_resources(path: Path = RESOURCES_FILE) -> dict | None:
-    """The shipped resources, or None when the file is missing or unreadable."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        if not isinstance(data.get("resources"), list):
-            return None
-        return data
-    except (OSError, ValueError, AttributeError):
-        return None
-
-
-def resources_for(skill_id: str, category: str, library: dict, limit: int = 3) -> list[dict]:
-    """The skill's own resources, else its category's, else general engineering ones."""
-    indices = (
-        library["by_skill"].get(skill_id)
-        or library["by_category"].get(category)
-        or library["by_category"].get("tools_practices", [])
-    )
-    return [
-        {"title": library["resources"][i]["title"], "url": library["resources"][i]["url"]}
-        for i in indices[:limit]
-    ]
-
-
-def allowed_urls(library: dict | None) -> set[str]:
-    return {r["url"] for r in (library or {}).get("resources", [])}
+    """An LLM roadmap that breaks the schema or cites a resource we did not offer."""
 
 
 def learning_gaps(analysis: dict) -> list[dict]:
@@ -127,61 +55,155 @@ def learning_gaps(analysis: dict) -> list[dict]:
     return [g for g in analysis.get("skill_gaps", []) if g["coverage"] != "Strong"]
 
 
+def effort_hours(gap: dict) -> float:
+    hours = LEVEL_HOURS.get(gap["priority_level"], 8)
+    return hours / 2 if gap["coverage"] == "Partial" else hours
+
+
+def offered_resources(
+    gaps: Sequence[dict], index: ResourceIndex, vectors: Callable[[list[str]], np.ndarray]
+) -> dict[str, list[dict]]:
+    """Skill id -> the catalog resources found on-topic for it, as a roadmap cites them."""
+    found = index.for_skills([(g["skill_id"], g["name"]) for g in gaps], vectors)
+    return {
+        skill_id: [{**f.resource.cited(), "relevance": f.relevance} for f in hits]
+        for skill_id, hits in found.items()
+    }
+
+
+def allowed_urls(offered: dict[str, list[dict]]) -> set[str]:
+    return {r["url"] for resources in offered.values() for r in resources}
+
+
+def search_terms(name: str) -> list[str]:
+    return [f"{name} official documentation", f"{name} tutorial for beginners"]
+
+
+def plan_weeks(gaps: Sequence[dict], hours_per_week: float) -> list[list[dict]]:
+    """Gaps in priority order, one to a week, or two when both fit the week's hours; the
+    first gap that fits no week ends the plan (the rest are not for now)."""
+    weeks: list[list[dict]] = []
+    for gap in gaps:
+        last = weeks[-1] if weeks else []
+        if 0 < len(last) < SKILLS_PER_WEEK and (
+            sum(map(effort_hours, last)) + effort_hours(gap) <= hours_per_week
+        ):
+            last.append(gap)
+        elif len(weeks) < len(WEEKS):
+            weeks.append([gap])
+        else:
+            break
+    return weeks
+
+
 def template_roadmap(
     analysis: dict,
-    library: dict,
+    offered: dict[str, list[dict]],
     hours_per_week: int = DEFAULT_HOURS_PER_WEEK,
     mode: str = "template",
     reason: str | None = None,
 ) -> dict:
     gaps = learning_gaps(analysis)
-    focus = gaps[: SKILLS_PER_WEEK * len(WEEKS)]
+    planned = plan_weeks(gaps, hours_per_week)
+    placed = {g["skill_id"] for week in planned for g in week}
+    used: set[str] = set()
     weeks = {}
     for number, week in enumerate(WEEKS):
-        chosen = focus[number * SKILLS_PER_WEEK : (number + 1) * SKILLS_PER_WEEK]
-        if not chosen:  # fewer gaps than weeks: deepen and apply what came before
-            chosen = focus[-1:] if focus else []
-        weeks[week] = _week(chosen, library, hours_per_week, deepen=number >= len(focus))
+        if number < len(planned):
+            weeks[week] = _learning_week(planned[number], offered, hours_per_week, used)
+        else:
+            learnt = [g["name"] for w in planned for g in w]
+            weeks[week] = _applying_week(number - len(planned), learnt, hours_per_week)
     return {
         "mode": mode,
         **({"reason": reason} if reason else {}),
         "hours_per_week": hours_per_week,
         "weeks": weeks,
-        "not_yet": [g["name"] for g in gaps[len(focus) :]]
-        or [g["name"] for g in gaps if g["priority_level"] == "Low"],
+        "not_yet": [g["name"] for g in gaps if g["skill_id"] not in placed],
     }
 
 
-def _week(gaps: list[dict], library: dict, hours: int, deepen: bool) -> dict:
-    if not gaps:
-        return {
-            "focus_skills": ["consolidation"],
-            "goals": [
-                "Review what the job asks for against your resume and refresh the strongest matches"
-            ],
-            "resources": resources_for("", "tools_practices", library, 1) if library else [],
-            "artefact": "an updated resume whose bullets name the skills the job asks for",
-            "self_check": "Every requirement of the job description is evidenced in your resume",
-            "hours": hours,
-        }
-    names = [g["name"] for g in gaps]
-    resources = []
+def _learning_week(gaps: list[dict], offered: dict, hours: int, used: set[str]) -> dict:
+    resources, unvetted = [], []
     for gap in gaps:
-        for resource in resources_for(gap["skill_id"], gap["category"], library):
-            if resource not in resources:
-                resources.append(resource)
+        fresh = [r for r in offered.get(gap["skill_id"], []) if r["url"] not in used]
+        if not fresh:
+            unvetted.append(
+                {
+                    "skill": gap["name"],
+                    "note": NO_RESOURCE,
+                    "search_terms": search_terms(gap["name"]),
+                }
+            )
+        room = RESOURCES_PER_WEEK - len(resources)
+        for resource in fresh[: min(room, RESOURCES_PER_WEEK // len(gaps) or 1)]:
+            resources.append({k: v for k, v in resource.items() if k != "relevance"})
+            used.add(resource["url"])
     lead = gaps[0]
-    verb = "Go deeper in" if deepen else "Learn the fundamentals of"
-    return {
-        "focus_skills": names,
-        "goals": [
-            f"{verb} {g['name']} ({g['priority_level'].lower()} priority, "
-            f"{g['coverage'].lower()} today)"
-            for g in gaps
-        ],
-        "resources": resources[:3],
+    week = {
+        "focus_skills": [g["name"] for g in gaps],
+        "goals": [_goal(g, hours) for g in gaps],
+        "resources": resources,
         "artefact": ARTEFACTS[lead["category"]].format(skill=lead["name"]),
         "self_check": SELF_CHECK.format(skill=lead["name"]),
+        "hours": hours,
+    }
+    if unvetted:
+        week["unvetted"] = unvetted
+    return week
+
+
+def _goal(gap: dict, hours: int) -> str:
+    verb = "Go deeper in" if gap["coverage"] == "Partial" else "Learn the fundamentals of"
+    effort = effort_hours(gap)
+    time = (
+        f"about {effort:g} h"
+        if effort <= hours
+        else f"the first {hours} of about {effort:g} h (carry on after this plan)"
+    )
+    return (
+        f"{verb} {gap['name']} ({gap['priority_level'].lower()} priority, "
+        f"{gap['coverage'].lower()} today): {time}"
+    )
+
+
+def _applying_week(index: int, learnt: list[str], hours: int) -> dict:
+    """Weeks after the gaps, each different: a project that uses what was learnt, the resume,
+    interviews, then keeping up."""
+    skills = " and ".join(learnt[:2]) or "the job's core skills"
+    weeks = [
+        (
+            "portfolio project",
+            f"Build one small project that uses {skills} together",
+            f"a public repository or write-up of a project using {skills}",
+            "Someone else can run or read your project without your help",
+        ),
+        (
+            "resume and applications",
+            "Rewrite your resume's bullets so each requirement of the job is evidenced, then apply",
+            "an updated resume whose bullets name the skills the job asks for",
+            "Every requirement of the job description is evidenced in your resume",
+        ),
+        (
+            "interview practice",
+            f"Prepare one short story per requirement, {skills} first, and rehearse them aloud",
+            "a page of interview stories: situation, what you did, the result",
+            "You can answer 'tell me about a time you used it' for each requirement",
+        ),
+        (
+            "keeping up",
+            f"Follow one community or newsletter about {skills} and read it weekly",
+            "a short list of sources you will keep reading after this plan",
+            "You can name one recent change in the tools the job asks for",
+        ),
+    ]
+    focus, goal, artefact, check = weeks[index]
+    return {
+        "focus_skills": [focus],
+        "goals": [goal],
+        "resources": [],
+        "artefact": artefact,
+        "self_check": check,
         "hours": hours,
     }
 
@@ -189,7 +211,7 @@ def _week(gaps: list[dict], library: dict, hours: int, deepen: bool) -> dict:
 def generic_roadmap(
     analysis: dict,
     hours_per_week: int = DEFAULT_HOURS_PER_WEEK,
-    reason: str = "no roadmap resources available",
+    reason: str = "no learning-resource catalog available",
 ) -> dict:
     names = [g["name"] for g in learning_gaps(analysis)][:4] or ["the job's core skills"]
     plan = [
@@ -221,24 +243,29 @@ def generic_roadmap(
 
 
 def validate_roadmap(roadmap: object, allowed: set[str]) -> dict:
-    """Check an LLM's roadmap against the schema and the shipped resources."""
+    """Check an LLM's roadmap against the schema and the resources it was offered."""
     if not isinstance(roadmap, dict):
         raise RoadmapInvalid("roadmap is not a JSON object")
     weeks = roadmap.get("weeks")
     if not isinstance(weeks, dict) or sorted(weeks) != list(WEEKS):
         raise RoadmapInvalid("roadmap must have exactly week1..week4")
+    seen_skills: set[str] = set()
     for name, week in weeks.items():
         if not isinstance(week, dict) or any(f not in week for f in WEEK_FIELDS):
             raise RoadmapInvalid(f"{name} lacks one of {', '.join(WEEK_FIELDS)}")
-        if not isinstance(week["focus_skills"], list) or not week["focus_skills"]:
-            raise RoadmapInvalid(f"{name} has no focus skills")
+        focus = week["focus_skills"]
+        if not isinstance(focus, list) or not 1 <= len(focus) <= SKILLS_PER_WEEK:
+            raise RoadmapInvalid(f"{name} must focus on 1 or 2 skills")
+        if repeated := seen_skills & {str(s) for s in focus}:
+            raise RoadmapInvalid(f"{name} repeats {', '.join(sorted(repeated))}")
+        seen_skills |= {str(s) for s in focus}
         resources = week["resources"]
-        if not isinstance(resources, list) or not 1 <= len(resources) <= 3:
-            raise RoadmapInvalid(f"{name} must cite 1 to 3 resources")
+        if not isinstance(resources, list) or len(resources) > RESOURCES_PER_WEEK:
+            raise RoadmapInvalid(f"{name} must cite at most {RESOURCES_PER_WEEK} resources")
         for resource in resources:
             url = resource.get("url") if isinstance(resource, dict) else None
             if url not in allowed:
-                raise RoadmapInvalid(f"{name} cites a resource we did not ship: {url!r}")
+                raise RoadmapInvalid(f"{name} cites a resource we did not offer: {url!r}")
     not_yet = roadmap.get("not_yet", [])
     if not isinstance(not_yet, list):
         raise RoadmapInvalid("not_yet must be a list")

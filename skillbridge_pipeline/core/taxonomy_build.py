@@ -554,7 +554,7 @@ def build_taxonomy(
     bytes (sorted output, no timestamps)."""
     from tqdm import tqdm
 
-    from skillbridge_pipeline.core.roadmap import build_resources
+    from skillbridge_pipeline.core.catalog import build_catalog
 
     builder = TaxonomyBuilder(shared_data)
     postings = shared_data / "skillspan" / "postings-train-dev.jsonl"
@@ -584,12 +584,12 @@ def build_taxonomy(
         step("calibration on SkillSpan train")
         copy_train_postings(postings, data_dir / "skillspan" / "postings-train.jsonl")
         step("train split")
-        build_resources(
-            shared_data / "free-programming-books" / "courses_en.parsed.csv",
+        build_catalog(
+            shared_data,
             Taxonomy({s.id: s for s in skills}, {}),
-            data_dir / "roadmaps" / "resources.json",
+            data_dir / "roadmaps" / "catalog.json",
         )
-        step("learning resources")
+        step("learning-resource catalog")
     return skills
 
 

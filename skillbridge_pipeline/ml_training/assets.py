@@ -4,10 +4,13 @@ Training code (torch, scikit-learn) is imported inside the assets that train, so
 code server and document runs, which import this module too, start without it.
 """
 
+import base64
+
 import pandas as pd
 from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, Output, asset
 
 from skillbridge_pipeline.core.taxonomy import DATA_DIR
+from skillbridge_pipeline.ml_training.registry import RELIABILITY_FILE
 from skillbridge_pipeline.resources import (
     EmbeddingResource,
     ModelStoreResource,
@@ -85,8 +88,9 @@ def gap_model(
     embeddings: EmbeddingResource,
     models: ModelStoreResource,
 ) -> MaterializeResult:
-    """The DualStreamMLP, trained and compared with a tabular-only MLP and the plain rule on
-    held-out postings and skills; artifacts versioned in the model store."""
+    """The DualStreamMLP on all 28 features, compared on the same held-out postings and skills
+    with a tabular-only MLP, the original's 18-feature DualStreamMLP and the plain rule, with
+    the calibration of its level probabilities; artifacts versioned in the model store."""
     from skillbridge_pipeline.ml_training.training import train_gap_model
 
     summary = train_gap_model(
@@ -96,13 +100,28 @@ def gap_model(
         models.registry,
     )
     folder = models.registry.root / summary.version
-    rows = ["| model | held-out | macro-F1 | accuracy | R² | MAE |", "|---|---|---|---|---|---|"]
+    rows = [
+        "| model | held-out | macro-F1 | accuracy | R² | MAE | ECE |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for name, by_split in summary.metrics.items():
         for split, m in by_split.items():
+            ece = "—" if m["ece"] is None else f"{m['ece']:.3f}"
             rows.append(
                 f"| {name} | {split} | {m['macro_f1']:.3f} | {m['accuracy']:.3f} | "
-                f"{m['r2']:.3f} | {m['mae']:.3f} |"
+                f"{m['r2']:.3f} | {m['mae']:.3f} | {ece} |"
             )
+    plot = (folder / RELIABILITY_FILE).read_bytes()
+    reliability = [
+        f"![reliability](data:image/svg+xml;base64,{base64.b64encode(plot).decode()})",
+        "",
+        "| confidence bin | mean confidence | accuracy | examples |",
+        "|---|---|---|---|",
+        *(
+            f"| {b['bin']} | {b['confidence']:.3f} | {b['accuracy']:.3f} | {b['count']} |"
+            for b in summary.reliability
+        ),
+    ]
     curve = ["| epoch | train loss | validation F1 | validation R² |", "|---|---|---|---|"] + [
         f"| {c['epoch']} | {c['train_loss']:.4f} | {c['validation_f1']:.3f} "
         f"| {c['validation_r2']:.3f} |"
@@ -120,6 +139,9 @@ def gap_model(
             "comparison": MetadataValue.md("\n".join(rows)),
             "training_curve": MetadataValue.md("\n".join(curve)),
             "training_curve_plot": MetadataValue.path(str(folder / "training_curve.svg")),
+            "ece": dual["ece"],
+            "reliability": MetadataValue.md("\n".join(reliability)),
+            "reliability_plot": MetadataValue.path(str(folder / RELIABILITY_FILE)),
             "best_epoch": summary.best_epoch,
             "training_seconds": round(summary.seconds, 1),
             "artifacts": MetadataValue.path(str(folder)),

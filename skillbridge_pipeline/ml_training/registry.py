@@ -1,4 +1,4 @@
-"""Versioned model artifacts: gap_model.pt, knn_model.pkl, metrics and the training curve.
+"""Versioned model artifacts: gap_model.pt, knn_model.pkl, metrics, training curve, reliability.
 
 Each training writes a new folder `<root>/gap_model/<version>/` and then points `LATEST` at
 it, so a reader never sees half a model and older versions stay for comparison.
@@ -21,11 +21,12 @@ if TYPE_CHECKING:
 
     from skillbridge_pipeline.ml_training.model import DualStreamMLP
 
-MODEL_FILE, KNN_FILE, METRICS_FILE, CURVE_FILE = (
+MODEL_FILE, KNN_FILE, METRICS_FILE, CURVE_FILE, RELIABILITY_FILE = (
     "gap_model.pt",
     "knn_model.pkl",
     "metrics.json",
     "training_curve.svg",
+    "reliability.svg",
 )
 
 
@@ -54,6 +55,7 @@ class ModelRegistry:
         skill_vectors: np.ndarray,
         metrics: dict,
         curve_svg: str,
+        reliability_svg: str,
     ) -> Path:
         from sklearn.neighbors import NearestNeighbors
 
@@ -66,6 +68,7 @@ class ModelRegistry:
         (folder / KNN_FILE).write_bytes(pickle.dumps({"knn": knn, "skill_ids": skill_ids}))
         (folder / METRICS_FILE).write_text(json.dumps(metrics, indent=2))
         (folder / CURVE_FILE).write_text(curve_svg)
+        (folder / RELIABILITY_FILE).write_text(reliability_svg)
         latest = self.root / "LATEST"
         tmp = latest.with_suffix(".tmp")
         tmp.write_text(version)

@@ -13,6 +13,7 @@ from skillbridge_pipeline.core.gaps import (
     score_features,
     stored_pairs,
 )
+from skillbridge_pipeline.core.market import SkillMarket
 from skillbridge_pipeline.core.store import ResultsStore
 from skillbridge_pipeline.core.taxonomy import Taxonomy
 from skillbridge_pipeline.ml_training.model import predict
@@ -26,6 +27,7 @@ class GapScorer:
         self.trained = trained
         self.cache = cache
         self.taxonomy = taxonomy
+        self.market = SkillMarket.of(taxonomy)
 
     def _predict(self, tabular: np.ndarray, embeddings: np.ndarray):
         if len(tabular) == 0:
@@ -47,7 +49,7 @@ class GapScorer:
         }
 
     def score_many(self, pairs: list[PairInput]) -> list[dict]:
-        return self.score_features(pairs, pair_features(pairs, self.cache.matrix))
+        return self.score_features(pairs, pair_features(pairs, self.cache.matrix, self.market))
 
     def score_features(
         self, pairs: list[PairInput], features: list[GapFeatures | None]
@@ -63,8 +65,11 @@ class GapScorer:
         jd_skills: list[dict],
         role_family: str,
         seniority: str,
+        jd_text: str = "",
     ) -> dict:
-        pair = PairInput(resume_id, jd_id, resume_skills, jd_skills, role_family, seniority)
+        pair = PairInput(
+            resume_id, jd_id, resume_skills, jd_skills, role_family, seniority, jd_text
+        )
         return self.score_many([pair])[0]
 
     def score_stored(self, store: ResultsStore, resume_id: str, jd_id: str) -> dict:

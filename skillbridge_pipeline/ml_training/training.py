@@ -10,13 +10,14 @@ import numpy as np
 import pandas as pd
 
 from skillbridge_pipeline.core.embeddings import EmbeddingCache
-from skillbridge_pipeline.core.features import TABULAR_DIM
+from skillbridge_pipeline.core.features import BASELINE_DIM, TABULAR_DIM
 from skillbridge_pipeline.core.taxonomy import Taxonomy
 from skillbridge_pipeline.ml_training import model as gap
 from skillbridge_pipeline.ml_training.registry import ModelRegistry
 
 FEATURE_COLUMNS = [f"f{i}" for i in range(TABULAR_DIM)]
 EPOCHS = 60
+HELD_OUT = ("test", "test_unseen_skills", "test_unseen_postings")
 
 
 @dataclass(frozen=True)
@@ -25,6 +26,7 @@ class TrainingSummary:
     metrics: dict  # model -> held-out set -> Metrics as dict
     best_epoch: int
     curve: list[dict]
+    reliability: list[dict]  # the dual-stream model's calibration bins on the test set
     seconds: float
     examples: dict[str, int]
 
@@ -65,14 +67,22 @@ def train_gap_model(
 ) -> TrainingSummary:
     started = time.perf_counter()
     data = datasets(examples, taxonomy, cache)
-    dual = gap.train(data["train"], data["validation"], use_embedding=True, epochs=epochs)
-    tabular = gap.train(data["train"], data["validation"], use_embedding=False, epochs=epochs)
-    held_out = ("test", "test_unseen_skills", "test_unseen_postings")
-    metrics = {
-        "dual_stream": {h: asdict(gap.evaluate(dual.model, data[h])) for h in held_out},
-        "tabular_only": {h: asdict(gap.evaluate(tabular.model, data[h])) for h in held_out},
-        "rule_baseline": {h: asdict(gap.rule_baseline(data[h])) for h in held_out},
+    train, validation = data["train"], data["validation"]
+    dual = gap.train(train, validation, use_embedding=True, epochs=epochs)
+    models = {
+        "dual_stream": dual.model,
+        "tabular_only": gap.train(train, validation, use_embedding=False, epochs=epochs).model,
+        "baseline_18": gap.train(
+            train, validation, use_embedding=True, epochs=epochs, tabular_dim=BASELINE_DIM
+        ).model,
     }
+    metrics = {
+        name: {h: asdict(gap.evaluate(model, data[h])) for h in HELD_OUT}
+        for name, model in models.items()
+    }
+    metrics["rule_baseline"] = {h: asdict(gap.rule_baseline(data[h])) for h in HELD_OUT}
+    _, probabilities, _ = gap.predict(dual.model, data["test"].tabular, data["test"].embedding)
+    _, reliability = gap.calibration(probabilities, data["test"].level)
     trained_skills = sorted(set(examples.loc[examples["split"] == "train", "skill_id"]))
     vectors = cache.matrix([taxonomy.skills[s].name for s in trained_skills])
     digest = hashlib.sha256(pd.util.hash_pandas_object(examples, index=False).values.tobytes())
@@ -82,14 +92,16 @@ def train_gap_model(
         dual.model,
         trained_skills,
         vectors,
-        {"metrics": metrics, "best_epoch": dual.best_epoch},
+        {"metrics": metrics, "best_epoch": dual.best_epoch, "reliability": reliability},
         curve_svg(dual.curve),
+        reliability_svg(reliability),
     )
     return TrainingSummary(
         version=version,
         metrics=metrics,
         best_epoch=dual.best_epoch,
         curve=dual.curve,
+        reliability=reliability,
         seconds=time.perf_counter() - started,
         examples={k: int(v) for k, v in examples["split"].value_counts().items()},
     )
@@ -127,3 +139,29 @@ def curve_svg(curve: list[dict], width: int = 480, height: int = 240) -> str:
     )
     parts.append("</svg>")
     return "\n".join(parts)
+
+
+def reliability_svg(bins: list[dict], size: int = 240) -> str:
+    """Accuracy against confidence per bin, beside the diagonal of perfect calibration."""
+    pad = 30
+    span = size - 2 * pad
+
+    def xy(confidence: float, accuracy: float) -> tuple[float, float]:
+        return pad + confidence * span, size - pad - accuracy * span
+
+    placed = [xy(b["confidence"], b["accuracy"]) for b in bins]
+    points = " ".join(f"{x:.1f},{y:.1f}" for x, y in placed)
+    dots = "".join(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="#1f77b4"/>' for x, y in placed)
+    (x0, y0), (x1, y1) = xy(0, 0), xy(1, 1)
+    return "\n".join(
+        [
+            f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}">',
+            '<rect width="100%" height="100%" fill="white"/>',
+            f'<line x1="{x0}" y1="{y0}" x2="{x1}" y2="{y1}" stroke="#999" stroke-dasharray="4"/>',
+            f'<polyline fill="none" stroke="#1f77b4" stroke-width="2" points="{points}"/>',
+            dots,
+            f'<text x="{pad}" y="16" font-size="12">accuracy vs confidence (test)</text>',
+            f'<text x="{size - pad - 70}" y="{size - 8}" font-size="11">confidence</text>',
+            "</svg>",
+        ]
+    )

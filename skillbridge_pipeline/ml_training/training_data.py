@@ -5,8 +5,9 @@ An example is one skill a job description asks for, seen from one candidate.
 Job descriptions (two real sources):
 - SkillSpan *train* postings, with the skills our extractor finds in them, whether each is
   required or preferred, and the posting's role family and seniority;
-- O*NET occupation profiles of the four role families, turned into postings: 8-20 of the
-  occupation's technologies (Hot Technologies twice as likely), wording unspecified.
+- O*NET occupation profiles of the four role families, turned into postings: a title and one
+  bullet for each of 8-20 of the occupation's technologies (Hot Technologies twice as likely),
+  wording unspecified.
 
 Candidates are sampled from real O*NET occupation skill profiles: an occupation of the same
 role family (70%) or another one, keeping 35-90% of its technologies, plus their own spoken
@@ -15,16 +16,23 @@ language and degree.
 Label. For skill s asked by a JD of role family f with requirement r, and a candidate whose
 nearest skill is at cosine gap g (the gap_score feature):
 
-    demand = 0.30 hot(s) + 0.15 in_demand(s) + 0.30 sqrt(occupations of f listing s / all of f)
-             + 0.25 min(1, share of SkillSpan train postings asking for s / 0.15)
-    ask    = 1.0 required | 0.75 unspecified | 0.45 preferred
-    need   = clip((g - 0.15) / 0.55, 0, 1)      # 0 when the candidate has it or a near twin
-    priority = need * (0.25 + 0.75 * demand * ask)               in [0, 1]
-    level  = Critical >= 0.60 > High >= 0.40 > Medium >= 0.20 > Low
+    demand   = 0.30 hot(s) + 0.15 in_demand(s) + 0.30 sqrt(occupations of f listing s / all of f)
+               + 0.25 min(1, share of SkillSpan train postings asking for s / 0.15)
+    ask      = 1.0 required | 0.75 unspecified | 0.45 preferred, raised halfway to 1 by
+               emphasis (1 when the JD names s in its title or 4+ times; 1/3, 2/3 for 2, 3)
+    need     = clip((g - 0.15) / 0.55, 0, 1)      # 0 when the candidate has it or a near twin
+    priority = need * (0.15 + 0.85 * ask * (0.5 + 0.5 * demand))          in [0, 1]
+    level    = Critical >= 0.60 > High >= 0.40 > Medium >= 0.20 > Low
 
-So the label is not a function of the 18 features alone: demand comes from O*NET and SkillSpan
-(what the market says of the skill for the role) and ask from the JD's wording; the model sees
-the skill only through its embedding, and the requirement not at all.
+The JD's wording comes first and the market second: a missing required skill scores 0.58-1.0,
+a missing preferred one 0.34-0.53, whatever their demand (the release-1 label, 0.25 + 0.75
+demand * ask, ranked a missing required skill above a missing preferred one of the same
+analysis only 67% of the time).
+
+The 18 original features see none of demand or ask: the baseline model learns them from the
+skill's category and embedding alone. The 10 signal features (`core/features.py`) give the
+model the JD's wording, emphasis and the O*NET half of demand; the SkillSpan share it never
+sees.
 
 Held out: 20% of the postings (all their examples) and 15% of the skills (every example of them,
 in any posting) never reach training; a further 10% of the remaining postings select the best
@@ -45,46 +53,25 @@ import numpy as np
 import pandas as pd
 
 from skillbridge_pipeline.core.extraction import SkillExtractor
-from skillbridge_pipeline.core.features import gap_features
+from skillbridge_pipeline.core.features import (
+    GAP_SCORE,
+    IN_TITLE,
+    MENTIONS,
+    gap_features,
+    jd_signals,
+)
 from skillbridge_pipeline.core.jd_profile import profile_job
+from skillbridge_pipeline.core.market import (
+    SkillMarket,
+    occupation_profiles,
+    role_of,
+)
 from skillbridge_pipeline.core.taxonomy import Taxonomy
 
 SEED = 42
 LEVELS = ("Low", "Medium", "High", "Critical")
 LEVEL_FLOORS = (0.0, 0.20, 0.40, 0.60)
 ASK = {"required": 1.0, None: 0.75, "unspecified": 0.75, "preferred": 0.45}
-# O*NET-SOC codes of each role family (prefix match).
-ROLE_OCCUPATIONS = {
-    "software_engineering": (
-        "15-1251",
-        "15-1252",
-        "15-1253",
-        "15-1254",
-        "15-1299.07",
-        "15-1211",
-        "17-2061",
-    ),
-    "data_ml": ("15-2051", "15-2041", "15-2031", "15-1221", "15-1242", "15-1243", "15-2099.01"),
-    "devops_cloud": (
-        "15-1212",
-        "15-1231",
-        "15-1241",
-        "15-1244",
-        "15-1299.01",
-        "15-1299.04",
-        "15-1299.05",
-        "15-1299.08",
-    ),
-    "product_design": (
-        "15-1255",
-        "15-1299.09",
-        "11-3021",
-        "11-2021",
-        "13-1082",
-        "27-1021",
-        "27-1024",
-    ),
-}
 CANDIDATE_EXTRAS = ("english", "bachelor-s-degree", "master-s-degree", "communication", "teamwork")
 
 
@@ -96,23 +83,34 @@ def need_of(gap: float) -> float:
     return min(1.0, max(0.0, (gap - 0.15) / 0.55))
 
 
-def priority_label(demand: float, requirement: str | None, gap: float) -> float:
-    return need_of(gap) * (0.25 + 0.75 * demand * ASK.get(requirement, 0.75))
+def ask_of(requirement: str | None, emphasis: float = 0.0) -> float:
+    """How hard the JD asks: its wording, raised halfway to 1 by emphasis."""
+    ask = ASK.get(requirement, 0.75)
+    return ask + (1.0 - ask) * 0.5 * emphasis
+
+
+def emphasis_of(signals: np.ndarray) -> float:
+    """1 when the JD names the skill in its title or 4+ times, in between for 2-3 mentions."""
+    mentions = round(2 ** (3 * float(signals[MENTIONS])) - 1)
+    return max(float(signals[IN_TITLE]), min(1.0, (mentions - 1) / 3))
+
+
+def priority_label(
+    demand: float, requirement: str | None, gap: float, emphasis: float = 0.0
+) -> float:
+    return need_of(gap) * (0.15 + 0.85 * ask_of(requirement, emphasis) * (0.5 + 0.5 * demand))
 
 
 @dataclass(frozen=True)
 class MarketSignals:
-    hot: dict[str, bool]
-    in_demand: dict[str, bool]
-    role_share: dict[str, dict[str, float]]  # role family -> skill id -> share of occupations
+    market: SkillMarket
     posting_share: dict[str, float]  # skill id -> share of SkillSpan train postings
 
     def demand(self, skill_id: str, role_family: str) -> float:
-        occupation = self.role_share.get(role_family, {}).get(skill_id, 0.0)
         return (
-            0.30 * self.hot.get(skill_id, False)
-            + 0.15 * self.in_demand.get(skill_id, False)
-            + 0.30 * math.sqrt(occupation)
+            0.30 * (skill_id in self.market.hot)
+            + 0.15 * (skill_id in self.market.in_demand)
+            + 0.30 * math.sqrt(self.market.share(skill_id, role_family))
             + 0.25 * min(1.0, self.posting_share.get(skill_id, 0.0) / 0.15)
         )
 
@@ -123,22 +121,8 @@ class Posting:
     role_family: str
     seniority: str
     skills: list[tuple[str, str | None]]  # (skill id, requirement)
-
-
-def occupation_profiles(taxonomy: Taxonomy) -> dict[str, list[str]]:
-    """O*NET-SOC code -> the taxonomy skills that occupation lists."""
-    profiles: dict[str, list[str]] = defaultdict(list)
-    for skill in taxonomy:
-        for code in skill.onet_occupations:
-            profiles[code].append(skill.id)
-    return profiles
-
-
-def role_of(code: str) -> str | None:
-    for role, prefixes in ROLE_OCCUPATIONS.items():
-        if code.startswith(prefixes):
-            return role
-    return None
+    records: list[dict]  # the skills as `FoundSkill.record()` writes them
+    text: str
 
 
 def skillspan_postings(
@@ -160,24 +144,30 @@ def skillspan_postings(
                         profile.role_family,
                         profile.seniority,
                         skills,
+                        [s.record() for s in found],
+                        raw["text"],
                     )
                 )
     return postings
 
 
-def market_signals(taxonomy: Taxonomy, postings: list[Posting]) -> MarketSignals:
-    profiles = occupation_profiles(taxonomy)
-    role_share: dict[str, dict[str, float]] = {}
-    for role in ROLE_OCCUPATIONS:
-        codes = [c for c in profiles if role_of(c) == role]
-        counts = Counter(s for c in codes for s in profiles[c])
-        role_share[role] = {s: n / max(1, len(codes)) for s, n in counts.items()}
+def market_signals(market: SkillMarket, postings: list[Posting]) -> MarketSignals:
     asked = Counter(s for p in postings for s in {sid for sid, _ in p.skills})
-    return MarketSignals(
-        hot={s.id: s.hot_technology for s in taxonomy},
-        in_demand={s.id: s.in_demand for s in taxonomy},
-        role_share=role_share,
-        posting_share={s: n / max(1, len(postings)) for s, n in asked.items()},
+    return MarketSignals(market, {s: n / max(1, len(postings)) for s, n in asked.items()})
+
+
+def listed_posting(
+    posting_id: str, title: str, role: str, seniority: str, skills: list[tuple[str, str]]
+) -> Posting:
+    """A posting written as a title and one bullet per (skill id, name), wording unspecified."""
+    lines, records, offset = [title], [], len(title) + 1
+    for skill_id, name in skills:
+        start = offset + 2
+        records.append({"skill_id": skill_id, "mentions": [[start, start + len(name)]]})
+        lines.append(f"- {name}")
+        offset += len(lines[-1]) + 1
+    return Posting(
+        posting_id, role, seniority, [(s, None) for s, _ in skills], records, "\n".join(lines)
     )
 
 
@@ -196,9 +186,9 @@ def occupation_postings(
             size = min(len(skills), rng.randint(8, 20))
             chosen = _weighted_sample(skills, weights, size, rng)
             seniority = rng.choice(("junior", "mid", "senior"))
-            postings.append(
-                Posting(f"onet-{code}-{i}", role, seniority, [(s, None) for s in chosen])
-            )
+            title = f"{seniority.title()} {role.replace('_', ' ')} role"
+            named = [(s, taxonomy.skills[s].name) for s in chosen]
+            postings.append(listed_posting(f"onet-{code}-{i}", title, role, seniority, named))
     return postings
 
 
@@ -238,7 +228,8 @@ def build_examples(
     (embeddings are looked up by skill id at training time)."""
     rng = random.Random(seed)
     spans = skillspan_postings(skillspan_path, extractor)
-    signals = market_signals(taxonomy, spans)
+    market = SkillMarket.of(taxonomy)
+    signals = market_signals(market, spans)
     postings = spans + occupation_postings(taxonomy, rng)
     profiles = occupation_profiles(taxonomy)
     codes_by_role: dict[str, list[str]] = defaultdict(list)
@@ -267,16 +258,23 @@ def build_examples(
         jd_ids = [s for s, _ in posting.skills]
         jd_matrix = np.stack([vector[s] for s in jd_ids])
         categories = [taxonomy.skills[s].category for s in jd_ids]
+        asked = jd_signals(posting.records, posting.text, posting.role_family, market)
+        emphasis = [emphasis_of(row) for row in asked]
         for c in range(candidates_per_posting):
             candidate = sample_candidate(posting.role_family, profiles, codes_by_role, rng)
             resume_matrix = np.stack([vector[s] for s in candidate])
             features = gap_features(
-                jd_matrix, categories, resume_matrix, posting.role_family, posting.seniority
+                jd_matrix,
+                categories,
+                resume_matrix,
+                posting.role_family,
+                posting.seniority,
+                asked,
             )
             for i, (skill_id, requirement) in enumerate(posting.skills):
-                gap = float(features.tabular[i, 15])
+                gap = float(features.tabular[i, GAP_SCORE])
                 demand = signals.demand(skill_id, posting.role_family)
-                priority = priority_label(demand, requirement, gap)
+                priority = priority_label(demand, requirement, gap, emphasis[i])
                 if posting.posting_id in test_postings or skill_id in test_skills:
                     split = "test"
                 elif posting.posting_id in validation_postings:

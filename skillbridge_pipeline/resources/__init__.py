@@ -6,12 +6,14 @@ SKILLBRIDGE_ENV.
 """
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 from dagster import ConfigurableResource, EnvVar, InitResourceContext
 from pydantic import Field, PrivateAttr
 from sqlalchemy.exc import OperationalError
 
+from skillbridge_pipeline.core.catalog import Resource, ResourceIndex
 from skillbridge_pipeline.core.embeddings import Embedder, EmbeddingCache
 from skillbridge_pipeline.core.extraction import SkillExtractor
 from skillbridge_pipeline.core.landing import LandingStore
@@ -167,6 +169,10 @@ class VectorStoreResource(ConfigurableResource):
 
     def vector_store(self) -> SkillVectorStore:
         return SkillVectorStore(chroma_client(self.path, self.host, self.port))
+
+    def resource_index(self, catalog: Sequence[Resource]) -> ResourceIndex:
+        """The learning-resource catalog's collection, beside the skills'."""
+        return ResourceIndex(chroma_client(self.path, self.host, self.port), catalog)
 
 
 class ModelStoreResource(ConfigurableResource):

@@ -16,7 +16,7 @@ import scrapy
 from scrapy.crawler import CrawlerProcess
 from scrapy.exceptions import IgnoreRequest
 
-from skillbridge_pipeline.scraping.extract import job_from_html
+from skillbridge_pipeline.core.parsing import html_posting, normalise_whitespace
 from skillbridge_pipeline.scraping.guard import UrlRefused, check_url
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
@@ -58,7 +58,8 @@ class JobPageSpider(scrapy.Spider):
         if not content_type.startswith(HTML_TYPES):
             self.failure = f"not an HTML page (content type {content_type or 'missing'!r})"
             return
-        job = job_from_html(response.text)
+        title, text, source = html_posting(response.text)
+        job = {"title": title, "text": normalise_whitespace(text), "source": source}
         if not job["text"].strip():
             self.failure = "the page has no readable text"
             return
