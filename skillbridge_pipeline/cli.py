@@ -11,7 +11,7 @@ from pathlib import Path
 
 from skillbridge_pipeline.broker import MEMORY_LOG
 from skillbridge_pipeline.core.documents import KIND_FOLDERS
-from skillbridge_pipeline.settings import PROJECT_ROOT, skillbridge_home
+from skillbridge_pipeline.settings import PROJECT_ROOT, SettingError, skillbridge_home
 
 
 def _default_dagster_home() -> None:
@@ -28,58 +28,78 @@ def _default_dagster_home() -> None:
     os.environ["DAGSTER_HOME"] = str(home)
 
 
-def _copy_into(folder: Path, source: Path) -> Path:
+def _copy_into(folder: Path, data: bytes, name: str) -> Path:
     """Write under a temporary name the sensor ignores, then rename: never half a file."""
     folder.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=".", suffix=".part")
     with os.fdopen(fd, "wb") as out:
-        out.write(source.read_bytes())
-    target = folder / source.name
+        out.write(data)
+    target = folder / name
     os.replace(tmp, target)
     return target
 
 
 def cmd_submit(args: argparse.Namespace) -> int:
+    """Every argument is checked before anything is copied; each file lands under its content
+    hash and its own name, so two files of one name never overwrite each other."""
     from skillbridge_pipeline.core.documents import document_id
-    from skillbridge_pipeline.core.intake import write_request
+    from skillbridge_pipeline.core.intake import (
+        ignored_by_the_inbox,
+        submitted_name,
+        write_request,
+    )
 
     inbox = Path(args.inbox or skillbridge_home() / "inbox")
     pair = args.resume or args.jd
     if pair and (args.files or args.kind):
-        print("use either FILE... --kind, or --resume FILE --jd FILE", file=sys.stderr)
+        print("use either FILE... --kind, or --resume FILE --jd FILE|URL", file=sys.stderr)
         return 2
     if pair and not (args.resume and args.jd):
         print("an analysis request needs both --resume and --jd", file=sys.stderr)
         return 2
-    if args.jd and args.jd.startswith(("http://", "https://")):
+    if not pair and (not args.files or not args.kind):
+        print("give FILE... --kind resume|jd, or --resume FILE --jd FILE|URL", file=sys.stderr)
+        return 2
+    jd_url = args.jd if args.jd and "://" in args.jd else None
+    if jd_url and not jd_url.startswith(("http://", "https://")):
+        print(f"--jd takes a file or an http(s) URL, not {jd_url}", file=sys.stderr)
+        return 2
+    named = (
+        [(args.resume, "resume")] + ([] if jd_url else [(args.jd, "jd")])
+        if pair
+        else [(f, args.kind) for f in args.files]
+    )
+    jobs = []
+    for name, kind in named:
+        source = Path(name)
+        why = (
+            "no such file"
+            if not source.exists()
+            else "not a file"
+            if not source.is_file()
+            else ignored_by_the_inbox(source.name)
+        )
+        if why:
+            print(f"cannot submit {source}: {why}; nothing was submitted", file=sys.stderr)
+            return 2
+        jobs.append((source.name, source.read_bytes(), kind))
+    if jd_url:
         from skillbridge_pipeline.core.intake import jd_file_from_page
         from skillbridge_pipeline.scraping.fetch import ScrapeFailed, fetch_job
 
         try:
-            page = fetch_job(args.jd)
+            page = fetch_job(jd_url)
         except ScrapeFailed as error:
-            print(f"cannot fetch the JD: {error.reason}", file=sys.stderr)
+            print(f"cannot fetch the JD: {error.reason}; nothing was submitted", file=sys.stderr)
             return 2
         name, body = jd_file_from_page(page)
-        fetched = Path(tempfile.mkdtemp()) / name
-        fetched.write_bytes(body)
         print(f"fetched {page['final_url']} ({page['source']}): {page.get('title') or 'untitled'}")
-        args.jd = str(fetched)
-    jobs = (
-        [(args.resume, "resume"), (args.jd, "jd")] if pair else [(f, args.kind) for f in args.files]
-    )
-    if not pair and (not args.files or not args.kind):
-        print("give FILE... --kind resume|jd, or --resume FILE --jd FILE", file=sys.stderr)
-        return 2
+        jobs.append((name, body, "jd"))
     ids = {}
-    for name, kind in jobs:
-        source = Path(name)
-        if not source.is_file():
-            print(f"not a file: {source}", file=sys.stderr)
-            return 2
-        target = _copy_into(inbox / KIND_FOLDERS[kind], source)
-        ids[kind] = document_id(source.read_bytes())
-        print(f"submitted {kind} {source.name} (id {ids[kind]}) -> {target}")
+    for name, data, kind in jobs:
+        ids[kind] = document_id(data)
+        target = _copy_into(inbox / KIND_FOLDERS[kind], data, submitted_name(ids[kind], name))
+        print(f"submitted {kind} {name} (id {ids[kind]}) -> {target}")
     if pair:
         request = write_request(inbox, ids["resume"], ids["jd"], args.session)
         print(f"requested analysis {ids['resume']} x {ids['jd']} -> {request}")
@@ -99,9 +119,13 @@ def cmd_extract_skills(args: argparse.Namespace) -> int:
         try:
             item = json.loads(line)
             text, kind = item["text"], item.get("kind", "jd")
+            if not isinstance(text, str):
+                raise TypeError(f'"text" must be a string, not {type(text).__name__}')
         except (json.JSONDecodeError, KeyError, TypeError) as error:
+            detail = f"no {error}" if isinstance(error, KeyError) else str(error)
             print(
-                f"line {number}: expected a JSON object with id and text ({error})", file=sys.stderr
+                f"line {number}: expected a JSON object with id and text ({detail})",
+                file=sys.stderr,
             )
             return 2
         # One row per distinct way each skill is written ("amazon-web-services", then "AWS"):
@@ -230,27 +254,25 @@ def _write_report(answer: dict, target: Path) -> None:
 
 
 def _batch_pairs(path: Path):
-    """(line number, id, resume path, JD path, error) per line of a pairs file."""
+    """(line number, id, resume path, JD path, error) per line of a pairs file; a line without
+    an id is known by its number."""
     with path.open(encoding="utf-8") as lines:
         for number, line in enumerate(lines, start=1):
             if not line.strip():
                 continue
+            pair_id = number
             try:
                 item = json.loads(line)
                 if not isinstance(item, dict):
                     raise TypeError(f"a JSON {type(item).__name__}, not an object")
-                pair_id, resume, jd = item.get("id", number), item["resume"], item["jd"]
+                pair_id = item.get("id", number)
+                resume, jd = item["resume"], item["jd"]
                 if not isinstance(resume, str) or not isinstance(jd, str):
                     raise TypeError('"resume" and "jd" must be file paths')
             except (json.JSONDecodeError, KeyError, TypeError) as error:
                 detail = f"missing {error}" if isinstance(error, KeyError) else str(error)
-                yield (
-                    number,
-                    None,
-                    None,
-                    None,
-                    f'line {number}: expected {{"id", "resume", "jd"}} ({detail})',
-                )
+                error = f'line {number}: expected {{"id", "resume", "jd"}} ({detail})'
+                yield number, pair_id, None, None, error
                 continue
             yield number, pair_id, *(_beside(path, p) for p in (resume, jd)), None
 
@@ -357,22 +379,25 @@ def cmd_dlq(args: argparse.Namespace) -> int:
                 f"{letter.partition_key or '-'} x{letter.attempts}: {letter.error_message[:90]}"
             )
         return 0
+    if args.action == "show" and len(args.ids) != 1:
+        print("dlq show takes one dead-letter id (see dlq list)", file=sys.stderr)
+        return 2
+    if args.action == "replay" and not (args.ids or args.all):
+        print("dlq replay takes dead-letter ids, or --all", file=sys.stderr)
+        return 2
+    if unknown := [i for i in args.ids if dead_letters.get(store, i) is None]:
+        print(
+            f"unknown dead letter id {', '.join(map(str, unknown))} (see dlq list)", file=sys.stderr
+        )
+        return 2
     if args.action == "show":
-        letter = dead_letters.get(store, int(args.ids[0])) if args.ids else None
-        if letter is None:
-            print("unknown dead letter id", file=sys.stderr)
-            return 2
-        print(json.dumps(letter.__dict__, indent=2, default=str))
+        print(json.dumps(dead_letters.get(store, args.ids[0]).__dict__, indent=2, default=str))
         return 0
     from dagster import DagsterInstance
 
     from skillbridge_pipeline.replay import replay
 
-    ids = (
-        [d.id for d in dead_letters.listing(store, "open", 10_000)]
-        if args.all
-        else [int(i) for i in args.ids]
-    )
+    ids = [d.id for d in dead_letters.listing(store, "open", 10_000)] if args.all else args.ids
     for letter_id, success, run_id in replay(DagsterInstance.get(), defs, store, ids):
         print(f"{letter_id}: {'resolved' if success else 'failed again'} (run {run_id})")
     return 0
@@ -538,7 +563,7 @@ def cmd_tokens(args: argparse.Namespace) -> int:
         if not args.id:
             print("tokens revoke needs a token id (see tokens list)", file=sys.stderr)
             return 2
-        if not tokens.revoke(store, int(args.id)):
+        if not tokens.revoke(store, args.id):
             print(f"no active token {args.id}", file=sys.stderr)
             return 2
         print(f"token {args.id} revoked")
@@ -593,10 +618,31 @@ def cmd_publish(args: argparse.Namespace) -> int:
         print(f"not a file: {source}", file=sys.stderr)
         return 2
     if args.kind == "request":
-        request = json.loads(source.read_text())
+        try:
+            request = json.loads(source.read_text(encoding="utf-8"))
+        except (json.JSONDecodeError, UnicodeDecodeError) as error:
+            print(f"{source} is not a JSON request ({error})", file=sys.stderr)
+            return 2
+        if not isinstance(request, dict):
+            print(
+                f"{source} must hold one JSON object (resume_id, jd_id or jd_url, session_id), "
+                f"not a {type(request).__name__}",
+                file=sys.stderr,
+            )
+            return 2
         value = json.dumps({"kind": "analysis_request", **request}).encode()
     else:
-        value = document_event(args.kind, source.name, source.read_bytes())
+        from skillbridge_pipeline.core.parsing import DEFAULT_MAX_BYTES
+
+        data = source.read_bytes()
+        if len(data) > DEFAULT_MAX_BYTES:
+            print(
+                f"{source} is {len(data) / 1_048_576:.1f} MB, over the "
+                f"{DEFAULT_MAX_BYTES / 1_048_576:.0f} MB document limit; nothing was published",
+                file=sys.stderr,
+            )
+            return 2
+        value = document_event(args.kind, source.name, data)
     try:
         parse_event(value)
     except ValueError as error:
@@ -651,6 +697,24 @@ def cmd_build_taxonomy(args: argparse.Namespace) -> int:
     return 0
 
 
+def _positive(text: str) -> int:
+    """A whole number of at least 1, or argparse's clear refusal."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is not a positive number")
+    return value
+
+
+def _port(text: str) -> int:
+    value = _positive(text)
+    if value > 65535:
+        raise argparse.ArgumentTypeError(f"{value} is not a TCP port (1-65535)")
+    return value
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="skillbridge", description=__doc__)
     sub = top.add_subparsers(dest="command", required=True)
@@ -659,10 +723,12 @@ def parser() -> argparse.ArgumentParser:
         "submit",
         help="put documents (FILE... --kind) or an analysis request (--resume --jd) into the inbox",
     )
-    submit.add_argument("files", nargs="*")
-    submit.add_argument("--kind", choices=sorted(KIND_FOLDERS))
+    submit.add_argument("files", nargs="*", help="documents to submit (with --kind)")
+    submit.add_argument("--kind", choices=sorted(KIND_FOLDERS), help="what the FILEs are")
     submit.add_argument("--resume", help="resume file of an analysis request")
-    submit.add_argument("--jd", help="job description file of an analysis request")
+    submit.add_argument(
+        "--jd", help="job description of an analysis request: a file or an http(s) URL to fetch"
+    )
     submit.add_argument("--session", help="session id to notify when the analysis is ready")
     submit.add_argument("--inbox", help="inbox folder (default: $SKILLBRIDGE_HOME/inbox)")
     submit.set_defaults(run=cmd_submit)
@@ -688,34 +754,40 @@ def parser() -> argparse.ArgumentParser:
     analyze.add_argument("--json", action="store_true", help="print the answer as JSON")
     analyze.add_argument("--html", metavar="OUT.html", help="write the report page of the pair")
     analyze.add_argument(
-        "--hours", type=int, default=6, help="hours a week for the roadmap (default 6)"
+        "--hours", type=_positive, default=6, help="hours a week for the roadmap (default 6)"
     )
     analyze.set_defaults(run=cmd_analyze)
 
     chat = sub.add_parser("chat", help="ask about a scored analysis (RESUME_ID:JD_ID)")
-    chat.add_argument("analysis_id")
-    chat.add_argument("question")
+    chat.add_argument("analysis_id", help="the analysis, as RESUME_ID:JD_ID")
+    chat.add_argument("question", help="what to ask about it, in quotes")
     chat.set_defaults(run=cmd_chat)
 
     dlq = sub.add_parser("dlq", help="the dead-letter queue: list | show ID | replay ID...|--all")
-    dlq.add_argument("action", choices=["list", "show", "replay"])
-    dlq.add_argument("ids", nargs="*")
+    dlq.add_argument("action", choices=["list", "show", "replay"], help="what to do")
+    dlq.add_argument("ids", nargs="*", type=_positive, help="dead-letter ids (show, replay)")
     dlq.add_argument("--all", action="store_true", help="replay every open row")
-    dlq.add_argument("--status", choices=["open", "replayed", "resolved"])
-    dlq.add_argument("--limit", type=int, default=100)
+    dlq.add_argument(
+        "--status", choices=["open", "replayed", "resolved"], help="list only rows in this status"
+    )
+    dlq.add_argument("--limit", type=_positive, default=100, help="rows to list (default 100)")
     dlq.set_defaults(run=cmd_dlq)
 
     publish = sub.add_parser("publish", help="produce a document or request event to Kafka")
-    publish.add_argument("file")
-    publish.add_argument("--kind", choices=["resume", "jd", "request"], required=True)
+    publish.add_argument("file", help="the document, or a request's JSON file")
+    publish.add_argument(
+        "--kind", choices=["resume", "jd", "request"], required=True, help="what FILE is"
+    )
     publish.add_argument("--bootstrap", help="Kafka bootstrap servers (HOST:PORT)")
     publish.set_defaults(run=cmd_publish)
 
     process = sub.add_parser(
         "process", help="drain the inbox (and Kafka when configured) here, then print a summary"
     )
-    process.add_argument("--max-ticks", type=int, default=10_000, help="stop after N sensor rounds")
-    process.add_argument("--limit", type=int, default=20, help="failed documents to list")
+    process.add_argument(
+        "--max-ticks", type=_positive, default=10_000, help="stop after N sensor rounds"
+    )
+    process.add_argument("--limit", type=_positive, default=20, help="failed documents to list")
     process.add_argument("--quiet", action="store_true", help="no progress bar")
     process.set_defaults(run=cmd_process)
 
@@ -724,30 +796,36 @@ def parser() -> argparse.ArgumentParser:
     )
     status.add_argument("--json", action="store_true", help="everything, as JSON")
     status.add_argument("--document", metavar="ID", help="one document's lineage")
-    status.add_argument("--limit", type=int, default=20, help="failed documents to list")
+    status.add_argument("--limit", type=_positive, default=20, help="failed documents to list")
     status.set_defaults(run=cmd_status)
 
     api = sub.add_parser("api", help="serve the results API, WebSocket and report pages")
-    api.add_argument("--host", default="127.0.0.1")
-    api.add_argument("--port", type=int, default=8000)
+    api.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    api.add_argument("--port", type=_port, default=8000, help="TCP port (default 8000)")
     api.set_defaults(run=cmd_api)
 
     token = sub.add_parser(
         "tokens", help="API tokens: create --name N --scope S | revoke ID | list"
     )
-    token.add_argument("action", choices=["create", "revoke", "list"])
-    token.add_argument("id", nargs="?", help="token id (revoke)")
+    token.add_argument("action", choices=["create", "revoke", "list"], help="what to do")
+    token.add_argument("id", nargs="?", type=_positive, help="token id (revoke)")
     token.add_argument("--name", help="who or what the token is for (create)")
-    token.add_argument("--scope", choices=["read", "admin"], default="read")
+    token.add_argument(
+        "--scope", choices=["read", "admin"], default="read", help="what it may do (create)"
+    )
     token.set_defaults(run=cmd_tokens)
 
     stack_parser = sub.add_parser(
         "stack", help="the production stack as local processes: up | down"
     )
-    stack_parser.add_argument("action", choices=["up", "down"])
-    stack_parser.add_argument("--root", default=str(skillbridge_home() / "stack"))
-    stack_parser.add_argument("--webserver-port", type=int, default=3000)
-    stack_parser.add_argument("--api-port", type=int, default=8000)
+    stack_parser.add_argument("action", choices=["up", "down"], help="start or stop")
+    stack_parser.add_argument(
+        "--root", default=str(skillbridge_home() / "stack"), help="where its state lives"
+    )
+    stack_parser.add_argument(
+        "--webserver-port", type=_port, default=3000, help="Dagster UI port (default 3000)"
+    )
+    stack_parser.add_argument("--api-port", type=_port, default=8000, help="API port (8000)")
     stack_parser.add_argument(
         "--kafka-storage",
         default=MEMORY_LOG,
@@ -770,13 +848,17 @@ def parser() -> argparse.ArgumentParser:
     demo.set_defaults(run=cmd_demo)
 
     dev = sub.add_parser("dev", help="start the Dagster UI and daemon on this project")
-    dev.add_argument("--host", default="127.0.0.1")
-    dev.add_argument("--port", type=int, default=3000)
+    dev.add_argument("--host", default="127.0.0.1", help="address of the Dagster UI")
+    dev.add_argument("--port", type=_port, default=3000, help="its port (default 3000)")
     dev.set_defaults(run=cmd_dev)
 
     build = sub.add_parser("build-taxonomy", help="rebuild data/taxonomy from shared data")
-    build.add_argument("--shared", default=str(PROJECT_ROOT.parent / "shared" / "data"))
-    build.add_argument("--out")
+    build.add_argument(
+        "--shared",
+        default=str(PROJECT_ROOT.parent / "shared" / "data"),
+        help="the shared datasets folder (default ../shared/data)",
+    )
+    build.add_argument("--out", help="taxonomy folder to write (default data/taxonomy)")
     build.set_defaults(run=cmd_build_taxonomy)
     return top
 
@@ -789,7 +871,11 @@ def main(argv: list[str] | None = None) -> int:
         "PROMETHEUS_MULTIPROC_DIR", str(skillbridge_home() / "metrics")
     )
     Path(metrics_dir).mkdir(parents=True, exist_ok=True)
-    return args.run(args)
+    try:
+        return args.run(args)
+    except SettingError as error:
+        print(f"skillbridge {args.command}: {error}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -17,5 +17,9 @@ def skillbridge_home() -> Path:
 def selected_environment() -> str:
     env = os.environ.get("SKILLBRIDGE_ENV", "embedded")
     if env not in ENVIRONMENTS:
-        raise ValueError(f"SKILLBRIDGE_ENV must be one of {ENVIRONMENTS}, not {env!r}")
+        raise SettingError(f"SKILLBRIDGE_ENV must be one of {', '.join(ENVIRONMENTS)}, not {env!r}")
     return env
+
+
+class SettingError(RuntimeError):
+    """A setting that is missing or wrong, said by its environment variable's name."""

@@ -339,13 +339,36 @@ def test_a_socket_that_cannot_reach_the_store_leaves_no_subscription():
     assert hub.sessions == set()
 
 
-def test_websocket_needs_a_token(served):
+def test_websocket_needs_a_token_and_a_refusal_is_no_server_error(served, caplog):
     from websockets.exceptions import InvalidStatus
     from websockets.sync.client import connect
 
+    caplog.set_level(logging.INFO)
     with pytest.raises(InvalidStatus) as refused:
         connect(served.url.replace("http", "ws") + "/ws/demo")
     assert refused.value.response.status_code in (401, 403)
+    # Release 1 logged each refused socket at ERROR, with a traceback.
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+def test_websocket_takes_an_absurd_last_event_id_without_a_traceback(served, caplog):
+    from websockets.sync.client import connect
+
+    caplog.set_level(logging.INFO)
+    ws_url = served.url.replace("http", "ws")
+    auth = {"Authorization": f"Bearer {served.read}"}
+    for last in (str(10**30), "-5", "abc"):
+        with connect(f"{ws_url}/ws/demo?last_event_id={last}", additional_headers=auth) as socket:
+            socket.ping().wait(5)
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert "OverflowError" not in caplog.text
+
+
+def test_log_redaction_keeps_numbers_that_are_not_phone_numbers():
+    from skillbridge_pipeline.api.security import redact
+
+    assert redact("GET /api/resumes?limit=1000000000") == "GET /api/resumes?limit=1000000000"
+    assert redact("call +44 20 7946 0958 or 020 7946 0958") == "call [phone] or [phone]"
 
 
 def test_chat_answers_about_the_session_and_logs_no_personal_data(served, caplog):

@@ -1,5 +1,6 @@
 """The command line as a user runs it (subprocesses on the installed entry point)."""
 
+import argparse
 import json
 import os
 import subprocess
@@ -75,17 +76,62 @@ def test_extraction_quality_on_skillspan_dev():
     assert float(scores["P"]) >= 0.80 and float(scores["R"]) >= 0.70, total
 
 
-def test_submit_writes_complete_files_into_the_inbox(tmp_path):
-    cv = tmp_path / "cv.txt"
-    cv.write_text("Python developer")
-    done = run("submit", str(cv), "--kind", "resume", env={"SKILLBRIDGE_HOME": str(tmp_path / "h")})
-    assert done.returncode == 0, done.stderr
-    assert (tmp_path / "h" / "inbox" / "resumes" / "cv.txt").read_text() == "Python developer"
-    assert not [
-        p for p in (tmp_path / "h" / "inbox" / "resumes").iterdir() if p.name.startswith(".")
+def test_submit_writes_complete_files_that_never_collide(tmp_path):
+    from skillbridge_pipeline.core.documents import document_id
+    from skillbridge_pipeline.core.intake import original_name, scan_inbox
+
+    env = {"SKILLBRIDGE_HOME": str(tmp_path / "h")}
+    inbox = tmp_path / "h" / "inbox"
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    (tmp_path / "a" / "cv.txt").write_text("Python developer")
+    (tmp_path / "b" / "cv.txt").write_text("Java developer")
+    for folder in "ab":  # release 1: the second overwrote the first before a tick
+        done = run("submit", str(tmp_path / folder / "cv.txt"), "--kind", "resume", env=env)
+        assert done.returncode == 0, done.stderr
+    landed = sorted(p.name for p in (inbox / "resumes").iterdir())
+    assert landed == sorted(
+        f"{document_id(t.encode())}--cv.txt" for t in ("Python developer", "Java developer")
+    )
+    assert {original_name(f.path.name) for f in scan_inbox(inbox, 10)} == {"cv.txt"}
+    assert sorted(f.path.read_text() for f in scan_inbox(inbox, 10)) == [
+        "Java developer",
+        "Python developer",
     ]
-    missing = run("submit", str(tmp_path / "nope.pdf"), "--kind", "jd")
-    assert missing.returncode == 2 and "not a file" in missing.stderr
+    missing = run("submit", str(tmp_path / "nope.pdf"), "--kind", "jd", env=env)
+    assert missing.returncode == 2 and "no such file" in missing.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "says"),
+    [(".cv.txt", "hidden file"), ("cv.txt.part", ".part"), ("cv.txt.crdownload", ".crdownload")],
+)
+def test_submit_refuses_names_the_inbox_would_ignore(tmp_path, name, says):
+    (tmp_path / name).write_text("Python developer")
+    done = run(
+        "submit", str(tmp_path / name), "--kind", "resume", env={"SKILLBRIDGE_HOME": str(tmp_path)}
+    )
+    assert done.returncode == 2 and says in done.stderr and "Traceback" not in done.stderr
+    assert not (tmp_path / "inbox").exists()  # release 1: "submitted", then never processed
+
+
+@pytest.mark.parametrize(
+    ("jd", "says"),
+    [("ftp://example.org/job", "an http(s) URL"), ("missing-jd.txt", "no such file")],
+)
+def test_submit_checks_every_argument_before_copying_anything(tmp_path, jd, says):
+    (tmp_path / "cv.txt").write_text("Python developer")
+    done = run(
+        "submit",
+        "--resume",
+        str(tmp_path / "cv.txt"),
+        "--jd",
+        jd,
+        env={"SKILLBRIDGE_HOME": str(tmp_path)},
+        cwd=tmp_path,
+    )
+    assert done.returncode == 2 and says in done.stderr, done.stderr
+    assert not (tmp_path / "inbox").exists()  # release 1 copied the resume, then failed
 
 
 @pytest.mark.slow
@@ -101,3 +147,51 @@ def test_demo_runs_on_a_fresh_home_and_is_idempotent(tmp_path):
     second = run("demo", env=env)
     assert second.returncode == 0
     assert "Executed 0 runs" in second.stdout and "resumes: 5 documents" in second.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "stdin", "env", "says"),
+    [
+        (["dlq", "show", "abc"], "", {}, "'abc' is not a whole number"),
+        (["dlq", "replay", "abc"], "", {}, "'abc' is not a whole number"),
+        (["dlq", "replay"], "", {}, "takes dead-letter ids, or --all"),
+        (["dlq", "replay", "999999"], "", {}, "unknown dead letter id 999999"),
+        (["dlq", "show", "999999"], "", {}, "unknown dead letter id 999999"),
+        (["dlq", "list", "--limit", "-5"], "", {}, "-5 is not a positive number"),
+        (["tokens", "revoke", "abc"], "", {}, "'abc' is not a whole number"),
+        (["api", "--port", "99999"], "", {}, "99999 is not a TCP port"),
+        (["extract-skills"], '{"id": 1, "text": 5}\n', {}, '"text" must be a string'),
+        (["extract-skills"], '{"id": 1}\n', {}, "no 'text'"),
+        (["status"], "", {"SKILLBRIDGE_ENV": "production"}, "SKILLBRIDGE_RESULTS_URL is not set"),
+        (["status"], "", {"SKILLBRIDGE_ENV": "staging"}, "SKILLBRIDGE_ENV must be one of"),
+    ],
+)
+def test_ordinary_mistakes_get_a_clear_message_and_no_traceback(tmp_path, args, stdin, env, says):
+    done = run(*args, stdin=stdin, env={"SKILLBRIDGE_HOME": str(tmp_path), **env})
+    assert done.returncode == 2, (args, done.stdout, done.stderr[-800:])
+    assert says in done.stderr and "Traceback" not in done.stderr, done.stderr[-800:]
+
+
+@pytest.mark.parametrize(
+    ("body", "says"), [("not json", "is not a JSON request"), ("[1, 2]", "not a list")]
+)
+def test_publish_refuses_a_request_that_is_not_one_json_object(tmp_path, body, says):
+    request = tmp_path / "request.json"
+    request.write_text(body)
+    done = run("publish", str(request), "--kind", "request", "--bootstrap", "127.0.0.1:9")
+    assert done.returncode == 2 and says in done.stderr and "Traceback" not in done.stderr
+
+
+def test_every_option_has_a_help_line():
+    from skillbridge_pipeline.cli import parser
+
+    top = parser()
+    [commands] = [a for a in top._actions if isinstance(a, argparse._SubParsersAction)]
+    missing = [
+        f"{name} {'/'.join(action.option_strings) or action.dest}"
+        for name, command in commands.choices.items()
+        for action in command._actions
+        if not isinstance(action, argparse._HelpAction) and not action.help
+    ]
+    assert missing == []
+    assert all(c.help for c in commands._choices_actions)

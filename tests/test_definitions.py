@@ -1,5 +1,6 @@
 """The code location loads cleanly, and the asset graph is what the README describes."""
 
+import json
 import os
 import subprocess
 import sys
@@ -80,3 +81,34 @@ def test_dagster_definitions_validate_is_clean(tmp_path):
         if "Warning" in line and "definitions_validate_command" not in line
     ]
     assert ours == [], ours
+
+
+@pytest.mark.slow
+def test_the_dagster_ui_never_shows_the_llm_key(tmp_path, monkeypatch):
+    """Release 1 passed GROQ_API_KEY's value to the resource: the UI's resource page showed it."""
+    from dagster import instance_for_test
+    from dagster_graphql.test.utils import define_out_of_process_context, execute_dagster_graphql
+
+    secret = "gsk_test_secret_value_0123456789"
+    monkeypatch.setenv("GROQ_API_KEY", secret)
+    monkeypatch.setenv("SKILLBRIDGE_HOME", str(tmp_path))
+    query = """
+    query {
+      repositoriesOrError {
+        ... on RepositoryConnection {
+          nodes { allTopLevelResourceDetails { name configuredValues { key value type } } }
+        }
+      }
+    }
+    """
+    definitions = str(ROOT / "skillbridge_pipeline" / "definitions.py")
+    with (
+        instance_for_test() as instance,
+        define_out_of_process_context(definitions, "defs", instance) as context,
+    ):
+        result = execute_dagster_graphql(context, query)
+    [repository] = result.data["repositoriesOrError"]["nodes"]
+    llm = next(r for r in repository["allTopLevelResourceDetails"] if r["name"] == "llm_client")
+    api_key = next(v for v in llm["configuredValues"] if v["key"] == "api_key")
+    assert api_key["type"] == "ENV_VAR" and api_key["value"] == "GROQ_API_KEY"
+    assert secret not in json.dumps(result.data)

@@ -137,6 +137,27 @@ def test_publish_cli_produces_a_valid_event(tmp_path, kafka):
         "resume", document_id((SAMPLES / "resumes" / "chen_li_frontend.md").read_bytes())
     )
     assert document["source"] == "kafka" and document["filename"] == "chen_li_frontend.md"
+    # Release 1 died with MSG_SIZE_TOO_LARGE past ~1 MB, though documents up to 10 MB are taken.
+    big = tmp_path / "big_resume.txt"
+    big.write_text("Backend engineer: Python, PostgreSQL and Docker.\n" * 60_000)  # 2.9 MB
+    done = subprocess.run(
+        [*command[:2], str(big), *command[3:]],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "SKILLBRIDGE_HOME": str(tmp_path)},
+    )
+    assert done.returncode == 0, done.stderr
+    with instance_for_test() as instance:
+        tick(kafka_sensor, instance, resources)
+    landed = store.get_document("resume", document_id(big.read_bytes()))
+    assert landed and landed["size_bytes"] == big.stat().st_size
+    huge = tmp_path / "huge.txt"
+    huge.write_bytes(b"x" * (11 * 1024 * 1024))
+    refused = subprocess.run(
+        [*command[:2], str(huge), *command[3:]], capture_output=True, text=True, timeout=60
+    )
+    assert refused.returncode == 2 and "over the 10 MB document limit" in refused.stderr
 
 
 def test_a_broker_restart_between_ticks_loses_nothing_and_repeats_nothing(tmp_path, broker, kafka):

@@ -1,5 +1,6 @@
 """Bad input gets a clear reason and no invented content; good input becomes text."""
 
+import io
 import json
 from pathlib import Path
 
@@ -132,3 +133,63 @@ def test_json_job_description():
 def test_markdown_and_bom_text():
     parsed = parse_document("\ufeff# Jane\n\n* Python   and  SQL\n".encode(), "jane.md", "resume")
     assert parsed.text == "# Jane\n\n* Python and SQL"
+
+
+def make_docx() -> bytes:
+    """A Word resume as people write them: a header, a heading, a bullet list, a skills table."""
+    import docx
+
+    document = docx.Document()
+    document.sections[0].header.paragraphs[0].text = "Ana Silva · Lisbon · ana@example.org"
+    document.add_heading("Backend engineer", 1)
+    document.add_paragraph("Eight years of building payment services.")
+    document.add_paragraph("Ran services on Kubernetes and PostgreSQL", style="List Bullet")
+    table = document.add_table(rows=2, cols=2)
+    for row, (label, skills) in enumerate([("Languages", "Python, Go"), ("Cloud", "AWS")]):
+        table.cell(row, 0).text, table.cell(row, 1).text = label, skills
+    document.sections[0].footer.paragraphs[0].text = "References on request"
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def test_docx_resume_reads_header_body_lists_and_tables(extractor):
+    parsed = parse_document(make_docx(), "ana.docx", "resume")
+    assert parsed.format == "docx"
+    assert parsed.text.splitlines() == [
+        "Ana Silva · Lisbon · ana@example.org",
+        "Backend engineer",
+        "Eight years of building payment services.",
+        "- Ran services on Kubernetes and PostgreSQL",
+        "Languages | Python, Go",
+        "Cloud | AWS",
+        "References on request",
+    ]
+    found = {s.skill_id for s in extractor.extract(parsed.text, kind="resume")}
+    assert {"kubernetes", "postgresql", "python", "amazon-web-services"} <= found
+
+
+def test_corrupt_encrypted_and_legacy_word_files_fail_with_a_reason():
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    encrypted = io.BytesIO()
+    OOXMLFile(io.BytesIO(make_docx())).encrypt("s3cret", encrypted)
+    assert "password-protected" in reason(encrypted.getvalue(), "ana.docx", "resume")
+    truncated = make_docx()[:2000]
+    assert "damaged or not a .docx" in reason(truncated, "ana.docx", "resume")
+    assert "damaged or not a .docx" in reason(b"not a zip at all", "ana.docx", "resume")
+    legacy = encrypted.getvalue()  # an OLE compound file, as a .doc is
+    assert "legacy Word .doc" in reason(legacy, "ana.doc", "resume")
+
+
+def test_json_resume_fields_of_the_wrong_type_are_read_not_dropped():
+    """Release 1 silently dropped a string where the schema has a list."""
+    resume = {
+        "basics": {"name": "Ana"},
+        "work": [
+            {"name": "Acme", "position": "Engineer", "highlights": "Python and SQL every day"}
+        ],
+        "skills": [{"name": "Data", "keywords": "SQL, Docker"}],
+    }
+    text = parse_document(json.dumps(resume).encode(), "ana.json", "resume").text
+    assert "- Python and SQL every day" in text and "Data, SQL, Docker" in text

@@ -138,6 +138,20 @@ def test_small_gaps_share_a_week_two_at_most(offered):
     assert weeks[1]["focus_skills"] == ["Terraform"]
 
 
+def test_a_course_that_states_its_duration_says_so_in_the_goal():
+    course = {
+        "title": "Software Testing",
+        "url": "https://example.org/testing",
+        "weeks": 4.0,
+        "hours_per_week": 6.0,
+    }
+    testing = gap("software-testing", "Software testing", "tools_practices", "High", 0.5)
+    roadmap = template_roadmap({"skill_gaps": [testing]}, {"software-testing": [course]})
+    [goal] = roadmap["weeks"]["week1"]["goals"]
+    assert "the first 6 of about 10 h" in goal
+    assert "Software Testing runs 4 weeks at about 6 h a week" in goal
+
+
 def test_missing_catalog_gives_a_generic_roadmap(tmp_path):
     assert load_catalog(tmp_path / "missing.json") is None
     (tmp_path / "broken.json").write_text("{not json")

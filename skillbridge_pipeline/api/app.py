@@ -13,7 +13,16 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from typing import Annotated
 
-from fastapi import Depends, FastAPI, HTTPException, Query, Request, WebSocket
+from fastapi import (
+    Depends,
+    FastAPI,
+    HTTPException,
+    Query,
+    Request,
+    WebSocket,
+    WebSocketException,
+    status,
+)
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -273,9 +282,12 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     async def notifications(websocket: WebSocket, session_id: str) -> None:
         """Pushes analysis.ready / analysis.failed for this session's requests. A client that
         reconnects with ?last_event_id=N first gets every event after N it missed."""
-        await asyncio.to_thread(websocket_token, websocket, "read")
         try:
-            last = int(websocket.query_params.get("last_event_id", "0"))
+            await asyncio.to_thread(websocket_token, websocket, "read")
+        except HTTPException as refused:  # closed with a reason, not an ASGI error in the log
+            raise WebSocketException(status.WS_1008_POLICY_VIOLATION, str(refused.detail)) from None
+        try:  # an id past any the store can hold (10^30) means "after everything there is"
+            last = min(max(int(websocket.query_params.get("last_event_id", "0")), 0), 2**63 - 1)
         except ValueError:
             last = 0
         await websocket.accept()

@@ -19,7 +19,14 @@ _TOKEN = re.compile(r"(token=)[^&\s\"]+|(Bearer )\S+")
 
 def redact(text: str) -> str:
     text = _TOKEN.sub(lambda m: (m.group(1) or m.group(2)) + "[redacted]", text)
-    return _PHONE.sub("[phone]", _EMAIL.sub("[email]", text))
+    return _PHONE.sub(_phone, _EMAIL.sub("[email]", text))
+
+
+def _phone(match: re.Match) -> str:
+    """A phone number has a "+", a leading 0 or separators; a bare count such as
+    limit=1000000000 is a number, kept."""
+    digits = match.group()
+    return digits if digits.isdigit() and not digits.startswith("0") else "[phone]"
 
 
 class RedactingFilter(logging.Filter):

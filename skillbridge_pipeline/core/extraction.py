@@ -400,8 +400,8 @@ class SkillExtractor:
             category=skill.category,
             kind=skill.kind,
             surface=f"(written in {skill.name})",
-            start=0,
-            end=0,
+            start=0,  # the evidence is the whole text
+            end=len(text),
             confidence=round(probability, 4),
         )
 

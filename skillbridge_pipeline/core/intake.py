@@ -25,6 +25,28 @@ from skillbridge_pipeline.core.store import RequestRecord, ResultsStore
 log = logging.getLogger(__name__)
 PROCESSED_FOLDER = "processed"
 PARTIAL_SUFFIXES = (".tmp", ".part", ".crdownload", ".swp")
+# What `skillbridge submit` writes: the content hash, "--", the file's own name. Two files of one
+# name never collide in the inbox; the document keeps its own name.
+_SUBMITTED = re.compile(r"^[0-9a-f]{16}--(?P<name>.+)$")
+
+
+def submitted_name(doc_id: str, filename: str) -> str:
+    return f"{doc_id}--{filename}"
+
+
+def original_name(inbox_name: str) -> str:
+    match = _SUBMITTED.match(inbox_name)
+    return match["name"] if match else inbox_name
+
+
+def ignored_by_the_inbox(filename: str) -> str | None:
+    """Why the inbox sensor would never take a file of this name (hidden, or unfinished)."""
+    if filename.startswith("."):
+        return "its name starts with '.' (a hidden file)"
+    if filename.endswith(PARTIAL_SUFFIXES):
+        suffix = next(s for s in PARTIAL_SUFFIXES if filename.endswith(s))
+        return f"its name ends in {suffix} (an unfinished download or an editor's temporary file)"
+    return None
 
 
 @dataclass(frozen=True)
@@ -50,9 +72,7 @@ def scan_inbox(root: Path, limit: int) -> list[InboxFile]:
         names = sorted(
             entry.name
             for entry in os.scandir(directory)
-            if entry.is_file()
-            and not entry.name.startswith(".")
-            and not entry.name.endswith(PARTIAL_SUFFIXES)
+            if entry.is_file() and ignored_by_the_inbox(entry.name) is None
         )
         per_kind.append([InboxFile(kind, directory / name) for name in names[:limit]])
     interleaved = [f for group in zip_longest(*per_kind) for f in group if f is not None]
@@ -71,11 +91,12 @@ def land_inbox(
             log.warning("cannot read inbox file %s: %s", file.path.name, error)
             unreadable.append(file.path.name)
             continue
-        stored = landing.put(file.kind, data, file.path.name)
+        name = original_name(file.path.name)
+        stored = landing.put(file.kind, data, name)
         created = store.land(
             file.kind,
             stored.doc_id,
-            filename=file.path.name,
+            filename=name,
             size_bytes=len(data),
             source="inbox",
             landing_path=str(stored.path),
@@ -164,9 +185,7 @@ def land_requests(
     if not folder.is_dir():
         return 0, []
     names = sorted(
-        e.name
-        for e in os.scandir(folder)
-        if e.is_file() and not e.name.startswith(".") and not e.name.endswith(PARTIAL_SUFFIXES)
+        e.name for e in os.scandir(folder) if e.is_file() and ignored_by_the_inbox(e.name) is None
     )[:limit]
     added, rejected = 0, []
     for name in names:

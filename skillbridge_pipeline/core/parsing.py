@@ -1,8 +1,9 @@
 """Raw document bytes -> plain text, or a reason a person understands why not.
 
-Formats: PDF (pypdf), HTML, plain text and Markdown, JSON Resume for resumes and a small JSON
-object for job descriptions. Nothing is guessed: a PDF without a text layer, text that is not
-UTF-8 or bytes that are not text at all are refused rather than turned into invented content.
+Formats: PDF (pypdf), Word .docx (python-docx: body, tables, headers and footers), HTML, plain
+text and Markdown, JSON Resume for resumes and a small JSON object for job descriptions.
+Nothing is guessed: a PDF without a text layer, text that is not UTF-8 or bytes that are not
+text at all are refused rather than turned into invented content.
 """
 
 from __future__ import annotations
@@ -26,7 +27,10 @@ SUFFIX_FORMATS = {
     ".html": "html",
     ".htm": "html",
     ".json": "json",
+    ".docx": "docx",
 }
+# An OLE compound file: a legacy Word .doc, or a .docx that a password encrypted.
+_COMPOUND_FILE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 SUPPORTED_SUFFIXES = frozenset(SUFFIX_FORMATS)
 
 
@@ -41,7 +45,7 @@ class DocumentError(ValueError):
 @dataclass(frozen=True)
 class ParsedDocument:
     text: str
-    format: str  # pdf | text | markdown | html | json_resume | json_jd
+    format: str  # pdf | docx | text | markdown | html | json_resume | json_jd
     pages: int = 1
     title: str | None = None
 
@@ -70,11 +74,19 @@ def parse_document(
     if not data.strip():
         raise DocumentError("file is empty")
     suffix = PurePath(filename).suffix.lower()
+    if suffix == ".doc" or (suffix != ".docx" and data.startswith(_COMPOUND_FILE)):
+        raise DocumentError(
+            "legacy Word .doc files are not supported: save it as .docx or PDF and submit it again"
+        )
     if suffix and suffix not in SUPPORTED_SUFFIXES and not data.startswith(b"%PDF-"):
-        raise DocumentError(f"unsupported file type {suffix}; submit PDF, .txt, .md, .html or JSON")
+        raise DocumentError(
+            f"unsupported file type {suffix}; submit PDF, Word .docx, .txt, .md, .html or JSON"
+        )
     fmt = detect_format(data, filename)
     if fmt == "pdf":
         parsed = _parse_pdf(data)
+    elif fmt == "docx":
+        parsed = _parse_docx(data)
     elif fmt == "json":
         parsed = _parse_json(_decode(data), kind)
     elif fmt == "html":
@@ -86,6 +98,51 @@ def parse_document(
     if not text:
         raise DocumentError(f"no text found in this {parsed.format} document")
     return ParsedDocument(text=text, format=parsed.format, pages=parsed.pages, title=parsed.title)
+
+
+def _parse_docx(data: bytes) -> ParsedDocument:
+    """Headers, then the body's paragraphs and tables in order, then footers; a list item
+    reads as one ("- Python") and a table row as its cells joined by " | "."""
+    if data.startswith(_COMPOUND_FILE):
+        raise DocumentError(
+            "the Word document is password-protected: remove the password (or save it as "
+            "PDF) and submit it again"
+        )
+    import zipfile
+
+    import docx
+    from docx.opc.exceptions import OpcError
+    from lxml.etree import LxmlError
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+        lines: list[str] = []
+        for section in document.sections:
+            lines += _docx_lines(section.header.iter_inner_content())
+        lines += _docx_lines(document.iter_inner_content())
+        for section in document.sections:
+            lines += _docx_lines(section.footer.iter_inner_content())
+    except (OpcError, zipfile.BadZipFile, KeyError, LxmlError, ValueError) as error:
+        raise DocumentError(
+            f"Word document could not be read: damaged or not a .docx ({type(error).__name__})"
+        ) from None
+    return ParsedDocument(text="\n".join(dict.fromkeys(lines)), format="docx")
+
+
+def _docx_lines(blocks) -> list[str]:
+    from docx.table import Table
+
+    lines = []
+    for block in blocks:
+        if isinstance(block, Table):
+            for row in block.rows:
+                cells = list(dict.fromkeys(c.text.strip() for c in row.cells if c.text.strip()))
+                if cells:
+                    lines.append(" | ".join(cells))
+        elif text := block.text.strip():
+            style = (block.style.name if block.style is not None else "") or ""
+            lines.append(f"- {text}" if style.startswith("List") else text)
+    return lines
 
 
 def _decode(data: bytes) -> str:
@@ -320,6 +377,10 @@ def _strings(obj: dict, *keys: str) -> list[str]:
 
 
 def _string_list(value) -> list[str]:
+    """A list of strings; a lone string (`"highlights": "Python and SQL every day"`, a common
+    mistake) is kept as a one-item list rather than dropped."""
+    if isinstance(value, str):
+        value = [value]
     return (
         [v.strip() for v in value if isinstance(v, str) and v.strip()]
         if isinstance(value, list)

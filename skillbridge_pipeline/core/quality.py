@@ -7,6 +7,7 @@ import and only run processes need it.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -75,7 +76,9 @@ class QualityValidator:
             suite = gx.ExpectationSuite(name=name, expectations=expectations)
             result = batch.validate(suite)
             failures = {
-                r.expectation_config.type: r.result.get("partial_unexpected_list", [])[:5]
+                r.expectation_config.type: _json_safe(
+                    r.result.get("partial_unexpected_list", [])[:5]
+                )
                 for r in result.results
                 if not r.success
             }
@@ -164,3 +167,10 @@ class QualityValidator:
                 ],
             },
         )
+
+
+def _json_safe(values: list) -> list:
+    """Unexpected values as JSON can carry them (GX hands numpy scalars back)."""
+    return json.loads(
+        json.dumps(values, default=lambda v: v.item() if hasattr(v, "item") else str(v))
+    )

@@ -124,9 +124,11 @@ def template_roadmap(
 
 
 def _learning_week(gaps: list[dict], offered: dict, hours: int, used: set[str]) -> dict:
-    resources, unvetted = [], []
+    resources, unvetted, goals = [], [], []
     for gap in gaps:
         fresh = [r for r in offered.get(gap["skill_id"], []) if r["url"] not in used]
+        timed = next((r for r in fresh if r.get("weeks") and r.get("hours_per_week")), None)
+        goals.append(_goal(gap, hours, timed))
         if not fresh:
             unvetted.append(
                 {
@@ -142,7 +144,7 @@ def _learning_week(gaps: list[dict], offered: dict, hours: int, used: set[str]) 
     lead = gaps[0]
     week = {
         "focus_skills": [g["name"] for g in gaps],
-        "goals": [_goal(g, hours) for g in gaps],
+        "goals": goals,
         "resources": resources,
         "artefact": ARTEFACTS[lead["category"]].format(skill=lead["name"]),
         "self_check": SELF_CHECK.format(skill=lead["name"]),
@@ -153,7 +155,9 @@ def _learning_week(gaps: list[dict], offered: dict, hours: int, used: set[str]) 
     return week
 
 
-def _goal(gap: dict, hours: int) -> str:
+def _goal(gap: dict, hours: int, course: dict | None = None) -> str:
+    """What to do this week and for how long; a course that states its duration says how much
+    of it the week covers."""
     verb = "Go deeper in" if gap["coverage"] == "Partial" else "Learn the fundamentals of"
     effort = effort_hours(gap)
     time = (
@@ -161,6 +165,11 @@ def _goal(gap: dict, hours: int) -> str:
         if effort <= hours
         else f"the first {hours} of about {effort:g} h (carry on after this plan)"
     )
+    if course:
+        time += (
+            f"; {course['title']} runs {course['weeks']:g} weeks at about "
+            f"{course['hours_per_week']:g} h a week: start it"
+        )
     return (
         f"{verb} {gap['name']} ({gap['priority_level'].lower()} priority, "
         f"{gap['coverage'].lower()} today): {time}"

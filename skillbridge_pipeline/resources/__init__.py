@@ -30,12 +30,20 @@ from skillbridge_pipeline.core.taxonomy import DEFAULT_TAXONOMY_DIR, load_taxono
 from skillbridge_pipeline.core.vector_store import SkillVectorStore, chroma_client
 from skillbridge_pipeline.ml_training.registry import ModelRegistry
 from skillbridge_pipeline.resources.io_manager import ParquetIOManager
-from skillbridge_pipeline.settings import skillbridge_home
+from skillbridge_pipeline.settings import SettingError, skillbridge_home
 
 
-def configured(value):
+def configured(value, required: bool = True):
     """A field's value outside a run too, where production fields are still EnvVars."""
-    return value.get_value() if isinstance(value, EnvVar) else value
+    if not isinstance(value, EnvVar):
+        return value
+    resolved = value.get_value()
+    if resolved is None and required:
+        raise SettingError(
+            f"{value.env_var_name} is not set: with SKILLBRIDGE_ENV=production every setting "
+            "comes from the environment (see the README's Production section)"
+        )
+    return resolved
 
 
 class ResultsStoreResource(ConfigurableResource):
@@ -58,7 +66,7 @@ class ResultsStoreResource(ConfigurableResource):
 
     @property
     def spool(self) -> Path | None:
-        spool = configured(self.dead_letter_spool)
+        spool = configured(self.dead_letter_spool, required=False)
         return Path(spool) if spool else None
 
     def open(self) -> ResultsStore:
@@ -199,6 +207,11 @@ class LlmResource(ConfigurableResource):
         return LlmSettings(self.api_key, self.model, self.timeout_seconds, self.base_url)
 
 
+# A document event carries the document base64-encoded in JSON: a document at the size limit
+# (DEFAULT_MAX_BYTES) makes an event of 4/3 of it and a little; the clients allow that much.
+MAX_EVENT_BYTES = DEFAULT_MAX_BYTES * 4 // 3 + 65_536
+
+
 class KafkaResource(ConfigurableResource):
     """The Kafka event source; no bootstrap servers (the embedded default) means none."""
 
@@ -226,13 +239,16 @@ class KafkaResource(ConfigurableResource):
                 "group.id": self.group_id,
                 "enable.auto.commit": False,
                 "auto.offset.reset": "earliest",
+                "fetch.message.max.bytes": MAX_EVENT_BYTES,  # one whole event per partition
             }
         )
 
     def producer(self):
         from confluent_kafka import Producer
 
-        return Producer({"bootstrap.servers": self.bootstrap_servers})
+        return Producer(
+            {"bootstrap.servers": self.bootstrap_servers, "message.max.bytes": MAX_EVENT_BYTES}
+        )
 
 
 def embedded_resources(home: Path | None = None) -> dict:
@@ -254,7 +270,10 @@ def embedded_resources(home: Path | None = None) -> dict:
         "embeddings": EmbeddingResource(),
         "vectors": VectorStoreResource(path=str(home / "chroma")),
         "models": ModelStoreResource(path=str(home / "models")),
-        "llm_client": LlmResource(api_key=os.environ.get("GROQ_API_KEY") or None),
+        # The key only by reference: the Dagster UI shows the variable's name, never its value.
+        "llm_client": LlmResource(
+            api_key=EnvVar("GROQ_API_KEY") if os.environ.get("GROQ_API_KEY") else None
+        ),
         "kafka": KafkaResource(
             bootstrap_servers=os.environ.get("SKILLBRIDGE_KAFKA_BOOTSTRAP") or None
         ),
