@@ -121,7 +121,7 @@ def cmd_extract_skills(args: argparse.Namespace) -> int:
             text, kind = item["text"], item.get("kind", "jd")
             if not isinstance(text, str):
                 raise TypeError(f'"text" must be a string, not {type(text).__name__}')
-        except (json.JSONDecodeError, KeyError, TypeError) as error:
+        except (json.JSONDecodeError, RecursionError, KeyError, TypeError) as error:
             detail = f"no {error}" if isinstance(error, KeyError) else str(error)
             print(
                 f"line {number}: expected a JSON object with id and text ({detail})",
@@ -269,7 +269,7 @@ def _batch_pairs(path: Path):
                 resume, jd = item["resume"], item["jd"]
                 if not isinstance(resume, str) or not isinstance(jd, str):
                     raise TypeError('"resume" and "jd" must be file paths')
-            except (json.JSONDecodeError, KeyError, TypeError) as error:
+            except (json.JSONDecodeError, RecursionError, KeyError, TypeError) as error:
                 detail = f"missing {error}" if isinstance(error, KeyError) else str(error)
                 error = f'line {number}: expected {{"id", "resume", "jd"}} ({detail})'
                 yield number, pair_id, None, None, error
@@ -551,10 +551,14 @@ def cmd_tokens(args: argparse.Namespace) -> int:
         if not args.name:
             print("tokens create needs --name", file=sys.stderr)
             return 2
-        token, secret = tokens.create(store, args.name, args.scope)
+        if args.session and args.scope != "read":
+            print("only a read token can be bound to a session (--scope read)", file=sys.stderr)
+            return 2
+        token, secret = tokens.create(store, args.name, args.scope, args.session)
         print(secret)
+        bound = f", session {token.session_id}" if token.session_id else ""
         print(
-            f"token {token.id} ({token.name}, {token.scope}): keep the secret above, "
+            f"token {token.id} ({token.name}, {token.scope}{bound}): keep the secret above, "
             "it is not stored",
             file=sys.stderr,
         )
@@ -570,7 +574,8 @@ def cmd_tokens(args: argparse.Namespace) -> int:
         return 0
     for token in tokens.listing(store):
         state = f"revoked {token.revoked_at:%Y-%m-%d}" if token.revoked_at else "active"
-        print(f"{token.id:>4} {token.name:<24} {token.scope:<6} {state}")
+        bound = f" session {token.session_id}" if token.session_id else ""
+        print(f"{token.id:>4} {token.name:<24} {token.scope:<6} {state}{bound}")
     return 0
 
 
@@ -620,8 +625,10 @@ def cmd_publish(args: argparse.Namespace) -> int:
     if args.kind == "request":
         try:
             request = json.loads(source.read_text(encoding="utf-8"))
-        except (json.JSONDecodeError, UnicodeDecodeError) as error:
-            print(f"{source} is not a JSON request ({error})", file=sys.stderr)
+        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as error:
+            print(
+                f"{source} is not a JSON request ({error or 'nested too deeply'})", file=sys.stderr
+            )
             return 2
         if not isinstance(request, dict):
             print(
@@ -812,6 +819,10 @@ def parser() -> argparse.ArgumentParser:
     token.add_argument("--name", help="who or what the token is for (create)")
     token.add_argument(
         "--scope", choices=["read", "admin"], default="read", help="what it may do (create)"
+    )
+    token.add_argument(
+        "--session",
+        help="bind a read token to this session: it follows only that session (create)",
     )
     token.set_defaults(run=cmd_tokens)
 

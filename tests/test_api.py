@@ -494,3 +494,65 @@ def test_no_route_answers_500_and_every_answer_matches_the_schema(served):
             case.call_and_validate(headers=auth)
 
         check()
+
+
+def test_a_session_token_follows_only_its_own_session(served):
+    """Release 1: any read token followed any session, and session ids such as "demo" are
+    guessable. A browser's token is bound to its session."""
+    from websockets.exceptions import InvalidStatus
+    from websockets.sync.client import connect
+
+    made = httpx.post(
+        f"{served.url}/api/tokens",
+        json={"name": "browser", "session_id": "demo"},
+        headers={"Authorization": f"Bearer {served.admin}"},
+        timeout=30,
+    )
+    assert made.status_code == 201, made.text
+    demo = made.json()["secret"]
+    other = httpx.post(
+        f"{served.url}/api/tokens",
+        json={"name": "another browser"},
+        headers={"Authorization": f"Bearer {served.admin}"},
+        timeout=30,
+    ).json()
+    assert other["session_id"].startswith("s_") and len(other["session_id"]) >= 20  # unguessable
+    refused = httpx.post(
+        f"{served.url}/api/tokens",
+        json={"name": "x"},
+        headers={"Authorization": f"Bearer {served.read}"},
+        timeout=30,
+    )
+    assert refused.status_code == 403  # only admins hand out tokens
+
+    own = served.get("/api/sessions/demo/requests", demo)
+    assert own.status_code == 200 and own.json()
+    done = next(r for r in own.json() if r["status"] == "done")
+    pair = f"{done['resume_id']}/{done['jd_id']}"
+    for path in (f"/api/analyses/{pair}", f"/api/roadmap/{pair}", f"/api/suggestions/{pair}"):
+        assert served.get(path, demo).status_code == 200, path
+        assert served.get(path, other["secret"]).status_code == 403, path  # not its session's
+        assert served.get(path, served.read).status_code == 200, path  # a service token
+    assert served.get(f"/api/requests/{done['request_id']}", demo).status_code == 200
+    assert served.get(f"/api/requests/{done['request_id']}", other["secret"]).status_code == 403
+    assert served.get("/api/sessions/demo/requests", other["secret"]).status_code == 403
+    assert served.get("/api/resumes", demo).status_code == 403  # no listing of everything
+    asked = httpx.post(
+        f"{served.url}/api/chat/demo",
+        json={"question": "What first?"},
+        headers={"Authorization": f"Bearer {other['secret']}"},
+        timeout=30,
+    )
+    assert asked.status_code == 403
+    ws_url = served.url.replace("http", "ws")
+    with connect(f"{ws_url}/ws/demo?token={demo}") as socket:  # a browser: ?token= here
+        socket.ping().wait(5)
+    with pytest.raises(InvalidStatus):
+        connect(f"{ws_url}/ws/demo?token={other['secret']}")
+    report = httpx.get(f"{served.url}/report/{pair}?token={demo}", timeout=30)
+    assert report.status_code == 200 and "Skill-gap report" in report.text
+
+
+def test_query_tokens_only_where_a_browser_needs_them(served):
+    assert served.get(f"/api/resumes?token={served.read}").status_code == 401
+    assert served.get("/api/resumes", served.read).status_code == 200

@@ -68,6 +68,17 @@ Table(
     Column("updated_at", DateTime(timezone=True), nullable=False),
 )
 
+Table(
+    "api_tokens",
+    release_1,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(128), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("scope", String(16), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("revoked_at", DateTime(timezone=True)),
+)
+
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def empty_database(request, tmp_path):
@@ -125,6 +136,32 @@ def test_a_release_1_store_upgrades_in_place(empty_database):
     assert claimed.doc_id == "a2" and store.get_batch("resume-after-upgrade").size == 1
     store.create_schema()  # at head: nothing more to do
     assert version(store.engine) == HEAD
+    store.dispose()
+
+
+def test_release_1_tokens_keep_working_and_can_now_be_bound_to_a_session(empty_database):
+    import hashlib
+
+    from skillbridge_pipeline.core import tokens
+
+    old = create_engine(empty_database)
+    release_1.create_all(old)
+    with old.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO api_tokens (name, token_hash, scope, created_at) "
+                "VALUES ('service', :hash, 'read', :t)"
+            ),
+            {"hash": hashlib.sha256(b"sb_old").hexdigest(), "t": "2026-06-01T00:00:00+00:00"},
+        )
+    old.dispose()
+    store = ResultsStore(empty_database)
+    store.create_schema()
+    assert "session_id" in {c["name"] for c in inspect(store.engine).get_columns("api_tokens")}
+    service = tokens.verify(store, "sb_old")
+    assert service.name == "service" and service.session_id is None  # the old token, intact
+    bound, secret = tokens.create(store, "browser", "read", tokens.new_session_id())
+    assert tokens.verify(store, secret).session_id == bound.session_id
     store.dispose()
 
 

@@ -35,10 +35,11 @@ from skillbridge_pipeline.api.security import (
     BodyLimit,
     RedactingFilter,
     requires,
+    session_owns_pair,
     websocket_token,
 )
 from skillbridge_pipeline.api.settings import ApiSettings
-from skillbridge_pipeline.core import dead_letters, llm
+from skillbridge_pipeline.core import dead_letters, llm, tokens
 from skillbridge_pipeline.core.store import ResultsStore
 from skillbridge_pipeline.metrics import metrics_registry
 from skillbridge_pipeline.ml_training.registry import ModelRegistry
@@ -55,8 +56,12 @@ JSON_PROBLEMS = {
     }
     for code, description in ((401, "No valid token"), (403, "Scope too narrow"), (404, "Unknown"))
 }
-Reader = Depends(requires("read"))
+Reader = Depends(requires("read"))  # service tokens: a session's token is refused
 Admin = Depends(requires("admin"))
+SessionToken = Annotated[tokens.ApiToken, Depends(requires("read", session_scoped=True))]
+BrowserToken = Annotated[
+    tokens.ApiToken, Depends(requires("read", session_scoped=True, query_token=True))
+]
 MAX_PAGE = 100
 Offset = Annotated[int, Query(ge=0, le=10_000_000)]
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE)]
@@ -172,10 +177,10 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         "/api/analyses/{resume_id}/{jd_id}",
         response_model=schemas.Analysis,
         responses={**AUTH, **NOT_FOUND},
-        dependencies=[Reader],
     )
-    def get_analysis(resume_id: str, jd_id: str) -> Response:
+    def get_analysis(resume_id: str, jd_id: str, token: SessionToken) -> Response:
         """The gaps of one resume against one JD, by priority, with their evidence."""
+        session_owns_pair(store, token, resume_id, jd_id)
         # Returned as stored (the schema's shape), without decoding and re-encoding it.
         return Response(stored_analysis(resume_id, jd_id), media_type="application/json")
 
@@ -183,19 +188,19 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         "/api/roadmap/{resume_id}/{jd_id}",
         response_model=schemas.Roadmap,
         responses={**AUTH, **NOT_FOUND},
-        dependencies=[Reader],
     )
-    def get_roadmap(resume_id: str, jd_id: str) -> dict:
+    def get_roadmap(resume_id: str, jd_id: str, token: SessionToken) -> dict:
+        session_owns_pair(store, token, resume_id, jd_id)
         return {"resume_id": resume_id, "jd_id": jd_id, **roadmap_of(resume_id, jd_id)["roadmap"]}
 
     @app.get(
         "/api/suggestions/{resume_id}/{jd_id}",
         response_model=schemas.Suggestions,
         responses={**AUTH, **NOT_FOUND},
-        dependencies=[Reader],
     )
-    def get_suggestions(resume_id: str, jd_id: str) -> dict:
+    def get_suggestions(resume_id: str, jd_id: str, token: SessionToken) -> dict:
         """The resume enhancer's checked rewrites toward the JD's terms."""
+        session_owns_pair(store, token, resume_id, jd_id)
         stored = roadmap_of(resume_id, jd_id)
         return {"resume_id": resume_id, "jd_id": jd_id, "suggestions": stored["suggestions"]}
 
@@ -203,20 +208,21 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         "/api/requests/{request_id}",
         response_model=schemas.RequestStatus,
         responses={**AUTH, **NOT_FOUND},
-        dependencies=[Reader],
     )
-    def get_request(request_id: str) -> schemas.RequestStatus:
+    def get_request(request_id: str, token: SessionToken) -> schemas.RequestStatus:
         """An analysis request's status: queued, running, done or failed (with the reason)."""
         request = store.get_request(request_id)
         if request is None:
             raise HTTPException(404, f"no analysis request {request_id!r}")
+        if token.session_id not in (None, request.session_id):
+            raise HTTPException(403, "this request belongs to another session")
         return _request_status(request)
 
     @app.get(
         "/api/sessions/{session_id}/requests",
         response_model=list[schemas.RequestStatus],
         responses=AUTH,
-        dependencies=[Reader],
+        dependencies=[Depends(requires("read", session_scoped=True))],
     )
     def session_requests(session_id: str) -> list[schemas.RequestStatus]:
         return [_request_status(r) for r in store.requests_for_session(session_id)]
@@ -241,10 +247,27 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         )
 
     @app.post(
+        "/api/tokens",
+        response_model=schemas.TokenCreated,
+        status_code=201,
+        responses=AUTH,
+        dependencies=[Admin],
+    )
+    def create_session_token(body: schemas.TokenRequest) -> schemas.TokenCreated:
+        """A read token bound to one session, for a browser (admin scope): it follows only
+        that session's socket, requests, analyses, roadmap and chat. Without a session id the
+        system makes an unguessable one. The secret is shown once."""
+        session_id = body.session_id or tokens.new_session_id()
+        token, secret = tokens.create(store, body.name, "read", session_id)
+        return schemas.TokenCreated(
+            id=token.id, name=token.name, scope=token.scope, session_id=session_id, secret=secret
+        )
+
+    @app.post(
         "/api/chat/{session_id}",
         response_model=schemas.ChatAnswer,
         responses={**AUTH, **NOT_FOUND, 413: {"model": schemas.Problem}},
-        dependencies=[Reader],
+        dependencies=[Depends(requires("read", session_scoped=True))],
     )
     def chat(session_id: str, question: schemas.ChatQuestion) -> schemas.ChatAnswer:
         """Ask about one of this session's finished analyses (the latest unless named)."""
@@ -266,10 +289,11 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         "/report/{resume_id}/{jd_id}",
         response_class=HTMLResponse,
         responses=JSON_PROBLEMS,
-        dependencies=[Reader],
     )
-    def report(resume_id: str, jd_id: str) -> HTMLResponse:
-        """A printable page: match, gaps chart, coverage with evidence, roadmap, suggestions."""
+    def report(resume_id: str, jd_id: str, token: BrowserToken) -> HTMLResponse:
+        """A printable page: match, gaps chart, coverage with evidence, roadmap, suggestions
+        (`?token=` works here: a browser opening a link cannot send a header)."""
+        session_owns_pair(store, token, resume_id, jd_id)
         analysis = analysis_of(resume_id, jd_id)
         stored = store.get_roadmap(resume_id, jd_id)
         documents = {

@@ -160,3 +160,18 @@ class ChatAnswer(BaseModel):
     resume_id: str
     jd_id: str
     answer: str
+
+
+class TokenRequest(BaseModel):
+    name: str = Field(min_length=1, max_length=128, description="who or what it is for")
+    session_id: str | None = Field(
+        default=None, min_length=1, max_length=128, description="omit: a new, unguessable one"
+    )
+
+
+class TokenCreated(BaseModel):
+    id: int
+    name: str
+    scope: str
+    session_id: str
+    secret: str = Field(description="shown once; only its hash is kept")

@@ -40,17 +40,25 @@ class RedactingFilter(logging.Filter):
         return True
 
 
-def bearer_secret(headers, query_params) -> str | None:
-    """From `Authorization: Bearer ...`, or `?token=` for a browser's report page or socket."""
+def bearer_secret(headers, query_params=None) -> str | None:
+    """From `Authorization: Bearer ...`; `?token=` only where `query_params` are passed: the
+    report page and the socket, where a browser cannot send a header."""
     header = headers.get("authorization", "")
     scheme, _, secret = header.partition(" ")
     if scheme.lower() == "bearer" and secret:
         return secret.strip()
-    return query_params.get("token") or None
+    return (query_params or {}).get("token") or None
 
 
-def authorise(store: ResultsStore, secret: str | None, scope: str) -> tokens.ApiToken:
-    """401 without a valid, unrevoked token; 403 when its scope does not allow this."""
+def authorise(
+    store: ResultsStore,
+    secret: str | None,
+    scope: str,
+    session_id: str | None = None,
+    session_scoped: bool = False,
+) -> tokens.ApiToken:
+    """401 without a valid, unrevoked token; 403 when its scope does not allow this, or when a
+    token bound to a session asks for something outside that session."""
     challenge = {"WWW-Authenticate": "Bearer"}
     if not secret:
         raise HTTPException(401, "a bearer token is required", headers=challenge)
@@ -59,22 +67,50 @@ def authorise(store: ResultsStore, secret: str | None, scope: str) -> tokens.Api
         raise HTTPException(401, "the token is unknown or revoked", headers=challenge)
     if not token.allows(scope):
         raise HTTPException(403, f"the token's scope ({token.scope}) does not allow {scope}")
+    if token.session_id is not None and (
+        not session_scoped or (session_id is not None and session_id != token.session_id)
+    ):
+        raise HTTPException(
+            403, "this token follows one session only: its requests, analyses, roadmap and chat"
+        )
     return token
 
 
-def requires(scope: str):
-    """A FastAPI dependency: the request carries a token allowing `scope`."""
+def requires(scope: str, session_scoped: bool = False, query_token: bool = False):
+    """A FastAPI dependency: the request carries a token allowing `scope`. `session_scoped`
+    routes are open to a session's own token too (the path's session_id must be its own)."""
 
     def check(request: Request) -> tokens.ApiToken:
         store = request.app.state.store
-        return authorise(store, bearer_secret(request.headers, request.query_params), scope)
+        return authorise(
+            store,
+            bearer_secret(request.headers, request.query_params if query_token else None),
+            scope,
+            request.path_params.get("session_id"),
+            session_scoped,
+        )
 
     return check
 
 
 def websocket_token(websocket: WebSocket, scope: str) -> tokens.ApiToken:
     store = websocket.app.state.store
-    return authorise(store, bearer_secret(websocket.headers, websocket.query_params), scope)
+    return authorise(
+        store,
+        bearer_secret(websocket.headers, websocket.query_params),
+        scope,
+        websocket.path_params.get("session_id"),
+        session_scoped=True,
+    )
+
+
+def session_owns_pair(store: ResultsStore, token: tokens.ApiToken, resume_id: str, jd_id: str):
+    """A session's token reads only the analyses its session asked for."""
+    if token.session_id is None:
+        return
+    asked = {(r.resume_id, r.jd_id) for r in store.requests_for_session(token.session_id)}
+    if (resume_id, jd_id) not in asked:
+        raise HTTPException(403, "this analysis belongs to another session")
 
 
 class BodyLimit:

@@ -29,6 +29,8 @@ def parse_event(value: bytes | None) -> DocumentEvent | AnalysisRequest:
         event = json.loads(value)
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         raise ValueError(f"message is not JSON ({error})") from None
+    except RecursionError:
+        raise ValueError("message is JSON nested too deeply") from None
     if not isinstance(event, dict):
         raise ValueError("message must be a JSON object")
     kind = event.get("kind")

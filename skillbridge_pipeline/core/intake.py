@@ -133,6 +133,8 @@ def parse_request(data: bytes) -> AnalysisRequest:
         value = json.loads(data)
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         raise ValueError(f"request is not valid JSON ({error})") from None
+    except RecursionError:
+        raise ValueError("request is JSON nested too deeply") from None
     if not isinstance(value, dict):
         raise ValueError("request must be a JSON object")
     return request_from_fields(value)

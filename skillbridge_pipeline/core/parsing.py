@@ -126,6 +126,10 @@ def _parse_docx(data: bytes) -> ParsedDocument:
         raise DocumentError(
             f"Word document could not be read: damaged or not a .docx ({type(error).__name__})"
         ) from None
+    except Exception as error:  # a reader bug on a hostile file fails the file, not the batch
+        raise DocumentError(
+            f"Word document could not be read ({type(error).__name__}: {str(error)[:120]})"
+        ) from None
     return ParsedDocument(text="\n".join(dict.fromkeys(lines)), format="docx")
 
 
@@ -290,6 +294,10 @@ def _parse_json(raw: str, kind: str) -> ParsedDocument:
     except json.JSONDecodeError as error:
         raise DocumentError(
             f"invalid JSON at line {error.lineno}, column {error.colno}: {error.msg}"
+        ) from None
+    except RecursionError:
+        raise DocumentError(
+            "JSON is nested too deeply to be a resume or a job description"
         ) from None
     if not isinstance(value, dict):
         raise DocumentError(f"JSON must be an object, not {type(value).__name__}")

@@ -1,7 +1,9 @@
 """API bearer tokens: random secrets shown once, kept only as SHA-256 hashes, with scopes.
 
 A token is 32 random bytes, so a fast hash is enough (no password stretching needed); the
-hash is what is stored and compared. `admin` includes `read`.
+hash is what is stored and compared. `admin` includes `read`. A `read` token may be bound to
+one session: then it follows only that session's socket, requests, analyses, roadmaps and chat
+(a browser's token); unbound tokens are service tokens with the whole read reach.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ api_tokens = Table(
     Column("scope", String(16), nullable=False),
     Column("created_at", UtcDateTime(), nullable=False),
     Column("revoked_at", UtcDateTime()),
+    Column("session_id", String(128)),  # bound to one session (read only), or None
 )
 
 
@@ -37,6 +40,7 @@ class ApiToken:
     scope: str
     created_at: datetime
     revoked_at: datetime | None
+    session_id: str | None = None
 
     def allows(self, scope: str) -> bool:
         return self.revoked_at is None and (self.scope == "admin" or self.scope == scope)
@@ -46,19 +50,32 @@ def _hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def create(store: ResultsStore, name: str, scope: str) -> tuple[ApiToken, str]:
+def new_session_id() -> str:
+    """A session id the system makes: unguessable, unlike "demo"."""
+    return "s_" + secrets.token_urlsafe(16)
+
+
+def create(
+    store: ResultsStore, name: str, scope: str, session_id: str | None = None
+) -> tuple[ApiToken, str]:
     """A new token and its secret; the secret is not kept anywhere."""
     if scope not in SCOPES:
         raise ValueError(f"scope must be one of {SCOPES}, not {scope!r}")
+    if session_id is not None and scope != "read":
+        raise ValueError("only a read token can be bound to a session")
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     created = now()
     with store.engine.begin() as conn:
         token_id = conn.execute(
             api_tokens.insert().values(
-                name=name, token_hash=_hash(secret), scope=scope, created_at=created
+                name=name,
+                token_hash=_hash(secret),
+                scope=scope,
+                created_at=created,
+                session_id=session_id,
             )
         ).inserted_primary_key[0]
-    return ApiToken(token_id, name, scope, created, None), secret
+    return ApiToken(token_id, name, scope, created, None, session_id), secret
 
 
 def verify(store: ResultsStore, secret: str) -> ApiToken | None:
@@ -86,4 +103,4 @@ def listing(store: ResultsStore) -> list[ApiToken]:
 
 
 def _token(row) -> ApiToken:
-    return ApiToken(row.id, row.name, row.scope, row.created_at, row.revoked_at)
+    return ApiToken(row.id, row.name, row.scope, row.created_at, row.revoked_at, row.session_id)
