@@ -66,6 +66,10 @@ class Served:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         return httpx.get(self.url + path, headers=headers, timeout=30, **kwargs)
 
+    def post(self, path: str, token: str, body: dict) -> httpx.Response:
+        headers = {"Authorization": f"Bearer {token}"}
+        return httpx.post(self.url + path, json=body, headers=headers, timeout=30)
+
 
 def serve(app) -> tuple[uvicorn.Server, threading.Thread, str]:
     port = free_port()
@@ -374,22 +378,12 @@ def test_log_redaction_keeps_numbers_that_are_not_phone_numbers():
 def test_chat_answers_about_the_session_and_logs_no_personal_data(served, caplog):
     caplog.set_level(logging.INFO)
     question = "I am ana@example.com, call +44 20 7946 0958: what should I learn first?"
-    response = httpx.post(
-        f"{served.url}/api/chat/demo",
-        json={"question": question},
-        headers={"Authorization": f"Bearer {served.read}"},
-        timeout=30,
-    )
+    response = served.post("/api/chat/demo", served.read, {"question": question})
     assert response.status_code == 200
     body = response.json()
     assert "overall match" in body["answer"]  # no key: the grounded fallback answer
     assert served.store.get_analysis(body["resume_id"], body["jd_id"])
-    unknown = httpx.post(
-        f"{served.url}/api/chat/nobody",
-        json={"question": "hi"},
-        headers={"Authorization": f"Bearer {served.read}"},
-        timeout=30,
-    )
+    unknown = served.post("/api/chat/nobody", served.read, {"question": "hi"})
     assert unknown.status_code == 404
     logging.getLogger("uvicorn.access").warning(f"POST /api/chat?token={served.read} {question}")
     assert "ana@example.com" not in caplog.text and "7946" not in caplog.text
@@ -502,27 +496,12 @@ def test_a_session_token_follows_only_its_own_session(served):
     from websockets.exceptions import InvalidStatus
     from websockets.sync.client import connect
 
-    made = httpx.post(
-        f"{served.url}/api/tokens",
-        json={"name": "browser", "session_id": "demo"},
-        headers={"Authorization": f"Bearer {served.admin}"},
-        timeout=30,
-    )
+    made = served.post("/api/tokens", served.admin, {"name": "browser", "session_id": "demo"})
     assert made.status_code == 201, made.text
     demo = made.json()["secret"]
-    other = httpx.post(
-        f"{served.url}/api/tokens",
-        json={"name": "another browser"},
-        headers={"Authorization": f"Bearer {served.admin}"},
-        timeout=30,
-    ).json()
+    other = served.post("/api/tokens", served.admin, {"name": "another browser"}).json()
     assert other["session_id"].startswith("s_") and len(other["session_id"]) >= 20  # unguessable
-    refused = httpx.post(
-        f"{served.url}/api/tokens",
-        json={"name": "x"},
-        headers={"Authorization": f"Bearer {served.read}"},
-        timeout=30,
-    )
+    refused = served.post("/api/tokens", served.read, {"name": "x"})
     assert refused.status_code == 403  # only admins hand out tokens
 
     own = served.get("/api/sessions/demo/requests", demo)
@@ -537,12 +516,7 @@ def test_a_session_token_follows_only_its_own_session(served):
     assert served.get(f"/api/requests/{done['request_id']}", other["secret"]).status_code == 403
     assert served.get("/api/sessions/demo/requests", other["secret"]).status_code == 403
     assert served.get("/api/resumes", demo).status_code == 403  # no listing of everything
-    asked = httpx.post(
-        f"{served.url}/api/chat/demo",
-        json={"question": "What first?"},
-        headers={"Authorization": f"Bearer {other['secret']}"},
-        timeout=30,
-    )
+    asked = served.post("/api/chat/demo", other["secret"], {"question": "What first?"})
     assert asked.status_code == 403
     ws_url = served.url.replace("http", "ws")
     with connect(f"{ws_url}/ws/demo?token={demo}") as socket:  # a browser: ?token= here
