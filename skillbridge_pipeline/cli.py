@@ -151,6 +151,14 @@ def cmd_extract_skills(args: argparse.Namespace) -> int:
 ANALYZE_CHUNK = 64  # pairs scored and looked up together in --batch
 
 
+def _llm_settings():
+    """The LLM as the pipeline's resources configure it (GROQ_API_KEY, GROQ_BASE_URL)."""
+    from skillbridge_pipeline.resources import resources_for
+    from skillbridge_pipeline.settings import selected_environment
+
+    return resources_for(selected_environment())["llm_client"].settings
+
+
 class CannotAnalyse(Exception):
     """A document that cannot be analysed, said with its path and the reason."""
 
@@ -172,7 +180,6 @@ def _document(pipeline, path: Path, kind: str):
 def cmd_analyze(args: argparse.Namespace) -> int:
     """Parse, extract, score and plan in this process: the assets' code paths, no Dagster.
     One pair, one resume against many JDs (ranked by match), or a JSON-lines file of pairs."""
-    from skillbridge_pipeline.core.llm import LlmSettings
     from skillbridge_pipeline.local import LocalPipeline
 
     if args.batch and (args.resume or args.jd or args.html):
@@ -184,7 +191,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     if args.html and len(args.jd) > 1:
         print("--html writes the report of one pair: give one --jd", file=sys.stderr)
         return 2
-    pipeline = LocalPipeline(skillbridge_home(), LlmSettings.from_environment(), args.hours)
+    pipeline = LocalPipeline(skillbridge_home(), _llm_settings(), args.hours)
     if args.batch:
         return _analyze_batch(pipeline, Path(args.batch), args.out)
     try:
@@ -357,7 +364,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
-    print(llm.chat(args.question, analysis, llm.LlmSettings.from_environment()))
+    print(llm.chat(args.question, analysis, _llm_settings()))
     return 0
 
 

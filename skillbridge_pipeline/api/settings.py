@@ -35,5 +35,5 @@ class ApiSettings:
             metrics_dir=Path(metrics_dir) if metrics_dir else None,
             metrics_need_token=env.get("SKILLBRIDGE_METRICS_NEED_TOKEN", "") == "1",
             cors_origins=tuple(o for o in env.get("SKILLBRIDGE_CORS_ORIGINS", "").split(",") if o),
-            llm=LlmSettings.from_environment(),
+            llm=resources["llm_client"].settings,
         )

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 from dataclasses import dataclass
 
 from skillbridge_pipeline.core import roadmap as roadmaps
@@ -29,14 +28,6 @@ class LlmSettings:
     @property
     def enabled(self) -> bool:
         return bool(self.api_key)
-
-    @classmethod
-    def from_environment(cls) -> LlmSettings:
-        """GROQ_API_KEY (none: templates, no network) and GROQ_BASE_URL (another endpoint)."""
-        return cls(
-            api_key=os.environ.get("GROQ_API_KEY") or None,
-            base_url=os.environ.get("GROQ_BASE_URL") or None,
-        )
 
 
 class LlmUnavailable(RuntimeError):

@@ -204,7 +204,14 @@ class LlmResource(ConfigurableResource):
 
     @property
     def settings(self) -> LlmSettings:
-        return LlmSettings(self.api_key, self.model, self.timeout_seconds, self.base_url)
+        """The one LLM configuration: runs, the CLI and the API all read it here (outside a
+        run the EnvVar fields are resolved from the environment)."""
+        return LlmSettings(
+            configured(self.api_key, required=False),
+            self.model,
+            self.timeout_seconds,
+            configured(self.base_url, required=False),
+        )
 
 
 # A document event carries the document base64-encoded in JSON: a document at the size limit
@@ -272,12 +279,17 @@ def embedded_resources(home: Path | None = None) -> dict:
         "models": ModelStoreResource(path=str(home / "models")),
         # The key only by reference: the Dagster UI shows the variable's name, never its value.
         "llm_client": LlmResource(
-            api_key=EnvVar("GROQ_API_KEY") if os.environ.get("GROQ_API_KEY") else None
+            api_key=_optional_env("GROQ_API_KEY"), base_url=_optional_env("GROQ_BASE_URL")
         ),
         "kafka": KafkaResource(
             bootstrap_servers=os.environ.get("SKILLBRIDGE_KAFKA_BOOTSTRAP") or None
         ),
     }
+
+
+def _optional_env(name: str) -> EnvVar | None:
+    """A setting by reference when the variable is set, else none (the default applies)."""
+    return EnvVar(name) if os.environ.get(name) else None
 
 
 def production_resources() -> dict:
@@ -295,7 +307,9 @@ def production_resources() -> dict:
             host=EnvVar("SKILLBRIDGE_CHROMA_HOST"), port=EnvVar.int("SKILLBRIDGE_CHROMA_PORT")
         ),
         "models": ModelStoreResource(path=EnvVar("SKILLBRIDGE_MODELS_PATH")),
-        "llm_client": LlmResource(api_key=EnvVar("GROQ_API_KEY")),
+        "llm_client": LlmResource(
+            api_key=EnvVar("GROQ_API_KEY"), base_url=_optional_env("GROQ_BASE_URL")
+        ),
         "kafka": KafkaResource(bootstrap_servers=EnvVar("SKILLBRIDGE_KAFKA_BOOTSTRAP")),
     }
 
