@@ -61,7 +61,8 @@ def test_size_limit():
 
 
 def test_unsupported_type():
-    assert "unsupported file type .docx" in reason(b"PK\x03\x04...", "cv.docx")
+    message = reason(b"MZ\x90\x00 not a document", "cv.exe")
+    assert "unsupported file type .exe" in message and "Word .docx" in message
 
 
 def test_json_resume_is_flattened():

@@ -179,3 +179,54 @@ def test_a_request_with_a_jd_url_fetches_the_page_or_fails_with_the_reason(site,
     assert json.loads(jd_file.read_text())["title"] == "Data Engineer"
     [failed] = store.requests_with_status("failed", 10)
     assert "HTTP 404" in failed.error and "paste" in failed.error
+
+
+REBINDING = """
+import json, socket, sys
+from skillbridge_pipeline.scraping import crawl
+
+real, port, answers = socket.getaddrinfo, int(sys.argv[1]), []
+
+def rebinding(host, *args, **kwargs):
+    if host != "jobs.rebind.test":
+        return real(host, *args, **kwargs)
+    answers.append(host)  # public for the first two lookups, then this machine
+    address = "93.184.216.34" if len(answers) <= 2 else "127.0.0.1"
+    return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port))]
+
+socket.getaddrinfo = rebinding
+socket.gethostbyname = lambda host: rebinding(host, 0)[0][4][0]  # every kind of lookup
+result = crawl.crawl(f"http://jobs.rebind.test:{port}/plain", 1.0, 100_000, [])
+print(json.dumps({"result": result, "lookups": len(answers)}))
+"""
+
+
+def test_a_dns_answer_that_changes_after_the_check_never_reaches_a_refused_address():
+    """Release 1 checked the host, then Scrapy looked it up again: a resolver that answers a
+    public address twice and then 127.0.0.1 got the crawl onto this machine."""
+    import subprocess
+    import sys
+
+    hits = []
+
+    class Counting(Pages):
+        def do_GET(self):
+            hits.append(self.path)
+            super().do_GET()
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Counting)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", REBINDING, str(server.server_address[1])],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    finally:
+        server.shutdown()
+    assert done.returncode == 0, done.stderr[-2000:]
+    outcome = json.loads(done.stdout.strip().splitlines()[-1])
+    assert outcome["result"]["ok"] is False
+    assert hits == []  # the connection went to the address that was checked, not here
+    assert outcome["lookups"] == 2  # the guard's check, then the one pinned for the crawl

@@ -9,21 +9,28 @@ that hangs or leaks can be killed without touching the caller. Prints one JSON o
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import json
 import sys
 
 import scrapy
 from scrapy.crawler import CrawlerProcess
 from scrapy.exceptions import IgnoreRequest
+from twisted.internet import defer, threads
+from twisted.internet.base import ThreadedResolver
+from twisted.internet.error import DNSLookupError
+from twisted.internet.interfaces import IResolverSimple
+from zope.interface import implementer
 
 from skillbridge_pipeline.core.parsing import html_posting, normalise_whitespace
-from skillbridge_pipeline.scraping.guard import UrlRefused, check_url
+from skillbridge_pipeline.scraping.guard import UrlRefused, check_url, checked_addresses
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 
 class GuardMiddleware:
-    """Checks every request, redirects included, before it leaves."""
+    """Checks every request, redirects included, before it leaves: scheme, host and port here;
+    its addresses where the connection resolves them (`PinnedResolver`)."""
 
     def __init__(self, crawler):
         self.crawler = crawler
@@ -35,10 +42,60 @@ class GuardMiddleware:
 
     def process_request(self, request, spider=None):
         try:
-            check_url(request.url, self.allow_hosts)
+            host, port = check_url(request.url, self.allow_hosts, resolve=False)
+            if _is_address(host):  # a literal address is connected to without any lookup
+                checked_addresses(host, port, self.allow_hosts)
         except UrlRefused as error:
             self.crawler.spider.failure = str(error)
             raise IgnoreRequest(str(error)) from None
+
+
+def _is_address(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
+@implementer(IResolverSimple)
+class PinnedResolver(ThreadedResolver):
+    """The reactor's resolver for the crawl: each host is resolved once, its addresses are
+    checked by the guard, and the connection (and any redirect back to the host) uses exactly
+    the address that passed. No second lookup, so no DNS rebinding between check and connect."""
+
+    def __init__(self, reactor, crawler):
+        super().__init__(reactor)
+        self.crawler = crawler
+        self.allow_hosts = frozenset(crawler.settings.getlist("SKILLBRIDGE_ALLOW_HOSTS"))
+        self.pinned: dict[str, str] = {}
+
+    @classmethod
+    def from_crawler(cls, crawler, reactor):
+        return cls(reactor, crawler)
+
+    def install_on_reactor(self) -> None:
+        self.reactor.installResolver(self)
+
+    def getHostByName(self, name: str, timeout=()):
+        if name in self.pinned:
+            return defer.succeed(self.pinned[name])
+        return threads.deferToThreadPool(
+            self.reactor, self.reactor.getThreadPool(), self._resolve, name
+        )
+
+    def _resolve(self, name: str) -> str:
+        try:
+            addresses = checked_addresses(name, 0, self.allow_hosts)
+        except UrlRefused as error:
+            if self.crawler.spider is not None:
+                self.crawler.spider.failure = str(error)
+            raise DNSLookupError(str(error)) from None
+        ipv4 = [a for a in addresses if ":" not in a]
+        if not ipv4:
+            raise DNSLookupError(f"{name} has no IPv4 address")
+        self.pinned[name] = ipv4[0]
+        return ipv4[0]
 
 
 class JobPageSpider(scrapy.Spider):
@@ -97,6 +154,7 @@ def crawl(url: str, timeout: float, max_bytes: int, allow_hosts: list[str]) -> d
             "USER_AGENT": "SkillBridge/0.1 (job description import)",
             "SKILLBRIDGE_ALLOW_HOSTS": allow_hosts,
             "DOWNLOADER_MIDDLEWARES": {"skillbridge_pipeline.scraping.crawl.GuardMiddleware": 50},
+            "DNS_RESOLVER": "skillbridge_pipeline.scraping.crawl.PinnedResolver",
             "REQUEST_FINGERPRINTER_IMPLEMENTATION": "2.7",
         }
     )
