@@ -1,6 +1,6 @@
 """Are the resources roadmaps cite about the skill? Two figures, measured in one run:
 
-1. On the labelled sample (`data/roadmaps/relevance_labels.csv`: 73 skills, each skill's six
+1. On the labelled sample (`data/roadmaps/relevance_labels.csv`: 76 skills, each skill's six
    nearest catalog resources judged by hand), the precision of what a roadmap cites (at most 3
    a skill, relevance >= the threshold; target >= 0.90) and the recall of the threshold over
    the relevant ones, with a sweep of thresholds.

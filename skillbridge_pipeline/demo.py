@@ -206,7 +206,13 @@ def roadmap_lines(stored: dict | None) -> list[str]:
     plan = stored["roadmap"]
     lines = [f"    4-week roadmap ({plan['mode']}, {plan['hours_per_week']} h/week):"]
     for week, content in plan["weeks"].items():
-        resource = content["resources"][0]["title"] if content["resources"] else NO_RESOURCE
+        resource = (
+            content["resources"][0]["title"]
+            if content["resources"]
+            else NO_RESOURCE
+            if content.get("unvetted")
+            else "your own work"
+        )
         lines.append(
             f"      {week}: {', '.join(content['focus_skills'])} — build "
             f"{content['artefact']} — start with: {resource}"

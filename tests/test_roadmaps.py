@@ -184,7 +184,7 @@ def test_catalog_sources_licences_and_durations(taxonomy, tmp_path):
 
 
 def test_resources_roadmaps_cite_are_on_topic_on_the_labelled_sample(resource_index, embedder):
-    """The labelled sample (73 skills, their 6 nearest resources, judged by hand): what the
+    """The labelled sample (76 skills, their 6 nearest resources, judged by hand): what the
     roadmaps would cite (at most 3 a skill, above the threshold) is on topic >= 90%."""
     with LABELS_FILE.open(encoding="utf-8") as f:
         labels = list(csv.DictReader(f))

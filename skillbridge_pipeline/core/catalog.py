@@ -193,13 +193,19 @@ def _plain(text: str) -> str:
 def _filed_under(section: str, by_key: dict[tuple[str, ...], str]) -> tuple[str, ...]:
     """The skills a list's section names: its most specific part ("JavaScript / React" ->
     React, "Productivity and Time Management: Time Management" -> Time management, "Swedish
-    language" -> Swedish), split on "and" ("HTML and CSS" -> HTML, CSS). Textbook categories
-    and general language-learning sections are fields, not skills: none."""
+    language" -> Swedish), else any part that names one ("Bash / Shell" -> Bash), split into
+    alternatives ("HTML and CSS" -> HTML, CSS; "UI/UX" -> UI design, UX design). Textbook
+    categories and general language-learning sections are fields, not skills: none."""
     if section.startswith(("open textbook:", "language learning:")):
         return ()
-    part = re.split(r"[/:]", section)[-1].strip().removesuffix(" language")
-    names = [part] if alias_key(part) in by_key else re.split(r" and | & |, ", part)
-    return tuple(dict.fromkeys(by_key[k] for n in names if (k := alias_key(n)) in by_key))
+    parts = [p.strip().removesuffix(" language") for p in re.split(r" / |:", section)]
+
+    def named(part: str) -> list[str]:
+        names = [part] if alias_key(part) in by_key else re.split(r" and | & |, |/", part)
+        return list(dict.fromkeys(by_key[k] for n in names if (k := alias_key(n)) in by_key))
+
+    found = named(parts[-1]) or [s for part in parts[:-1] for s in named(part)]
+    return tuple(dict.fromkeys(found))
 
 
 def build_catalog(
