@@ -235,12 +235,9 @@ def _print_answer(answer: dict) -> None:
             f"  {gap['priority_level']:<8} {gap['priority_score']:.2f} {gap['name']} "
             f"[{gap['coverage']}, {asked}]"
         )
-    print(f"roadmap ({roadmap['mode']}, {roadmap['hours_per_week']} h a week):")
-    for number, week in enumerate(roadmap["weeks"].values(), start=1):
-        cited = "; ".join(r["title"] for r in week["resources"]) or "no vetted free resource yet"
-        print(f"  week {number}: {', '.join(week['focus_skills'])} — {cited}")
-    if roadmap.get("not_yet"):
-        print(f"  not yet: {', '.join(roadmap['not_yet'])}")
+    from skillbridge_pipeline.core.roadmap import plan_lines
+
+    print("\n".join(plan_lines(roadmap)))
     for suggestion in answer["suggestions"]:
         print(f"  suggestion: {suggestion.get('suggested') or suggestion}")
 

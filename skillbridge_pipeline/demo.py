@@ -22,7 +22,7 @@ from dagster import (
 
 from skillbridge_pipeline.core.documents import KIND_FOLDERS, document_id
 from skillbridge_pipeline.core.intake import write_request
-from skillbridge_pipeline.core.roadmap import NO_RESOURCE
+from skillbridge_pipeline.core.roadmap import plan_lines
 from skillbridge_pipeline.core.taxonomy import CATEGORIES, DATA_DIR
 from skillbridge_pipeline.settings import skillbridge_home
 
@@ -203,24 +203,8 @@ def analyses_summary(store, top: int = 5) -> str:
 def roadmap_lines(stored: dict | None) -> list[str]:
     if not stored:
         return ["    (no roadmap yet)"]
-    plan = stored["roadmap"]
-    lines = [f"    4-week roadmap ({plan['mode']}, {plan['hours_per_week']} h/week):"]
-    for week, content in plan["weeks"].items():
-        resource = (
-            content["resources"][0]["title"]
-            if content["resources"]
-            else NO_RESOURCE
-            if content.get("unvetted")
-            else "your own work"
-        )
-        lines.append(
-            f"      {week}: {', '.join(content['focus_skills'])} — build "
-            f"{content['artefact']} — start with: {resource}"
-        )
-    if plan.get("not_yet"):
-        lines.append(f"      not yet: {', '.join(plan['not_yet'][:5])}")
-    lines += [f"    resume: {s['suggested']}" for s in stored["suggestions"][:2]]
-    return lines
+    lines = ["    " + line for line in plan_lines(stored["roadmap"], not_yet=5)]
+    return lines + [f"    resume: {s['suggested']}" for s in stored["suggestions"][:2]]
 
 
 def run_demo() -> int:

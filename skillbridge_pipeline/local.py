@@ -17,7 +17,7 @@ from skillbridge_pipeline.core.extraction import SkillExtractor
 from skillbridge_pipeline.core.gaps import PairInput
 from skillbridge_pipeline.core.parsing import parse_document
 from skillbridge_pipeline.core.processing import TextOutcome, extract_one
-from skillbridge_pipeline.core.roadmap import learning_gaps, offered_resources
+from skillbridge_pipeline.core.roadmap import offered_resources
 from skillbridge_pipeline.core.store import ResultsStore
 from skillbridge_pipeline.core.taxonomy import load_taxonomy
 from skillbridge_pipeline.core.vector_store import chroma_client
@@ -102,12 +102,8 @@ class LocalPipeline:
             self._index = ResourceIndex(chroma_client(path=str(self.chroma_path)), self._catalog)
             if not self._index.ready():
                 print("embedding the learning-resource catalog (once)...", file=sys.stderr)
-                self._index.fill(self.cache.matrix)
+            self._index.ensure_filled(self.cache.matrix)
         return self._index
-
-    def analyze_files(self, resume: Path, jd: Path) -> dict:
-        """The scored gaps of one pair."""
-        return self.score([(self.document(resume, "resume"), self.document(jd, "jd"))])[0]
 
     def score(self, pairs: Sequence[tuple[LocalDocument, LocalDocument]]) -> list[dict]:
         inputs = [
@@ -129,8 +125,7 @@ class LocalPipeline:
         (the `skill_gaps` and `roadmaps` assets' code paths), scored and looked up together."""
         analyses = self.score(pairs)
         index = self.resource_index()
-        gaps = [g for a in analyses for g in learning_gaps(a)]
-        offered = offered_resources(gaps, index, self.cache.matrix) if index else None
+        offered = offered_resources(analyses, index, self.cache.matrix) if index else None
         out = []
         for (resume, jd), analysis in zip(pairs, analyses, strict=True):
             out.append(

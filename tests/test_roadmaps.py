@@ -58,7 +58,7 @@ ANALYSIS = {
 
 @pytest.fixture(scope="module")
 def offered(resource_index, embedder):
-    return offered_resources(ANALYSIS["skill_gaps"], resource_index, embedder.encode)
+    return offered_resources([ANALYSIS], resource_index, embedder.encode)
 
 
 def fallbacks(purpose: str) -> float:

@@ -35,7 +35,7 @@ from skillbridge_pipeline.api.security import (
     BodyLimit,
     RedactingFilter,
     requires,
-    session_owns_pair,
+    requires_pair,
     websocket_token,
 )
 from skillbridge_pipeline.api.settings import ApiSettings
@@ -58,10 +58,10 @@ JSON_PROBLEMS = {
 }
 Reader = Depends(requires("read"))  # service tokens: a session's token is refused
 Admin = Depends(requires("admin"))
-SessionToken = Annotated[tokens.ApiToken, Depends(requires("read", session_scoped=True))]
-BrowserToken = Annotated[
-    tokens.ApiToken, Depends(requires("read", session_scoped=True, query_token=True))
-]
+SessionReader = Depends(requires("read", session_scoped=True))  # or that session's own token
+SessionToken = Annotated[tokens.ApiToken, SessionReader]
+PairReader = Depends(requires_pair())  # or the token of a session that asked for the pair
+BrowserPairReader = Depends(requires_pair(query_token=True))  # ?token= too: report page
 MAX_PAGE = 100
 Offset = Annotated[int, Query(ge=0, le=10_000_000)]
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE)]
@@ -177,10 +177,10 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         "/api/analyses/{resume_id}/{jd_id}",
         response_model=schemas.Analysis,
         responses={**AUTH, **NOT_FOUND},
+        dependencies=[PairReader],
     )
-    def get_analysis(resume_id: str, jd_id: str, token: SessionToken) -> Response:
+    def get_analysis(resume_id: str, jd_id: str) -> Response:
         """The gaps of one resume against one JD, by priority, with their evidence."""
-        session_owns_pair(store, token, resume_id, jd_id)
         # Returned as stored (the schema's shape), without decoding and re-encoding it.
         return Response(stored_analysis(resume_id, jd_id), media_type="application/json")
 
@@ -188,19 +188,19 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         "/api/roadmap/{resume_id}/{jd_id}",
         response_model=schemas.Roadmap,
         responses={**AUTH, **NOT_FOUND},
+        dependencies=[PairReader],
     )
-    def get_roadmap(resume_id: str, jd_id: str, token: SessionToken) -> dict:
-        session_owns_pair(store, token, resume_id, jd_id)
+    def get_roadmap(resume_id: str, jd_id: str) -> dict:
         return {"resume_id": resume_id, "jd_id": jd_id, **roadmap_of(resume_id, jd_id)["roadmap"]}
 
     @app.get(
         "/api/suggestions/{resume_id}/{jd_id}",
         response_model=schemas.Suggestions,
         responses={**AUTH, **NOT_FOUND},
+        dependencies=[PairReader],
     )
-    def get_suggestions(resume_id: str, jd_id: str, token: SessionToken) -> dict:
+    def get_suggestions(resume_id: str, jd_id: str) -> dict:
         """The resume enhancer's checked rewrites toward the JD's terms."""
-        session_owns_pair(store, token, resume_id, jd_id)
         stored = roadmap_of(resume_id, jd_id)
         return {"resume_id": resume_id, "jd_id": jd_id, "suggestions": stored["suggestions"]}
 
@@ -222,7 +222,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         "/api/sessions/{session_id}/requests",
         response_model=list[schemas.RequestStatus],
         responses=AUTH,
-        dependencies=[Depends(requires("read", session_scoped=True))],
+        dependencies=[SessionReader],
     )
     def session_requests(session_id: str) -> list[schemas.RequestStatus]:
         return [_request_status(r) for r in store.requests_for_session(session_id)]
@@ -267,7 +267,7 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         "/api/chat/{session_id}",
         response_model=schemas.ChatAnswer,
         responses={**AUTH, **NOT_FOUND, 413: {"model": schemas.Problem}},
-        dependencies=[Depends(requires("read", session_scoped=True))],
+        dependencies=[SessionReader],
     )
     def chat(session_id: str, question: schemas.ChatQuestion) -> schemas.ChatAnswer:
         """Ask about one of this session's finished analyses (the latest unless named)."""
@@ -289,11 +289,11 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         "/report/{resume_id}/{jd_id}",
         response_class=HTMLResponse,
         responses=JSON_PROBLEMS,
+        dependencies=[BrowserPairReader],
     )
-    def report(resume_id: str, jd_id: str, token: BrowserToken) -> HTMLResponse:
+    def report(resume_id: str, jd_id: str) -> HTMLResponse:
         """A printable page: match, gaps chart, coverage with evidence, roadmap, suggestions
         (`?token=` works here: a browser opening a link cannot send a header)."""
-        session_owns_pair(store, token, resume_id, jd_id)
         analysis = analysis_of(resume_id, jd_id)
         stored = store.get_roadmap(resume_id, jd_id)
         documents = {

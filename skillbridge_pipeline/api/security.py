@@ -93,6 +93,20 @@ def requires(scope: str, session_scoped: bool = False, query_token: bool = False
     return check
 
 
+def requires_pair(query_token: bool = False):
+    """A dependency for routes of one (resume, JD) pair: a service token, or the token of a
+    session that asked for this pair."""
+    check_token = requires("read", session_scoped=True, query_token=query_token)
+
+    def check(request: Request) -> tokens.ApiToken:
+        token = check_token(request)
+        params = request.path_params
+        session_owns_pair(request.app.state.store, token, params["resume_id"], params["jd_id"])
+        return token
+
+    return check
+
+
 def websocket_token(websocket: WebSocket, scope: str) -> tokens.ApiToken:
     store = websocket.app.state.store
     return authorise(

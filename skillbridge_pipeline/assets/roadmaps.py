@@ -8,7 +8,7 @@ from skillbridge_pipeline.assets.batches import BATCHES
 from skillbridge_pipeline.core import llm
 from skillbridge_pipeline.core.catalog import load_catalog
 from skillbridge_pipeline.core.enhancer import enhance
-from skillbridge_pipeline.core.roadmap import learning_gaps, offered_resources
+from skillbridge_pipeline.core.roadmap import offered_resources
 from skillbridge_pipeline.resources import (
     EmbeddingResource,
     LlmResource,
@@ -67,12 +67,11 @@ def roadmaps(
     catalog = load_catalog()
     cache = embeddings.cache(results_store)
     index = vectors.resource_index(catalog or [])
-    if catalog and not index.ready():  # a fresh Chroma: fill it once, here
-        index.fill(cache.matrix)
+    if catalog:
+        index.ensure_filled(cache.matrix)  # a fresh Chroma is filled once, here
     pairs = {(r.resume_id, r.jd_id) for r in store.requests_in_batch(batch) if r.status == "done"}
     analyses = store.analyses_for_pairs(pairs)
-    gaps = [g for a in analyses for g in learning_gaps(a)]
-    offered = offered_resources(gaps, index, cache.matrix) if catalog else None
+    offered = offered_resources(analyses, index, cache.matrix) if catalog else None
     resume_text = store.texts("resume", (resume_id for resume_id, _ in pairs))
     resume_skills = store.skills_many("resume", (a["resume_id"] for a in analyses))
     jd_skills = store.skills_many("jd", (a["jd_id"] for a in analyses))

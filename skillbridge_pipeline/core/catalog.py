@@ -290,6 +290,11 @@ class ResourceIndex:
     def ready(self) -> bool:
         return self.count() >= len(self.catalog)
 
+    def ensure_filled(self, vectors: Callable[[list[str]], np.ndarray]) -> None:
+        """Fill the collection unless it already holds the whole catalog."""
+        if not self.ready():
+            self.fill(vectors)
+
     def for_skills(
         self,
         skills: Sequence[tuple[str, str]],
@@ -300,12 +305,13 @@ class ResourceIndex:
         """(skill id, name) -> its on-topic resources (relevance >= threshold), best first,
         one per title, at most `limit`; a skill with none maps to []."""
         skills = list(dict.fromkeys(skills))
-        if not skills or self.count() == 0:
+        size = self.count()
+        if not skills or size == 0:
             return {skill_id: [] for skill_id, _ in skills}
         skill_vectors = vectors([name for _, name in skills])
         result = self.collection.query(
             query_embeddings=skill_vectors.tolist(),
-            n_results=min(nearest, self.count()),
+            n_results=min(nearest, size),
             include=["distances"],
         )
         filed_ids = sorted({i for skill_id, _ in skills for i in self.filed.get(skill_id, [])})

@@ -86,7 +86,7 @@ def jd_signals(
         lines = {bisect_right(line_starts, start) - 1 for start, _ in mentions}
         requirement = skill.get("requirement") or "unspecified"
         signals[i, : len(REQUIREMENTS)] = one_hot(requirement, REQUIREMENTS)
-        signals[i, 3:] = (
+        signals[i, len(REQUIREMENTS) :] = (
             min(1.0, math.log2(1 + len(mentions)) / 3),  # 7 mentions or more: 1
             any(start < title_end for start, _ in mentions),
             bool(lines & listed),

@@ -61,9 +61,11 @@ def effort_hours(gap: dict) -> float:
 
 
 def offered_resources(
-    gaps: Sequence[dict], index: ResourceIndex, vectors: Callable[[list[str]], np.ndarray]
+    analyses: Sequence[dict], index: ResourceIndex, vectors: Callable[[list[str]], np.ndarray]
 ) -> dict[str, list[dict]]:
-    """Skill id -> the catalog resources found on-topic for it, as a roadmap cites them."""
+    """Skill id -> the catalog resources found on-topic for it, as a roadmap cites them, for
+    every gap of these analyses in one lookup."""
+    gaps = [g for analysis in analyses for g in learning_gaps(analysis)]
     found = index.for_skills([(g["skill_id"], g["name"]) for g in gaps], vectors)
     return {
         skill_id: [{**f.resource.cited(), "relevance": f.relevance} for f in hits]
@@ -215,6 +217,26 @@ def _applying_week(index: int, learnt: list[str], hours: int) -> dict:
         "self_check": check,
         "hours": hours,
     }
+
+
+def plan_lines(plan: dict, not_yet: int | None = None) -> list[str]:
+    """A roadmap as a person reads it on a terminal: a line a week, then what is not yet."""
+    lines = [f"4-week roadmap ({plan['mode']}, {plan['hours_per_week']} h/week):"]
+    for week, content in plan["weeks"].items():
+        resource = (
+            content["resources"][0]["title"]
+            if content["resources"]
+            else NO_RESOURCE
+            if content.get("unvetted")
+            else "your own work"
+        )
+        lines.append(
+            f"  {week}: {', '.join(content['focus_skills'])} — build "
+            f"{content['artefact']} — start with: {resource}"
+        )
+    if plan.get("not_yet"):
+        lines.append(f"  not yet: {', '.join(plan['not_yet'][:not_yet])}")
+    return lines
 
 
 def generic_roadmap(
