@@ -5,6 +5,7 @@ from dagster import Definitions, in_process_executor
 from skillbridge_pipeline.assets.documents import DOCUMENT_ASSETS, DOCUMENT_JOBS
 from skillbridge_pipeline.assets.features import gap_features, skill_embeddings
 from skillbridge_pipeline.assets.gaps import GAPS_JOB, ML_JOB, RESUMES_AND_GAPS_JOB, skill_gaps
+from skillbridge_pipeline.assets.pages import JD_PAGES_JOB, jd_pages
 from skillbridge_pipeline.assets.roadmaps import learning_resources, roadmaps
 from skillbridge_pipeline.ml_training.assets import gap_model, gap_training_examples, skill_vectors
 from skillbridge_pipeline.resources import resources_for
@@ -23,6 +24,7 @@ def build_definitions(resources: dict) -> Definitions:
     return Definitions(
         executor=in_process_executor,
         assets=[
+            jd_pages,
             *(asset for assets in DOCUMENT_ASSETS.values() for asset in assets),
             skill_vectors,
             gap_training_examples,
@@ -33,7 +35,7 @@ def build_definitions(resources: dict) -> Definitions:
             learning_resources,
             roadmaps,
         ],
-        jobs=[*DOCUMENT_JOBS.values(), RESUMES_AND_GAPS_JOB, GAPS_JOB, ML_JOB],
+        jobs=[*DOCUMENT_JOBS.values(), RESUMES_AND_GAPS_JOB, GAPS_JOB, JD_PAGES_JOB, ML_JOB],
         sensors=[document_inbox_sensor, kafka_sensor, analysis_sensor, run_failure_dead_letters],
         resources=resources,
     )

@@ -22,6 +22,7 @@ from skillbridge_pipeline.metrics import ANALYSIS_COMPLETED_TOTAL
 GAPS_JOB_NAME = "gaps_job"
 RESUMES_AND_GAPS_JOB_NAME = "resumes_and_gaps_job"
 SCORING_JOB_NAMES = (GAPS_JOB_NAME, RESUMES_AND_GAPS_JOB_NAME)  # runs that score requests
+JD_PAGES_JOB_NAME = "jd_pages_job"
 
 # Storage, the vector store, the LLM and page fetches fail transiently; a bad document never
 # raises out of a batch, and in strict mode raises Failure(allow_retries=False): not retried.
@@ -32,11 +33,12 @@ TRANSIENT_RETRIES = RetryPolicy(
 
 def fail_batch(store: ResultsStore, batch_key: str, reason: str) -> list[str]:
     """A batch whose run failed for good: the batch, its documents not yet done and the
-    requests it was scoring fail with the reason (sessions are told); nothing stays queued
-    without one. Returns the documents it failed; `skillbridge dlq replay` resumes them all."""
+    requests it was scoring or fetching fail with the reason (sessions are told); nothing stays
+    queued without one. Returns the documents it failed; `skillbridge dlq replay` resumes all."""
     store.update_batch(batch_key, status="failed", error=reason[:2000])
     failed = store.fail_unfinished(batch_key, f"its batch's run failed: {reason}")
-    ANALYSIS_COMPLETED_TOTAL.labels(outcome="failed").inc(store.fail_scoring(batch_key, reason))
+    held = store.fail_held_requests(batch_key, reason)
+    ANALYSIS_COMPLETED_TOTAL.labels(outcome="failed").inc(held)
     return failed
 
 
@@ -47,11 +49,15 @@ def fail_requests(store: ResultsStore, request_ids: list[str], reason: str) -> N
 
 
 def batch_letter(store: ResultsStore, batch_key: str | None) -> str | None:
-    """A batch's dead-letter payload: the documents it holds (their bytes are in landing)."""
+    """A batch's dead-letter payload: the documents it holds (their bytes are in landing), or
+    the JD pages it was to fetch."""
     if not batch_key:
         return None
     documents = [f"{d.kind}:{d.doc_id}" for d in store.batch_documents(batch_key)]
-    return json.dumps({"batch": batch_key, "documents": documents})
+    letter: dict = {"batch": batch_key, "documents": documents}
+    if pages := [r.jd_url for r in store.requests_in_batch(batch_key) if r.jd_url]:
+        letter["pages"] = pages
+    return json.dumps(letter)
 
 
 @failure_hook(required_resource_keys={"results_store"})
@@ -63,8 +69,8 @@ def record_dead_letter(context: HookContext) -> None:
     error = context.op_exception
     store = context.resources.results_store.store
     reason = f"{type(error).__name__ if error else 'Unknown'}: {_message(error)}"
-    if isinstance(error, Failure) and "doc_id" in (error.metadata or {}):
-        # A document replayed alone failed again: its own dead letter says so already.
+    if isinstance(error, Failure) and {"doc_id", "request_id"} & set(error.metadata or {}):
+        # A document or page replayed alone failed again: its own dead letter says so already.
         if batch:
             fail_batch(store, batch, reason)
         return

@@ -1,7 +1,8 @@
 """Replaying dead letters as fresh runs; a successful replay resolves the row.
 
 A document's letter re-runs that document alone: a new one-document batch in strict mode, so
-if it fails again the run fails visibly in the UI (and its failure is recorded again). A
+if it fails again the run fails visibly in the UI (and its failure is recorded again); a JD
+page's letter fetches that page again the same way. A
 batch's letter (a run that failed after its retries) re-runs the batch under a fresh run.
 """
 
@@ -30,8 +31,13 @@ def replay(instance, defs, store: ResultsStore, ids: list[int]) -> list[tuple[in
             store.claim_document_alone(kind, doc_id, batch, job_name)
             instance.add_dynamic_partitions("batches", [batch])
             tags[STRICT_TAG] = "true"
+        elif letter.event_key.startswith("page:"):
+            batch = new_batch_key("page")
+            store.refetch_alone(letter.subject, batch, job_name)
+            instance.add_dynamic_partitions("batches", [batch])
+            tags[STRICT_TAG] = "true"
         elif batch:
-            store.requeue_failed_scoring(batch)
+            store.requeue_held_requests(batch)
             store.update_batch(batch, status="dispatched", error=None)
         run_key = f"replay-{letter.id}-{letter.attempts}"
         dead_letters.set_status(store, [letter.id], "replayed", replay_run_key=run_key)

@@ -77,15 +77,29 @@ def test_documents_and_poison_from_kafka_then_one_batch_per_document(tmp_path, k
         ],
     )
     publish(kafka, kafka.jds_topic, [document_event("jd", "jd.json", jd)])
+    page = {"kind": "analysis_request", "resume_id": document_id(resume), "session_id": "k"}
+    page["jd_url"] = "https://jobs.example.com/42"
+    publish(kafka, kafka.requests_topic, [json.dumps(page).encode()])
     resources = {**embedded_resources(tmp_path), "kafka": kafka}
     store = ResultsStore(resources["results_store"].url)
     with instance_for_test() as instance:
         result, _ = tick(kafka_sensor, instance, resources)
         cursor = json.loads(result.cursor)
-        assert cursor == {f"{kafka.resumes_topic}:0": 3, f"{kafka.jds_topic}:0": 1}
-        # Landed and dispatched in the same tick: one batch per kind, one run each.
+        assert cursor == {
+            f"{kafka.resumes_topic}:0": 3,
+            f"{kafka.jds_topic}:0": 1,
+            f"{kafka.requests_topic}:0": 1,
+        }
+        # Landed and dispatched in the same tick: one batch per kind, one run each; the JD
+        # named by URL waits for a run that fetches it.
         assert store.status_counts() == {("resume", "queued"): 1, ("jd", "queued"): 1}
-        assert sorted(r.job_name for r in result.run_requests) == ["jds_job", "resumes_job"]
+        assert sorted(r.job_name for r in result.run_requests) == [
+            "jd_pages_job",
+            "jds_job",
+            "resumes_job",
+        ]
+        [fetching] = store.requests_with_status("fetching", 10)
+        assert fetching.jd_url == page["jd_url"] and fetching.session_id == "k"
         [poison] = dead_letters.listing(store)
         assert poison.error_type == "MalformedEvent" and "not JSON" in poison.error_message
         assert poison.payload == f"kafka://{kafka.resumes_topic}/0/1"

@@ -131,6 +131,7 @@ def test_a_release_1_store_upgrades_in_place(empty_database):
     assert inspect(store.engine).has_table("batches")
     assert store.get_document("resume", "a1")["status"] == "extracted"  # rows intact
     assert store.get_request("r1").status == "done" and store.get_request("r1").batch_key is None
+    assert store.get_request("r1").jd_url is None  # added by 0004
     # The upgraded store works as a new one: the landed document is claimed into a batch.
     [claimed] = store.claim_documents("resume", "resume-after-upgrade", 10, "resumes_job")
     assert claimed.doc_id == "a2" and store.get_batch("resume-after-upgrade").size == 1

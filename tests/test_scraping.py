@@ -4,7 +4,9 @@ import json
 import socket
 import threading
 import time
+from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
 
@@ -34,13 +36,20 @@ PAGES = {
 }
 
 
+HITS: Counter = Counter()  # requests the site has answered, by path
+LATER = {"/gone": False}  # a page that is missing until a test puts it up
+
+
 class Pages(BaseHTTPRequestHandler):
     def log_message(self, *args):
         pass
 
     def do_GET(self):
-        if self.path == "/404":
+        HITS[self.path] += 1
+        if self.path == "/404" or (self.path == "/gone" and not LATER["/gone"]):
             self.send_error(404)
+        elif self.path == "/flaky" and HITS[self.path] == 1:
+            self.send_error(503)  # overloaded once, then fine
         elif self.path == "/redirect-private":
             self.send_response(302)
             self.send_header("Location", "http://10.255.255.1/job")
@@ -59,8 +68,8 @@ class Pages(BaseHTTPRequestHandler):
         elif self.path == "/slow":
             time.sleep(3)
             self.send_error(500)
-        elif self.path in PAGES:
-            content_type, body = PAGES[self.path]
+        elif self.path in PAGES or self.path in ("/flaky", "/gone"):
+            content_type, body = PAGES.get(self.path, PAGES["/jsonld"])
             data = body.encode()
             self.send_response(200)
             self.send_header("Content-Type", content_type)
@@ -151,34 +160,71 @@ def test_many_crawls_in_one_process_tree(site):
         assert fetch_job(f"{site}/plain", settings())["title"] == "SRE"
 
 
-def test_a_request_with_a_jd_url_fetches_the_page_or_fails_with_the_reason(site, tmp_path):
-    from skillbridge_pipeline.core.intake import land_requests
-    from skillbridge_pipeline.core.store import ResultsStore
-    from skillbridge_pipeline.resources import InboxResource
+def test_a_jd_url_is_fetched_in_a_run_with_retries_and_dead_letters(site, tmp_path):
+    """The sensor's tick only records a URL request; a jd_pages_job run fetches the page, retries
+    a page that is overloaded, and fails a missing one alone with its reason and dead letter,
+    which a replay fetches again once the page is up."""
+    from dagster import DagsterEventType, build_sensor_context, instance_for_test
 
-    store = ResultsStore(f"sqlite:///{tmp_path / 'r.db'}")
-    store.create_schema()
-    inbox = InboxResource(
+    from skillbridge_pipeline.core import dead_letters
+    from skillbridge_pipeline.core.documents import document_id
+    from skillbridge_pipeline.core.store import ResultsStore
+    from skillbridge_pipeline.definitions import build_definitions
+    from skillbridge_pipeline.demo import execute
+    from skillbridge_pipeline.replay import replay
+    from skillbridge_pipeline.resources import InboxResource, embedded_resources
+    from skillbridge_pipeline.sensors.inbox_sensor import document_inbox_sensor
+
+    chosen = embedded_resources(tmp_path)
+    chosen["inbox"] = InboxResource(
         path=str(tmp_path / "inbox"), fetch_allow_hosts=["127.0.0.1"], fetch_timeout_seconds=2
     )
+    store = ResultsStore(chosen["results_store"].url)
+    store.create_schema()
     requests = tmp_path / "inbox" / "requests"
     requests.mkdir(parents=True)
-    (requests / "good.json").write_text(
-        json.dumps({"resume_id": "a" * 16, "jd_url": f"{site}/jsonld", "session_id": "s"})
-    )
-    (requests / "gone.json").write_text(
-        json.dumps({"resume_id": "a" * 16, "jd_url": f"{site}/404"})
-    )
-    added, rejected = land_requests(inbox.root, store, 10, fetch_job=inbox.fetch_job)
-    assert (added, rejected) == (1, [])
-    [pending] = store.requests_with_status("pending", 10)
-    [jd_file] = (tmp_path / "inbox" / "jds").iterdir()
-    from skillbridge_pipeline.core.documents import document_id
+    for name in ("jsonld", "flaky", "gone"):
+        body = {"resume_id": "a" * 16, "jd_url": f"{site}/{name}", "session_id": name}
+        (requests / f"{name}.json").write_text(json.dumps(body))
+    HITS.clear()
+    with instance_for_test() as instance:
+        with build_sensor_context(instance=instance, resources=chosen) as context:
+            result = document_inbox_sensor(context)
+        assert not HITS, "the sensor's tick fetched a page"
+        [run] = result.run_requests
+        assert run.job_name == "jd_pages_job" and run.tags["skillbridge/pages"] == "3"
+        assert {r.status for r in store.requests_in_batch(run.partition_key)} == {"fetching"}
+        with build_sensor_context(instance=instance, resources=chosen) as context:
+            assert not document_inbox_sensor(context).run_requests  # claimed once
 
-    assert pending.jd_id == document_id(jd_file.read_bytes())
-    assert json.loads(jd_file.read_text())["title"] == "Data Engineer"
-    [failed] = store.requests_with_status("failed", 10)
-    assert "HTTP 404" in failed.error and "paste" in failed.error
+        defs = build_definitions(chosen)
+        instance.add_dynamic_partitions("batches", [run.partition_key])
+        run_id, success = execute(instance, defs, "jd_pages_job", run.partition_key)
+        assert success
+        restarts = instance.all_logs(run_id, of_type=DagsterEventType.STEP_RESTARTED)
+        assert len(restarts) == 1 and HITS["/flaky"] == 2
+        by_session = {r.session_id: r for r in store.requests_in_batch(run.partition_key)}
+        for name in ("jsonld", "flaky"):
+            fetched = by_session[name]
+            assert fetched.status == "pending", fetched
+            jd = store.get_document("jd", fetched.jd_id)
+            assert jd["source"] == "url" and jd["status"] == "landed"
+            body = Path(jd["landing_path"]).read_bytes()
+            assert document_id(body) == fetched.jd_id
+            assert json.loads(body)["title"] == "Data Engineer"
+        gone = by_session["gone"]
+        assert gone.status == "failed" and "HTTP 404" in gone.error and "paste" in gone.error
+        [letter] = dead_letters.listing(store, "open", 10)
+        assert letter.event_key == f"page:{gone.request_id}"
+        assert json.loads(letter.payload)["jd_url"] == f"{site}/gone"
+
+        [(_, replayed, _)] = replay(instance, defs, store, [letter.id])
+        assert not replayed  # still missing: the strict replay fails visibly
+        LATER["/gone"] = True
+        letter = dead_letters.get(store, letter.id)
+        [(_, replayed, _)] = replay(instance, defs, store, [letter.id])
+        assert replayed and dead_letters.get(store, letter.id).status == "resolved"
+        assert store.get_request(gone.request_id).status == "pending"
 
 
 REBINDING = """
@@ -201,11 +247,29 @@ print(json.dumps({"result": result, "lookups": len(answers)}))
 """
 
 
+def crawl_with_resolver(script: str, server: ThreadingHTTPServer) -> dict:
+    """Run a crawl script (its own resolver patched in) in a fresh process against the server;
+    the script's last line of output, as JSON."""
+    import subprocess
+    import sys
+
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", script, str(server.server_address[1])],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    finally:
+        server.shutdown()
+    assert done.returncode == 0, done.stderr[-2000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
 def test_a_dns_answer_that_changes_after_the_check_never_reaches_a_refused_address():
     """Release 1 checked the host, then Scrapy looked it up again: a resolver that answers a
     public address twice and then 127.0.0.1 got the crawl onto this machine."""
-    import subprocess
-    import sys
 
     hits = []
 
@@ -214,19 +278,31 @@ def test_a_dns_answer_that_changes_after_the_check_never_reaches_a_refused_addre
             hits.append(self.path)
             super().do_GET()
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Counting)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        done = subprocess.run(
-            [sys.executable, "-c", REBINDING, str(server.server_address[1])],
-            capture_output=True,
-            text=True,
-            timeout=60,
-        )
-    finally:
-        server.shutdown()
-    assert done.returncode == 0, done.stderr[-2000:]
-    outcome = json.loads(done.stdout.strip().splitlines()[-1])
+    outcome = crawl_with_resolver(REBINDING, ThreadingHTTPServer(("127.0.0.1", 0), Counting))
     assert outcome["result"]["ok"] is False
     assert hits == []  # the connection went to the address that was checked, not here
     assert outcome["lookups"] == 2  # the guard's check, then the one pinned for the crawl
+
+
+IPV6_ONLY = """
+import json, socket, sys
+from skillbridge_pipeline.scraping import crawl
+
+real, port = socket.getaddrinfo, int(sys.argv[1])
+
+def ipv6_only(host, *args, **kwargs):
+    if host != "jobs.v6.test":
+        return real(host, *args, **kwargs)
+    return [(socket.AF_INET6, socket.SOCK_STREAM, 6, "", ("::1", port, 0, 0))]
+
+socket.getaddrinfo = ipv6_only
+print(json.dumps(crawl.crawl(f"http://jobs.v6.test:{port}/plain", 2.0, 100_000, ["jobs.v6.test"])))
+"""
+
+
+def test_a_host_with_only_an_ipv6_address_is_fetched_through_the_pinned_address():
+    class Server(ThreadingHTTPServer):
+        address_family = socket.AF_INET6
+
+    result = crawl_with_resolver(IPV6_ONLY, Server(("::1", 0), Pages))
+    assert result["ok"] and result["title"] == "SRE", result

@@ -104,8 +104,31 @@ def test_requests_are_claimed_once(store):
     assert store.claim_requests(["r1", "r2"], "analysis-y", new_batch_job="gaps_job") == 0
     assert store.get_batch("analysis-y") is None
     assert [r.request_id for r in store.requests_in_batch("analysis-x")] == ["r1", "r2"]
-    assert store.fail_scoring("analysis-x", "boom") == 2
-    assert store.requeue_failed_scoring("analysis-x") == 2
+    assert store.fail_held_requests("analysis-x", "boom") == 2
+    assert store.requeue_held_requests("analysis-x") == 2
+
+
+def test_jd_pages_are_claimed_once_and_a_failed_fetch_run_is_resumed(store):
+    store.add_request("u1", "a" * 16, "url-1", "s", source="kafka", jd_url="https://x.test/1")
+    store.add_request("u2", "a" * 16, "url-2", None, source="inbox", jd_url="https://x.test/2")
+    store.add_request("r3", "a" * 16, "b" * 16, None, source="inbox")
+    assert {r.request_id for r in store.requests_with_status("fetching", 10)} == {"u1", "u2"}
+    assert store.claim_fetches("page-a", 1, "jd_pages_job") == 1
+    assert store.claim_fetches("page-b", 5, "jd_pages_job") == 1
+    assert store.claim_fetches("page-c", 5, "jd_pages_job") == 0
+    assert store.get_batch("page-c") is None and store.get_batch("page-b").kind == "page"
+    [first] = store.requests_in_batch("page-a")
+    store.page_fetched(first.request_id, "c" * 16)
+    assert store.get_request(first.request_id).status == "pending"
+    assert store.get_request(first.request_id).jd_id == "c" * 16
+    assert store.fail_held_requests("page-b", "the store went away") == 1
+    [second] = store.requests_in_batch("page-b")
+    assert second.status == "failed" and second.error.startswith("fetching the JD page failed")
+    assert store.requeue_held_requests("page-b") == 1
+    assert store.get_request(second.request_id).status == "fetching"
+    assert store.refetch_alone(second.request_id, "page-d", "jd_pages_job")
+    assert not store.refetch_alone("r3", "page-e", "jd_pages_job")  # no URL to fetch
+    assert store.get_batch("page-d").strict
 
 
 def test_replace_skills_converges(store):

@@ -44,7 +44,13 @@ from skillbridge_pipeline.core.store import ResultsStore
 from skillbridge_pipeline.metrics import metrics_registry
 from skillbridge_pipeline.ml_training.registry import ModelRegistry
 
-REQUEST_STATUS = {"pending": "queued", "scoring": "running", "done": "done", "failed": "failed"}
+REQUEST_STATUS = {
+    "fetching": "queued",
+    "pending": "queued",
+    "scoring": "running",
+    "done": "done",
+    "failed": "failed",
+}
 KIND_OF = {"resumes": "resume", "jds": "jd"}
 NOT_FOUND = {404: {"model": schemas.Problem}}
 AUTH = {401: {"model": schemas.Problem}, 403: {"model": schemas.Problem}}

@@ -13,7 +13,7 @@ import math
 import secrets
 from datetime import UTC, datetime
 
-BATCH_KINDS = ("resume", "jd", "analysis")
+BATCH_KINDS = ("resume", "jd", "analysis", "page")  # page: JD pages to fetch
 
 
 def new_batch_key(kind: str, at: datetime | None = None) -> str:

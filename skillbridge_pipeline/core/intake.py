@@ -13,12 +13,13 @@ import logging
 import os
 import re
 import shutil
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from itertools import zip_longest
 from pathlib import Path
 
-from skillbridge_pipeline.core.documents import KIND_FOLDERS
+from skillbridge_pipeline.core.documents import KIND_FOLDERS, document_id
 from skillbridge_pipeline.core.landing import LandingStore
 from skillbridge_pipeline.core.store import RequestRecord, ResultsStore
 
@@ -147,12 +148,12 @@ def request_from_fields(value: dict) -> AnalysisRequest:
         if not isinstance(jd_url, str) or not jd_url.startswith(("http://", "https://")):
             raise ValueError("jd_url must be an http(s) URL")
         value = {**value, "jd_id": "url-" + hashlib.sha256(jd_url.encode()).hexdigest()[:16]}
-    for field in ("resume_id", "jd_id"):
-        ok = isinstance(value.get(field), str) and (
-            _DOC_ID.match(value[field]) or (field == "jd_id" and jd_url)
+    for name in ("resume_id", "jd_id"):
+        ok = isinstance(value.get(name), str) and (
+            _DOC_ID.match(value[name]) or (name == "jd_id" and jd_url)
         )
         if not ok:
-            raise ValueError(f"request needs {field}: a 16-hex-digit document id")
+            raise ValueError(f"request needs {name}: a 16-hex-digit document id")
     session = value.get("session_id")
     if session is not None and (not isinstance(session, str) or not 0 < len(session) <= 128):
         raise ValueError("session_id must be a string of 1 to 128 characters")
@@ -166,22 +167,13 @@ def jd_file_from_page(job: dict) -> tuple[str, bytes]:
         ensure_ascii=False,
         indent=1,
     ).encode()
-    return f"url-{document_id_of(body)}.json", body
+    return f"url-{document_id(body)}.json", body
 
 
-def document_id_of(data: bytes) -> str:
-    from skillbridge_pipeline.core.documents import document_id
-
-    return document_id(data)
-
-
-def land_requests(
-    root: Path, store: ResultsStore, limit: int, fetch_job=None, max_fetches: int = 5
-) -> tuple[int, list[str]]:
+def land_requests(root: Path, store: ResultsStore, limit: int) -> tuple[int, list[str]]:
     """Record request files from inbox/requests/; bad ones go to inbox/rejected/requests/
-    with a `.error.txt` beside them. A request naming its JD by URL has the page fetched
-    (`fetch_job(url) -> page`, at most `max_fetches` a call) and written into inbox/jds/ as a
-    JSON JD; a page that cannot be fetched fails the request with the reason.
+    with a `.error.txt` beside them. A request naming its JD by URL is recorded as waiting for
+    the page: a run fetches it (`fetch_pages`), never the sensor's tick.
     Returns (new requests, rejected file names)."""
     folder = root / REQUESTS_FOLDER
     if not folder.is_dir():
@@ -201,49 +193,74 @@ def land_requests(
             target.with_name(name + ".error.txt").write_text(str(error) + "\n")
             rejected.append(name)
             continue
-        if request.jd_url:
-            if fetch_job is None or max_fetches <= 0:
-                continue  # next tick
-            max_fetches -= 1
-            request, failure = _fetch_for(root, request, fetch_job)
-            if failure:
-                store.add_request(
-                    request.request_id,
-                    request.resume_id,
-                    request.jd_id,
-                    request.session_id,
-                    source="url",
-                )
-                store.set_request_status([request.request_id], "failed", error=failure)
-                archive = root / PROCESSED_FOLDER / REQUESTS_FOLDER / name
-                archive.parent.mkdir(parents=True, exist_ok=True)
-                shutil.move(path, archive)
-                continue
-        added += store.add_request(
-            request.request_id, request.resume_id, request.jd_id, request.session_id, source="inbox"
-        )
+        added += record_request(store, request, source="inbox")
         archive = root / PROCESSED_FOLDER / REQUESTS_FOLDER / name
         archive.parent.mkdir(parents=True, exist_ok=True)
         shutil.move(path, archive)
     return added, rejected
 
 
-def _fetch_for(
-    root: Path, request: AnalysisRequest, fetch_job
-) -> tuple[AnalysisRequest, str | None]:
+def record_request(store: ResultsStore, request: AnalysisRequest, source: str) -> bool:
+    return store.add_request(
+        request.request_id,
+        request.resume_id,
+        request.jd_id,
+        request.session_id,
+        source=source,
+        jd_url=request.jd_url,
+    )
+
+
+MAX_PARALLEL_FETCHES = 4  # each fetch is a crawl subprocess bounded by its own timeout
+
+
+@dataclass
+class PageOutcome:
+    fetched: dict[str, str] = field(default_factory=dict)  # request id -> the JD's document id
+    failed: dict[str, str] = field(default_factory=dict)  # request id -> why, for good
+    unreachable: dict[str, str] = field(default_factory=dict)  # why; a retry may succeed
+
+
+def fetch_pages(
+    requests: Sequence[RequestRecord],
+    fetch: Callable[[str], dict],
+    landing: LandingStore,
+    store: ResultsStore,
+) -> PageOutcome:
+    """Each request's JD page, fetched a few at a time (`fetch(url) -> page` or ScrapeFailed)
+    and landed as a JSON JD document like a file from the inbox; the request then waits for
+    that document as any other request does. A page that cannot be fetched changes nothing:
+    the caller retries or fails the request with the reason."""
     from skillbridge_pipeline.scraping.fetch import ScrapeFailed
 
-    try:
-        page = fetch_job(request.jd_url)
-    except ScrapeFailed as error:
-        return request, f"the JD at {request.jd_url} could not be fetched: {error.reason}"
-    name, body = jd_file_from_page(page)
-    target = root / KIND_FOLDERS["jd"] / name
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name("." + name + ".part")
-    partial.write_bytes(body)
-    partial.replace(target)
-    return AnalysisRequest(request.resume_id, document_id_of(body), request.session_id), None
+    def attempt(request: RequestRecord) -> dict | ScrapeFailed:
+        try:
+            return fetch(request.jd_url)
+        except ScrapeFailed as error:
+            return error
+
+    out = PageOutcome()
+    with ThreadPoolExecutor(MAX_PARALLEL_FETCHES) as pool:
+        for request, page in zip(requests, pool.map(attempt, requests), strict=True):
+            if isinstance(page, ScrapeFailed):
+                failures = out.unreachable if page.transient else out.failed
+                failures[request.request_id] = (
+                    f"the JD at {request.jd_url} could not be fetched: {page.reason}"
+                )
+                continue
+            name, body = jd_file_from_page(page)
+            stored = landing.put("jd", body, name)
+            store.land(
+                "jd",
+                stored.doc_id,
+                filename=name,
+                size_bytes=len(body),
+                source="url",
+                landing_path=str(stored.path),
+            )
+            store.page_fetched(request.request_id, stored.doc_id)
+            out.fetched[request.request_id] = stored.doc_id
+    return out
 
 
 def requests_scorable_with(store: ResultsStore, resume_ids: Sequence[str]) -> list[RequestRecord]:

@@ -10,11 +10,10 @@ from __future__ import annotations
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from skillbridge_pipeline.core import dead_letters
 from skillbridge_pipeline.core.events import DocumentEvent, parse_event
-from skillbridge_pipeline.core.intake import AnalysisRequest, write_request
+from skillbridge_pipeline.core.intake import record_request
 from skillbridge_pipeline.core.landing import LandingStore
 from skillbridge_pipeline.core.store import ResultsStore
 
@@ -69,11 +68,9 @@ def consume(
     return batch
 
 
-def land_messages(
-    batch: KafkaBatch, landing: LandingStore, store: ResultsStore, inbox_requests: Path
-) -> None:
-    """Documents to the landing store and the results store; requests to the store (or, with a
-    JD URL, to the inbox, where the page is fetched); anything malformed to the DLQ."""
+def land_messages(batch: KafkaBatch, landing: LandingStore, store: ResultsStore) -> None:
+    """Documents to the landing store and the results store; requests to the store (one with a
+    JD URL waits for a run to fetch the page); anything malformed to the DLQ."""
     for message in batch.messages:
         topic = message.topic()
         coordinates = f"kafka://{topic}/{message.partition()}/{message.offset()}"
@@ -102,13 +99,6 @@ def land_messages(
                 landing_path=str(stored.path),
             )
             batch.outcomes[(topic, "landed" if created else "duplicate")] += 1
-        elif isinstance(event, AnalysisRequest) and event.jd_url:
-            write_request(
-                inbox_requests.parent, event.resume_id, "", event.session_id, jd_url=event.jd_url
-            )
-            batch.outcomes[(topic, "request")] += 1
         else:
-            created = store.add_request(
-                event.request_id, event.resume_id, event.jd_id, event.session_id, source="kafka"
-            )
+            created = record_request(store, event, source="kafka")
             batch.outcomes[(topic, "request" if created else "duplicate")] += 1

@@ -114,9 +114,11 @@ analysis_requests = Table(
     Column("jd_id", String(64), nullable=False),
     Column("session_id", String(128)),
     Column("source", String(32), nullable=False),
-    Column("status", String(16), nullable=False),  # pending | scoring | done | failed
+    # fetching (its JD page) | pending | scoring | done | failed
+    Column("status", String(16), nullable=False),
     Column("error", Text),
-    Column("batch_key", String(128), index=True),  # the batch of requests scoring it
+    Column("batch_key", String(128), index=True),  # the batch fetching or scoring it
+    Column("jd_url", Text),  # a JD named by URL; jd_id is "url-…" until the page is fetched
     Column("requested_at", UtcDateTime(), nullable=False),
     Column("updated_at", UtcDateTime(), nullable=False),
 )
@@ -189,7 +191,9 @@ notifications = Table(
 )
 
 NOTIFIED_STATUSES = {"done": "analysis.ready", "failed": "analysis.failed"}
-SCORING_FAILED = "scoring failed: "  # a gap run that failed after its retries; replay resumes
+# Requests held by a run that failed after its retries fail with one of these prefixes, by what
+# the run was doing; a replay of the run puts them back to that status.
+RUN_FAILED = {"scoring": "scoring failed: ", "fetching": "fetching the JD page failed: "}
 
 
 @dataclass(frozen=True)
@@ -202,7 +206,8 @@ class RequestRecord:
     status: str
     error: str | None
     requested_at: datetime
-    batch_key: str | None  # the batch scoring it
+    batch_key: str | None  # the batch fetching or scoring it
+    jd_url: str | None
 
     @classmethod
     def from_row(cls, row: Any) -> RequestRecord:
@@ -370,6 +375,56 @@ class ResultsStore:
             if moved:
                 self._add_batch(conn, batch_key, kind, 1, job_name, strict=True)
             return bool(moved)
+
+    def claim_fetches(self, batch_key: str, limit: int, job_name: str) -> int:
+        """Requests waiting for their JD page, not yet in a batch, into a new page batch (one
+        run fetches them); only one claimer wins each. Returns how many were claimed."""
+        with self.engine.begin() as conn:
+            waiting = (
+                select(analysis_requests.c.request_id)
+                .where(
+                    analysis_requests.c.status == "fetching",
+                    analysis_requests.c.batch_key.is_(None),
+                )
+                .order_by(analysis_requests.c.seq)
+                .limit(limit)
+            )
+            ids = list(conn.execute(waiting).scalars())
+            claimed = conn.execute(
+                update(analysis_requests)
+                .where(
+                    analysis_requests.c.request_id.in_(ids),
+                    analysis_requests.c.batch_key.is_(None),
+                )
+                .values(batch_key=batch_key, updated_at=now())
+            ).rowcount
+            if claimed:
+                self._add_batch(conn, batch_key, "page", claimed, job_name)
+            return claimed
+
+    def refetch_alone(self, request_id: str, batch_key: str, job_name: str) -> bool:
+        """A replayed page fetch in a one-request batch of its own, run in strict mode."""
+        with self.engine.begin() as conn:
+            moved = conn.execute(
+                update(analysis_requests)
+                .where(
+                    analysis_requests.c.request_id == request_id,
+                    analysis_requests.c.jd_url.is_not(None),
+                )
+                .values(status="fetching", batch_key=batch_key, error=None, updated_at=now())
+            ).rowcount
+            if moved:
+                self._add_batch(conn, batch_key, "page", 1, job_name, strict=True)
+            return bool(moved)
+
+    def page_fetched(self, request_id: str, jd_id: str) -> None:
+        """The request's JD page is a landed document now: it waits for it like any other."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(analysis_requests)
+                .where(analysis_requests.c.request_id == request_id)
+                .values(jd_id=jd_id, status="pending", error=None, updated_at=now())
+            )
 
     def claim_requests(
         self, request_ids: Sequence[str], batch_key: str, new_batch_job: str | None = None
@@ -710,9 +765,16 @@ class ResultsStore:
 
     # -- analyses ----------------------------------------------------------------------------
     def add_request(
-        self, request_id: str, resume_id: str, jd_id: str, session_id: str | None, source: str
+        self,
+        request_id: str,
+        resume_id: str,
+        jd_id: str,
+        session_id: str | None,
+        source: str,
+        jd_url: str | None = None,
     ) -> bool:
-        """Record an analysis request; False when the same request was already known."""
+        """Record an analysis request (one naming its JD by URL waits for the page's fetch);
+        False when the same request was already known."""
         stamp = now()
         statement = (
             self._insert(analysis_requests)
@@ -722,7 +784,8 @@ class ResultsStore:
                 jd_id=jd_id,
                 session_id=session_id,
                 source=source,
-                status="pending",
+                jd_url=jd_url,
+                status="fetching" if jd_url else "pending",
                 requested_at=stamp,
                 updated_at=stamp,
             )
@@ -762,30 +825,24 @@ class ResultsStore:
         with self.engine.connect() as conn:
             return [RequestRecord.from_row(r) for r in conn.execute(query)]
 
-    def fail_scoring(self, batch_key: str, reason: str) -> int:
-        """Requests of this batch still being scored fail with the reason (and notify)."""
-        ids = [r.request_id for r in self.requests_in_batch(batch_key) if r.status == "scoring"]
-        if ids:
-            self.set_request_status(ids, "failed", error=SCORING_FAILED + reason[:1000])
-        return len(ids)
+    def fail_held_requests(self, batch_key: str, reason: str) -> int:
+        """Requests this batch's run was still scoring or fetching fail with the reason (and
+        notify)."""
+        held = self.requests_in_batch(batch_key)
+        for status, prefix in RUN_FAILED.items():
+            if ids := [r.request_id for r in held if r.status == status]:
+                self.set_request_status(ids, "failed", error=prefix + reason[:1000])
+        return sum(r.status in RUN_FAILED for r in held)
 
-    def requeue_failed_scoring(self, batch_key: str) -> int:
-        """Put the requests `fail_scoring` failed back to scoring, for a replayed gap run."""
-        with self.engine.connect() as conn:
-            ids = (
-                conn.execute(
-                    select(analysis_requests.c.request_id).where(
-                        analysis_requests.c.batch_key == batch_key,
-                        analysis_requests.c.status == "failed",
-                        analysis_requests.c.error.startswith(SCORING_FAILED),
-                    )
-                )
-                .scalars()
-                .all()
-            )
-        if ids:
-            self.set_request_status(list(ids), "scoring")
-        return len(ids)
+    def requeue_held_requests(self, batch_key: str) -> int:
+        """Put the requests `fail_held_requests` failed back where they were, for a replay."""
+        held = [r for r in self.requests_in_batch(batch_key) if r.status == "failed"]
+        requeued = 0
+        for status, prefix in RUN_FAILED.items():
+            if ids := [r.request_id for r in held if (r.error or "").startswith(prefix)]:
+                self.set_request_status(ids, status)
+                requeued += len(ids)
+        return requeued
 
     def set_request_status(
         self,

@@ -3,7 +3,7 @@
 A fresh process per crawl: Twisted's reactor cannot be restarted within a process, and a crawl
 that hangs or leaks can be killed without touching the caller. Prints one JSON object:
 {"ok": true, "url", "final_url", "title", "text", "source": "json-ld"|"html"} or
-{"ok": false, "reason"}.
+{"ok": false, "reason", "transient"} (transient: the same request may succeed later).
 """
 
 from __future__ import annotations
@@ -16,10 +16,10 @@ import sys
 import scrapy
 from scrapy.crawler import CrawlerProcess
 from scrapy.exceptions import IgnoreRequest
+from scrapy.resolver import HostResolution
 from twisted.internet import defer, threads
-from twisted.internet.base import ThreadedResolver
-from twisted.internet.error import DNSLookupError
-from twisted.internet.interfaces import IResolverSimple
+from twisted.internet.address import IPv4Address, IPv6Address
+from twisted.internet.interfaces import IHostnameResolver
 from zope.interface import implementer
 
 from skillbridge_pipeline.core.parsing import html_posting, normalise_whitespace
@@ -58,44 +58,63 @@ def _is_address(host: str) -> bool:
     return True
 
 
-@implementer(IResolverSimple)
-class PinnedResolver(ThreadedResolver):
-    """The reactor's resolver for the crawl: each host is resolved once, its addresses are
-    checked by the guard, and the connection (and any redirect back to the host) uses exactly
-    the address that passed. No second lookup, so no DNS rebinding between check and connect."""
+@implementer(IHostnameResolver)
+class PinnedResolver:
+    """The reactor's name resolver for the crawl: each host is resolved once, its addresses
+    (IPv4 and IPv6) are checked by the guard, and every connection to the host (redirects back
+    to it included) is offered exactly the addresses that passed. No second lookup, so no DNS
+    rebinding between check and connect."""
 
     def __init__(self, reactor, crawler):
-        super().__init__(reactor)
+        self.reactor = reactor
         self.crawler = crawler
         self.allow_hosts = frozenset(crawler.settings.getlist("SKILLBRIDGE_ALLOW_HOSTS"))
-        self.pinned: dict[str, str] = {}
+        self.pinned: dict[str, list[str]] = {}
 
     @classmethod
     def from_crawler(cls, crawler, reactor):
         return cls(reactor, crawler)
 
     def install_on_reactor(self) -> None:
-        self.reactor.installResolver(self)
+        self.reactor.installNameResolver(self)
 
-    def getHostByName(self, name: str, timeout=()):
-        if name in self.pinned:
-            return defer.succeed(self.pinned[name])
-        return threads.deferToThreadPool(
-            self.reactor, self.reactor.getThreadPool(), self._resolve, name
-        )
+    def resolveHostName(
+        self,
+        resolutionReceiver,
+        hostName: str,
+        portNumber: int = 0,
+        addressTypes=None,
+        transportSemantics: str = "TCP",
+    ):
+        resolution = HostResolution(hostName)
+        resolutionReceiver.resolutionBegan(resolution)
+        if hostName in self.pinned:
+            found = defer.succeed(self.pinned[hostName])
+        else:
+            found = threads.deferToThreadPool(
+                self.reactor, self.reactor.getThreadPool(), self._resolve, hostName
+            )
 
-    def _resolve(self, name: str) -> str:
+        def deliver(addresses: list[str]) -> None:
+            for text in addresses:
+                kind = IPv6Address if ":" in text else IPv4Address
+                if addressTypes is None or kind in addressTypes:
+                    resolutionReceiver.addressResolved(kind("TCP", text, portNumber))
+            resolutionReceiver.resolutionComplete()
+
+        # A refused or unknown host delivers no address: the connection fails to resolve.
+        found.addCallbacks(deliver, lambda _: resolutionReceiver.resolutionComplete())
+        return resolution
+
+    def _resolve(self, name: str) -> list[str]:
         try:
             addresses = checked_addresses(name, 0, self.allow_hosts)
         except UrlRefused as error:
             if self.crawler.spider is not None:
                 self.crawler.spider.failure = str(error)
-            raise DNSLookupError(str(error)) from None
-        ipv4 = [a for a in addresses if ":" not in a]
-        if not ipv4:
-            raise DNSLookupError(f"{name} has no IPv4 address")
-        self.pinned[name] = ipv4[0]
-        return ipv4[0]
+            raise
+        self.pinned[name] = list(dict.fromkeys(addresses))
+        return self.pinned[name]
 
 
 class JobPageSpider(scrapy.Spider):
@@ -106,6 +125,7 @@ class JobPageSpider(scrapy.Spider):
         self.url = url
         self.result: dict | None = None
         self.failure: str | None = None
+        self.transient = False  # a timeout, a refused connection, HTTP 429 or 5xx
 
     async def start(self):
         yield scrapy.Request(self.url, callback=self.parse, errback=self.failed)
@@ -129,10 +149,13 @@ class JobPageSpider(scrapy.Spider):
 
         error = failure.value
         if isinstance(error, HttpError):
-            self.failure = f"HTTP {error.response.status} from {error.response.url}"
+            status = error.response.status
+            self.failure = f"HTTP {status} from {error.response.url}"
+            self.transient = status == 429 or status >= 500
         else:
             message = str(error) or type(error).__name__
             self.failure = f"{type(error).__name__}: {message}"[:300]
+            self.transient = not isinstance(error, IgnoreRequest)  # refused by the guard
 
 
 def crawl(url: str, timeout: float, max_bytes: int, allow_hosts: list[str]) -> dict:
@@ -165,9 +188,10 @@ def crawl(url: str, timeout: float, max_bytes: int, allow_hosts: list[str]) -> d
     if spider is not None and spider.result:
         return spider.result
     reason = (spider.failure if spider else None) or "the page could not be fetched"
+    transient = bool(spider and spider.transient)
     if "max size" in reason.lower() or "maxsize" in reason.lower():
-        reason = f"the page is larger than {max_bytes} bytes"
-    return {"ok": False, "reason": reason}
+        reason, transient = f"the page is larger than {max_bytes} bytes", False
+    return {"ok": False, "reason": reason, "transient": transient}
 
 
 def main() -> int:

@@ -18,11 +18,13 @@ class ScrapeSettings:
 
 
 class ScrapeFailed(RuntimeError):
-    """`reason` says why, ending with what to do instead."""
+    """`reason` says why, ending with what to do instead; `transient` when trying the same
+    URL again later may succeed (a timeout, a refused connection, HTTP 429 or 5xx)."""
 
-    def __init__(self, reason: str):
+    def __init__(self, reason: str, transient: bool = False):
         super().__init__(reason)
         self.reason = reason
+        self.transient = transient
 
 
 def fetch_job(url: str, settings: ScrapeSettings = ScrapeSettings()) -> dict:
@@ -45,9 +47,10 @@ def fetch_job(url: str, settings: ScrapeSettings = ScrapeSettings()) -> dict:
         )
         result = json.loads(done.stdout.strip().splitlines()[-1])
     except subprocess.TimeoutExpired:
-        raise ScrapeFailed(f"the page did not answer in time; {PASTE_INSTEAD}") from None
+        raise ScrapeFailed(f"the page did not answer in time; {PASTE_INSTEAD}", True) from None
     except (ValueError, IndexError):
         raise ScrapeFailed(f"the page could not be read; {PASTE_INSTEAD}") from None
     if not result.get("ok"):
-        raise ScrapeFailed(f"{result.get('reason', 'unknown error')}; {PASTE_INSTEAD}")
+        reason = result.get("reason", "unknown error")
+        raise ScrapeFailed(f"{reason}; {PASTE_INSTEAD}", bool(result.get("transient")))
     return result

@@ -18,18 +18,28 @@ from dagster import RunRequest, RunsFilter, SensorEvaluationContext, SensorResul
 
 from skillbridge_pipeline.assets.batches import BATCH_TAG, BATCHES, batch_run_request
 from skillbridge_pipeline.assets.documents import DOCUMENT_JOBS
+from skillbridge_pipeline.assets.gaps import RESUMES_AND_GAPS_JOB
+from skillbridge_pipeline.assets.pages import JD_PAGES_JOB
 from skillbridge_pipeline.core import dead_letters
 from skillbridge_pipeline.core.batches import batch_sizes, new_batch_key
 from skillbridge_pipeline.core.documents import DOCUMENT_KINDS
 from skillbridge_pipeline.core.intake import requests_scorable_with
 from skillbridge_pipeline.core.store import ResultsStore
-from skillbridge_pipeline.hooks import RESUMES_AND_GAPS_JOB_NAME, batch_letter, fail_batch
+from skillbridge_pipeline.hooks import (
+    JD_PAGES_JOB_NAME,
+    RESUMES_AND_GAPS_JOB_NAME,
+    batch_letter,
+    fail_batch,
+)
 from skillbridge_pipeline.resources import InboxResource
 
 STALE_AFTER = timedelta(minutes=10)
 MAX_STALE_BATCHES_PER_TICK = 5
 MAX_BATCH_REQUESTS = 3  # a batch whose run never starts after this many requests is dead
 MAX_RETIRED_PER_TICK = 1000
+MAX_PAGES_PER_BATCH = 20  # a page batch's run: at most 5 rounds of parallel crawls
+MAX_PAGE_BATCHES_PER_TICK = 5
+DISPATCHED_JOBS = [*DOCUMENT_JOBS.values(), RESUMES_AND_GAPS_JOB, JD_PAGES_JOB]  # the sensors'
 
 
 @dataclass
@@ -38,6 +48,7 @@ class Dispatch:
     new_batches: list[str] = field(default_factory=list)
     retired: list[str] = field(default_factory=list)
     documents: int = 0
+    pages: int = 0  # JD pages to fetch
 
     def sensor_result(self, cursor: str | None = None, skip_reason: str | None = None):
         partitions = []
@@ -61,7 +72,8 @@ def dispatch_documents(
 ) -> Dispatch:
     """Claim the landed backlog into batches and ask for one run per batch. A batch of resumes
     that pending requests wait on (their JD extracted, a model trained) runs as
-    `resumes_and_gaps_job`, which scores those requests in the same run."""
+    `resumes_and_gaps_job`, which scores those requests in the same run. Requests waiting for
+    a JD page go into page batches, one `jd_pages_job` run each."""
     out = Dispatch()
     backlog = store.landed_counts()
     for kind in DOCUMENT_KINDS:
@@ -83,6 +95,14 @@ def dispatch_documents(
             out.new_batches.append(key)
             out.run_requests.append(batch_run_request(key, job, tags))
             out.documents += len(documents)
+    for _ in range(MAX_PAGE_BATCHES_PER_TICK):
+        key = new_batch_key("page")
+        if not (pages := store.claim_fetches(key, MAX_PAGES_PER_BATCH, JD_PAGES_JOB_NAME)):
+            break
+        out.new_batches.append(key)
+        tags = {"skillbridge/source": source, "skillbridge/pages": str(pages)}
+        out.run_requests.append(batch_run_request(key, JD_PAGES_JOB_NAME, tags))
+        out.pages += pages
     return out
 
 

@@ -11,8 +11,6 @@ document; a document is claimed into exactly one batch in the results store.
 
 from dagster import DefaultSensorStatus, SensorEvaluationContext, SensorResult, sensor
 
-from skillbridge_pipeline.assets.documents import DOCUMENT_JOBS
-from skillbridge_pipeline.assets.gaps import RESUMES_AND_GAPS_JOB
 from skillbridge_pipeline.core.intake import land_inbox, land_requests, scan_inbox
 from skillbridge_pipeline.metrics import EVENTS_PROCESSED_TOTAL
 from skillbridge_pipeline.resources import (
@@ -22,12 +20,12 @@ from skillbridge_pipeline.resources import (
     ResultsStoreResource,
 )
 from skillbridge_pipeline.sensors import SENSOR_INTERVAL_SECONDS
-from skillbridge_pipeline.sensors.dispatch import dispatch_documents, keep_batches
+from skillbridge_pipeline.sensors.dispatch import DISPATCHED_JOBS, dispatch_documents, keep_batches
 
 
 @sensor(
     name="document_inbox_sensor",
-    jobs=[*DOCUMENT_JOBS.values(), RESUMES_AND_GAPS_JOB],
+    jobs=DISPATCHED_JOBS,
     minimum_interval_seconds=SENSOR_INTERVAL_SECONDS,
     default_status=DefaultSensorStatus.RUNNING,
     description="Lands files from the inbox and launches one run per batch of new documents.",
@@ -46,9 +44,7 @@ def document_inbox_sensor(
         context.log.warning(f"{len(report.unreadable)} inbox files could not be read")
     for outcome, count in (("landed", report.landed), ("duplicate", report.duplicates)):
         EVENTS_PROCESSED_TOTAL.labels(source="inbox", topic="inbox", outcome=outcome).inc(count)
-    new_requests, rejected = land_requests(
-        inbox.root, store, inbox.max_files_per_tick, fetch_job=inbox.fetch_job
-    )
+    new_requests, rejected = land_requests(inbox.root, store, inbox.max_files_per_tick)
     if rejected:
         context.log.warning(f"rejected {len(rejected)} malformed analysis requests: {rejected[:5]}")
     dispatched = dispatch_documents(
@@ -61,7 +57,8 @@ def document_inbox_sensor(
     if dispatched.run_requests:
         context.log.info(
             f"landed {report.landed} new, {report.duplicates} duplicate; "
-            f"{len(dispatched.new_batches)} batches of {dispatched.documents} documents"
+            f"{len(dispatched.new_batches)} batches of {dispatched.documents} documents "
+            f"and {dispatched.pages} JD pages to fetch"
         )
     return dispatched.sensor_result(
         skip_reason=(

@@ -12,8 +12,6 @@ import json
 
 from dagster import DefaultSensorStatus, SensorEvaluationContext, SensorResult, sensor
 
-from skillbridge_pipeline.assets.documents import DOCUMENT_JOBS
-from skillbridge_pipeline.assets.gaps import RESUMES_AND_GAPS_JOB
 from skillbridge_pipeline.core.kafka_intake import consume, land_messages
 from skillbridge_pipeline.metrics import EVENTS_PROCESSED_TOTAL
 from skillbridge_pipeline.resources import (
@@ -24,12 +22,12 @@ from skillbridge_pipeline.resources import (
     ResultsStoreResource,
 )
 from skillbridge_pipeline.sensors import SENSOR_INTERVAL_SECONDS
-from skillbridge_pipeline.sensors.dispatch import dispatch_documents
+from skillbridge_pipeline.sensors.dispatch import DISPATCHED_JOBS, dispatch_documents
 
 
 @sensor(
     name="kafka_sensor",
-    jobs=[*DOCUMENT_JOBS.values(), RESUMES_AND_GAPS_JOB],
+    jobs=DISPATCHED_JOBS,
     minimum_interval_seconds=SENSOR_INTERVAL_SECONDS,
     default_status=DefaultSensorStatus.RUNNING,
     description="Lands documents and analysis requests from Kafka topics and dispatches them.",
@@ -50,7 +48,7 @@ def kafka_sensor(
         batch = consume(
             consumer, kafka.topics, cursor, kafka.max_messages_per_tick, kafka.poll_budget_seconds
         )
-        land_messages(batch, landing.landing, results_store.store, inbox.root / "requests")
+        land_messages(batch, landing.landing, results_store.store)
     finally:
         consumer.close()
     for (topic, outcome), count in batch.outcomes.items():
