@@ -26,8 +26,7 @@ import uuid
 from pathlib import Path
 
 from skillbridge_pipeline.broker import free_port, wait_for_port
-from skillbridge_pipeline.core import tokens
-from skillbridge_pipeline.core.store import ResultsStore
+from skillbridge_pipeline.core.store import ResultsStore, tokens
 
 TARGET_RPS, TARGET_P99_MS, TARGET_WS_S = 500, 50, 1.0
 

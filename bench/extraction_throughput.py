@@ -12,8 +12,8 @@ import sys
 import time
 from pathlib import Path
 
-from skillbridge_pipeline.core.extraction import SkillExtractor
-from skillbridge_pipeline.core.taxonomy import load_taxonomy
+from skillbridge_pipeline.core.skills.extraction import SkillExtractor
+from skillbridge_pipeline.core.skills.taxonomy import load_taxonomy
 
 TARGET_PER_SECOND = 347
 POSTINGS = Path(__file__).parents[2] / "shared" / "data" / "skillspan" / "postings-train-dev.jsonl"

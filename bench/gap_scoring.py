@@ -17,10 +17,10 @@ from pathlib import Path
 
 from dagster import AssetKey, instance_for_test
 
-from skillbridge_pipeline.core.batches import new_batch_key
-from skillbridge_pipeline.core.documents import document_id
-from skillbridge_pipeline.core.market import occupation_profiles
-from skillbridge_pipeline.core.processing import TextOutcome, extract_one
+from skillbridge_pipeline.core.documents.batches import new_batch_key
+from skillbridge_pipeline.core.documents.identity import document_id
+from skillbridge_pipeline.core.documents.processing import TextOutcome, extract_one
+from skillbridge_pipeline.core.skills.market import occupation_profiles
 from skillbridge_pipeline.definitions import build_definitions
 from skillbridge_pipeline.demo import execute
 from skillbridge_pipeline.resources import embedded_resources
@@ -75,9 +75,9 @@ def main(resumes: int = 250, jds_per_resume: int = 4, dagster_postgres: str | No
         assert execute(instance, defs, "train_gap_model_job")[1]
         print(f"(setup: gap model trained in {time.perf_counter() - started:.0f} s)")
         store = resources["results_store"]
-        from skillbridge_pipeline.core.extraction import SkillExtractor
+        from skillbridge_pipeline.core.skills.extraction import SkillExtractor
+        from skillbridge_pipeline.core.skills.taxonomy import load_taxonomy
         from skillbridge_pipeline.core.store import ResultsStore
-        from skillbridge_pipeline.core.taxonomy import load_taxonomy
 
         taxonomy = load_taxonomy()
         extractor = SkillExtractor(taxonomy)
@@ -131,7 +131,7 @@ def main(resumes: int = 250, jds_per_resume: int = 4, dagster_postgres: str | No
 def _embedded(store) -> int:
     from sqlalchemy import func, select
 
-    from skillbridge_pipeline.core.embeddings import skill_embeddings
+    from skillbridge_pipeline.core.store.embeddings import skill_embeddings
 
     with store.engine.connect() as conn:
         return conn.execute(select(func.count()).select_from(skill_embeddings)).scalar()

@@ -25,8 +25,8 @@ from pathlib import Path
 from dagster import AssetKey, instance_for_test
 
 from skillbridge_pipeline.broker import TansuBroker
-from skillbridge_pipeline.core.documents import document_id
-from skillbridge_pipeline.core.events import document_event
+from skillbridge_pipeline.core.documents.events import document_event
+from skillbridge_pipeline.core.documents.identity import document_id
 from skillbridge_pipeline.core.store import ResultsStore
 from skillbridge_pipeline.definitions import build_definitions
 from skillbridge_pipeline.demo import run_pending
@@ -54,7 +54,8 @@ def documents(count: int) -> list[bytes]:
 def add_history(store: ResultsStore, instance, count: int) -> None:
     """`count` extracted documents in batches of PRIOR_BATCH_SIZE, in the store and as the
     instance's partitions: what a long-running deployment holds."""
-    from skillbridge_pipeline.core.store import batches, documents
+    from skillbridge_pipeline.core.store.batches import batches
+    from skillbridge_pipeline.core.store.documents import documents
 
     stamp = datetime.now(UTC)
     keys = [f"resume-20260101T000000-h{b:05d}" for b in range(-(-count // PRIOR_BATCH_SIZE))]

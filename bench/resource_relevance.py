@@ -20,8 +20,8 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from skillbridge_pipeline.core.catalog import LABELS_FILE, RELEVANCE_THRESHOLD
-from skillbridge_pipeline.core.roadmap import learning_gaps
+from skillbridge_pipeline.core.roadmaps.catalog import LABELS_FILE, RELEVANCE_THRESHOLD
+from skillbridge_pipeline.core.roadmaps.engine import learning_gaps
 from skillbridge_pipeline.local import LocalDocument, LocalPipeline
 
 TARGET_PRECISION = 0.90

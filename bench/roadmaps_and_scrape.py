@@ -6,8 +6,8 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from skillbridge_pipeline.core.catalog import load_catalog
-from skillbridge_pipeline.core.roadmap import template_roadmap
+from skillbridge_pipeline.core.roadmaps.catalog import load_catalog
+from skillbridge_pipeline.core.roadmaps.engine import template_roadmap
 from skillbridge_pipeline.scraping.fetch import ScrapeSettings, fetch_job
 
 PAGE = (

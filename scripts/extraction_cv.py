@@ -14,11 +14,11 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from skillbridge_pipeline.core import extraction
-from skillbridge_pipeline.core.extraction import SkillExtractor
-from skillbridge_pipeline.core.skillspan import score_predictions, span_keys
-from skillbridge_pipeline.core.taxonomy import Taxonomy, load_taxonomy
-from skillbridge_pipeline.core.taxonomy_build import alias_reliability
+from skillbridge_pipeline.core.skills import extraction
+from skillbridge_pipeline.core.skills.extraction import SkillExtractor
+from skillbridge_pipeline.core.skills.skillspan import score_predictions, span_keys
+from skillbridge_pipeline.core.skills.taxonomy import Taxonomy, load_taxonomy
+from skillbridge_pipeline.core.skills.taxonomy_build import alias_reliability
 
 POSTINGS = Path(__file__).resolve().parents[2] / "shared/data/skillspan/postings-train-dev.jsonl"
 

@@ -1,4 +1,9 @@
-"""The `skillbridge` command line."""
+"""The `skillbridge` command line.
+
+One module of ~900 lines: one `cmd_*` function per command, then the argument parser that
+lists them all with their help lines; each command imports what it needs when it runs, so
+`skillbridge --help` starts in well under a second.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +15,7 @@ import tempfile
 from pathlib import Path
 
 from skillbridge_pipeline.broker import MEMORY_LOG
-from skillbridge_pipeline.core.documents import KIND_FOLDERS
+from skillbridge_pipeline.core.documents.identity import KIND_FOLDERS
 from skillbridge_pipeline.settings import PROJECT_ROOT, SettingError, skillbridge_home
 
 
@@ -42,8 +47,8 @@ def _copy_into(folder: Path, data: bytes, name: str) -> Path:
 def cmd_submit(args: argparse.Namespace) -> int:
     """Every argument is checked before anything is copied; each file lands under its content
     hash and its own name, so two files of one name never overwrite each other."""
-    from skillbridge_pipeline.core.documents import document_id
-    from skillbridge_pipeline.core.intake import (
+    from skillbridge_pipeline.core.documents.identity import document_id
+    from skillbridge_pipeline.core.documents.intake import (
         ignored_by_the_inbox,
         submitted_name,
         write_request,
@@ -84,7 +89,7 @@ def cmd_submit(args: argparse.Namespace) -> int:
             return 2
         jobs.append((source.name, source.read_bytes(), kind))
     if jd_url:
-        from skillbridge_pipeline.core.intake import jd_file_from_page
+        from skillbridge_pipeline.core.documents.intake import jd_file_from_page
         from skillbridge_pipeline.scraping.fetch import ScrapeFailed, fetch_job
 
         try:
@@ -108,8 +113,8 @@ def cmd_submit(args: argparse.Namespace) -> int:
 
 def cmd_extract_skills(args: argparse.Namespace) -> int:
     """JSON lines {"id", "text", "kind"} in; {"id", "skills": [...]} out, one per input."""
-    from skillbridge_pipeline.core.extraction import SkillExtractor
-    from skillbridge_pipeline.core.taxonomy import load_taxonomy
+    from skillbridge_pipeline.core.skills.extraction import SkillExtractor
+    from skillbridge_pipeline.core.skills.taxonomy import load_taxonomy
 
     extractor = SkillExtractor(load_taxonomy(), min_confidence=args.min_confidence)
     out = sys.stdout
@@ -235,7 +240,7 @@ def _print_answer(answer: dict) -> None:
             f"  {gap['priority_level']:<8} {gap['priority_score']:.2f} {gap['name']} "
             f"[{gap['coverage']}, {asked}]"
         )
-    from skillbridge_pipeline.core.roadmap import plan_lines
+    from skillbridge_pipeline.core.roadmaps.engine import plan_lines
 
     print("\n".join(plan_lines(roadmap)))
     for suggestion in answer["suggestions"]:
@@ -348,7 +353,7 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 def cmd_chat(args: argparse.Namespace) -> int:
     """Answer a question about one stored analysis (RESUME_ID:JD_ID)."""
-    from skillbridge_pipeline.core import llm
+    from skillbridge_pipeline.core.roadmaps import llm
     from skillbridge_pipeline.resources import resources_for
     from skillbridge_pipeline.settings import selected_environment
 
@@ -367,7 +372,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
 def cmd_dlq(args: argparse.Namespace) -> int:
     """The dead-letter queue: list, show, replay."""
-    from skillbridge_pipeline.core import dead_letters
+    from skillbridge_pipeline.core.store import dead_letters
 
     _default_dagster_home()
     from skillbridge_pipeline.definitions import defs
@@ -413,7 +418,7 @@ def cmd_process(args: argparse.Namespace) -> int:
     from dagster import DagsterInstance
     from tqdm import tqdm
 
-    from skillbridge_pipeline.core.intake import scan_inbox
+    from skillbridge_pipeline.core.documents.intake import scan_inbox
     from skillbridge_pipeline.definitions import defs
     from skillbridge_pipeline.demo import run_pending
 
@@ -446,7 +451,7 @@ def _progress(store) -> tuple[int, int]:
 
 
 def _status_text(store, limit: int) -> str:
-    from skillbridge_pipeline.core import dead_letters
+    from skillbridge_pipeline.core.store import dead_letters
 
     lines = ["documents:"]
     counts = store.status_counts()
@@ -473,7 +478,7 @@ def _status_text(store, limit: int) -> str:
 
 def cmd_status(args: argparse.Namespace) -> int:
     """What the pipeline holds: documents, requests, dead letters; or one document's lineage."""
-    from skillbridge_pipeline.core import dead_letters
+    from skillbridge_pipeline.core.store import dead_letters
     from skillbridge_pipeline.resources import resources_for
     from skillbridge_pipeline.settings import selected_environment
 
@@ -546,8 +551,7 @@ def cmd_api(args: argparse.Namespace) -> int:
 def cmd_tokens(args: argparse.Namespace) -> int:
     """API tokens: create (the secret is printed once), revoke, list."""
     from skillbridge_pipeline.api.settings import ApiSettings
-    from skillbridge_pipeline.core import tokens
-    from skillbridge_pipeline.core.store import ResultsStore
+    from skillbridge_pipeline.core.store import ResultsStore, tokens
 
     store = ResultsStore(ApiSettings.from_environment().results_url)
     store.create_schema()
@@ -612,7 +616,7 @@ def cmd_stack(args: argparse.Namespace) -> int:
 
 def cmd_publish(args: argparse.Namespace) -> int:
     """Produce one event: a document (base64 in JSON) or an analysis request (a JSON file)."""
-    from skillbridge_pipeline.core.events import document_event, parse_event
+    from skillbridge_pipeline.core.documents.events import document_event, parse_event
     from skillbridge_pipeline.resources import KafkaResource
 
     bootstrap = args.bootstrap or os.environ.get("SKILLBRIDGE_KAFKA_BOOTSTRAP")
@@ -643,7 +647,7 @@ def cmd_publish(args: argparse.Namespace) -> int:
             return 2
         value = json.dumps({"kind": "analysis_request", **request}).encode()
     else:
-        from skillbridge_pipeline.core.parsing import DEFAULT_MAX_BYTES
+        from skillbridge_pipeline.core.documents.parsing import DEFAULT_MAX_BYTES
 
         data = source.read_bytes()
         if len(data) > DEFAULT_MAX_BYTES:
@@ -694,8 +698,8 @@ def cmd_dev(args: argparse.Namespace) -> int:
 
 
 def cmd_build_taxonomy(args: argparse.Namespace) -> int:
-    from skillbridge_pipeline.core.taxonomy import DEFAULT_TAXONOMY_DIR
-    from skillbridge_pipeline.core.taxonomy_build import build_taxonomy
+    from skillbridge_pipeline.core.skills.taxonomy import DEFAULT_TAXONOMY_DIR
+    from skillbridge_pipeline.core.skills.taxonomy_build import build_taxonomy
 
     shared = Path(args.shared)
     if not (shared / "onet").is_dir() or not (shared / "esco-full").is_dir():

@@ -2,11 +2,12 @@
 
 from dagster import Definitions, in_process_executor
 
-from skillbridge_pipeline.assets.documents import DOCUMENT_ASSETS, DOCUMENT_JOBS
+from skillbridge_pipeline.assets.documents import DOCUMENT_ASSETS
 from skillbridge_pipeline.assets.features import gap_features, skill_embeddings
-from skillbridge_pipeline.assets.gaps import GAPS_JOB, ML_JOB, RESUMES_AND_GAPS_JOB, skill_gaps
-from skillbridge_pipeline.assets.pages import JD_PAGES_JOB, jd_pages
+from skillbridge_pipeline.assets.gaps import skill_gaps
+from skillbridge_pipeline.assets.pages import jd_pages
 from skillbridge_pipeline.assets.roadmaps import learning_resources, roadmaps
+from skillbridge_pipeline.jobs import ALL_JOBS
 from skillbridge_pipeline.ml_training.assets import gap_model, gap_training_examples, skill_vectors
 from skillbridge_pipeline.resources import resources_for
 from skillbridge_pipeline.sensors.analysis_sensor import analysis_sensor
@@ -35,7 +36,7 @@ def build_definitions(resources: dict) -> Definitions:
             learning_resources,
             roadmaps,
         ],
-        jobs=[*DOCUMENT_JOBS.values(), RESUMES_AND_GAPS_JOB, GAPS_JOB, JD_PAGES_JOB, ML_JOB],
+        jobs=ALL_JOBS,
         sensors=[document_inbox_sensor, kafka_sensor, analysis_sensor, run_failure_dead_letters],
         resources=resources,
     )

@@ -20,10 +20,10 @@ from dagster import (
     build_sensor_context,
 )
 
-from skillbridge_pipeline.core.documents import KIND_FOLDERS, document_id
-from skillbridge_pipeline.core.intake import write_request
-from skillbridge_pipeline.core.roadmap import plan_lines
-from skillbridge_pipeline.core.taxonomy import CATEGORIES, DATA_DIR
+from skillbridge_pipeline.core.documents.identity import KIND_FOLDERS, document_id
+from skillbridge_pipeline.core.documents.intake import write_request
+from skillbridge_pipeline.core.roadmaps.engine import plan_lines
+from skillbridge_pipeline.core.skills.taxonomy import CATEGORIES, DATA_DIR
 from skillbridge_pipeline.settings import skillbridge_home
 
 SAMPLES_DIR = DATA_DIR / "samples"
@@ -155,7 +155,7 @@ def summary(store) -> str:
     with store.engine.connect() as conn:
         from sqlalchemy import select
 
-        from skillbridge_pipeline.core.store import documents
+        from skillbridge_pipeline.core.store.documents import documents
 
         rows = conn.execute(
             select(documents).order_by(documents.c.kind, documents.c.filename)

@@ -15,19 +15,17 @@ from dagster import (
 from dagster._core.storage.tags import PARTITION_NAME_TAG
 from sqlalchemy.exc import OperationalError
 
-from skillbridge_pipeline.core import dead_letters
-from skillbridge_pipeline.core.store import ResultsStore
+from skillbridge_pipeline.core.store import ResultsStore, dead_letters
 from skillbridge_pipeline.metrics import ANALYSIS_COMPLETED_TOTAL
-
-GAPS_JOB_NAME = "gaps_job"
-RESUMES_AND_GAPS_JOB_NAME = "resumes_and_gaps_job"
-SCORING_JOB_NAMES = (GAPS_JOB_NAME, RESUMES_AND_GAPS_JOB_NAME)  # runs that score requests
-JD_PAGES_JOB_NAME = "jd_pages_job"
 
 # Storage, the vector store, the LLM and page fetches fail transiently; a bad document never
 # raises out of a batch, and in strict mode raises Failure(allow_retries=False): not retried.
 TRANSIENT_RETRIES = RetryPolicy(
     max_retries=3, delay=0.5, backoff=Backoff.EXPONENTIAL, jitter=Jitter.PLUS_MINUS
+)
+# A site that is down or overloaded is given about half a minute to come back.
+PAGE_RETRIES = RetryPolicy(
+    max_retries=3, delay=5, backoff=Backoff.EXPONENTIAL, jitter=Jitter.PLUS_MINUS
 )
 
 

@@ -8,19 +8,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from skillbridge_pipeline.core import llm
-from skillbridge_pipeline.core.catalog import ResourceIndex, load_catalog
-from skillbridge_pipeline.core.documents import document_id
-from skillbridge_pipeline.core.embeddings import Embedder, EmbeddingCache
-from skillbridge_pipeline.core.enhancer import enhance
-from skillbridge_pipeline.core.extraction import SkillExtractor
-from skillbridge_pipeline.core.gaps import PairInput
-from skillbridge_pipeline.core.parsing import parse_document
-from skillbridge_pipeline.core.processing import TextOutcome, extract_one
-from skillbridge_pipeline.core.roadmap import offered_resources
+from skillbridge_pipeline.core.documents.identity import document_id
+from skillbridge_pipeline.core.documents.parsing import parse_document
+from skillbridge_pipeline.core.documents.processing import TextOutcome, extract_one
+from skillbridge_pipeline.core.gaps.embeddings import Embedder, EmbeddingCache
+from skillbridge_pipeline.core.gaps.scoring import PairInput
+from skillbridge_pipeline.core.gaps.vector_store import chroma_client
+from skillbridge_pipeline.core.roadmaps import llm
+from skillbridge_pipeline.core.roadmaps.catalog import ResourceIndex, load_catalog
+from skillbridge_pipeline.core.roadmaps.engine import offered_resources
+from skillbridge_pipeline.core.roadmaps.enhancer import enhance
+from skillbridge_pipeline.core.skills.extraction import SkillExtractor
+from skillbridge_pipeline.core.skills.taxonomy import load_taxonomy
 from skillbridge_pipeline.core.store import ResultsStore
-from skillbridge_pipeline.core.taxonomy import load_taxonomy
-from skillbridge_pipeline.core.vector_store import chroma_client
 from skillbridge_pipeline.ml_training.assets import SKILLSPAN_TRAIN
 from skillbridge_pipeline.ml_training.registry import ModelRegistry
 from skillbridge_pipeline.ml_training.scoring import GapScorer

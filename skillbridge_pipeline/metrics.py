@@ -51,7 +51,7 @@ class StoreCollector(Collector):
         self.model_registry = model_registry
 
     def collect(self) -> Iterator[Metric]:
-        from skillbridge_pipeline.core import dead_letters
+        from skillbridge_pipeline.core.store import dead_letters
 
         depth = GaugeMetricFamily("dlq_depth", "Open rows in the dead-letter queue.")
         depth.add_metric([], dead_letters.depth(self.store))

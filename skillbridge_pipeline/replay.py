@@ -8,12 +8,11 @@ batch's letter (a run that failed after its retries) re-runs the batch under a f
 
 from __future__ import annotations
 
-from skillbridge_pipeline.assets.batches import BATCH_TAG, STRICT_TAG
-from skillbridge_pipeline.assets.documents import DOCUMENT_JOBS
-from skillbridge_pipeline.core import dead_letters
-from skillbridge_pipeline.core.batches import new_batch_key
-from skillbridge_pipeline.core.store import ResultsStore
+from skillbridge_pipeline.core.documents.batches import new_batch_key
+from skillbridge_pipeline.core.store import ResultsStore, dead_letters
 from skillbridge_pipeline.demo import execute
+from skillbridge_pipeline.jobs import DOCUMENT_JOBS
+from skillbridge_pipeline.partitions import BATCH_TAG, STRICT_TAG
 
 
 def replay(instance, defs, store: ResultsStore, ids: list[int]) -> list[tuple[int, bool, str]]:

@@ -11,10 +11,10 @@ import pytest
 from dagster import AssetKey, instance_for_test
 from sqlalchemy import create_engine, text
 
-from skillbridge_pipeline.core.embeddings import Embedder
-from skillbridge_pipeline.core.extraction import SkillExtractor
+from skillbridge_pipeline.core.gaps.embeddings import Embedder
+from skillbridge_pipeline.core.skills.extraction import SkillExtractor
+from skillbridge_pipeline.core.skills.taxonomy import load_taxonomy
 from skillbridge_pipeline.core.store import ResultsStore
-from skillbridge_pipeline.core.taxonomy import load_taxonomy
 from skillbridge_pipeline.definitions import build_definitions
 from skillbridge_pipeline.demo import execute
 from skillbridge_pipeline.resources import embedded_resources
@@ -73,7 +73,7 @@ def store(request, tmp_path):
         url = f"sqlite:///{tmp_path / 'results.db'}"
     else:
         url = request.getfixturevalue("postgres_url")
-    from skillbridge_pipeline.core.store import metadata
+    from skillbridge_pipeline.core.store.db import metadata
 
     results = ResultsStore(url)
     results.create_schema()
@@ -93,8 +93,8 @@ def embedder():
 @pytest.fixture(scope="session")
 def resource_index(tmp_path_factory, embedder):
     """The shipped learning-resource catalog embedded into a fresh Chroma (about 20 s)."""
-    from skillbridge_pipeline.core.catalog import ResourceIndex, load_catalog
-    from skillbridge_pipeline.core.vector_store import chroma_client
+    from skillbridge_pipeline.core.gaps.vector_store import chroma_client
+    from skillbridge_pipeline.core.roadmaps.catalog import ResourceIndex, load_catalog
 
     client = chroma_client(path=str(tmp_path_factory.mktemp("resources") / "chroma"))
     index = ResourceIndex(client, load_catalog())

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from dagster import AssetKey, instance_for_test
 
-from skillbridge_pipeline.core.documents import document_id
-from skillbridge_pipeline.core.intake import write_request
+from skillbridge_pipeline.core.documents.identity import document_id
+from skillbridge_pipeline.core.documents.intake import write_request
 from skillbridge_pipeline.core.store import ResultsStore
 from skillbridge_pipeline.definitions import build_definitions
 from skillbridge_pipeline.demo import copy_samples, execute, run_pending
@@ -192,7 +192,7 @@ def test_analyze_refuses_wrong_arguments_clearly(tmp_path):
 def test_llm_endpoint_down_gives_fallback_roadmaps_and_no_dead_letters(trained, tmp_path):
     import socket
 
-    from skillbridge_pipeline.core import dead_letters
+    from skillbridge_pipeline.core.store import dead_letters
     from skillbridge_pipeline.resources import LlmResource, embedded_resources
 
     with socket.socket() as probe:  # a port nothing listens on: connection refused

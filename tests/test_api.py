@@ -20,9 +20,8 @@ import uvicorn
 from skillbridge_pipeline.api.app import create_app
 from skillbridge_pipeline.api.settings import ApiSettings
 from skillbridge_pipeline.broker import free_port
-from skillbridge_pipeline.core import tokens
-from skillbridge_pipeline.core.documents import document_id
-from skillbridge_pipeline.core.store import ResultsStore
+from skillbridge_pipeline.core.documents.identity import document_id
+from skillbridge_pipeline.core.store import ResultsStore, tokens
 
 pytestmark = pytest.mark.slow
 SAMPLES = Path(__file__).parents[1] / "data" / "samples"
@@ -34,7 +33,7 @@ PIPELINE = f"""
 import sys
 from pathlib import Path
 from dagster import instance_for_test
-from skillbridge_pipeline.core.intake import write_request
+from skillbridge_pipeline.core.documents.intake import write_request
 from skillbridge_pipeline.definitions import build_definitions
 from skillbridge_pipeline.demo import copy_samples, run_pending
 from skillbridge_pipeline.resources import embedded_resources
@@ -242,7 +241,7 @@ def test_websocket_pushes_to_its_session_and_resumes_after_reconnect(served):
     from dagster import instance_for_test
     from websockets.sync.client import connect
 
-    from skillbridge_pipeline.core.intake import write_request
+    from skillbridge_pipeline.core.documents.intake import write_request
     from skillbridge_pipeline.definitions import build_definitions
     from skillbridge_pipeline.demo import run_pending
     from skillbridge_pipeline.resources import embedded_resources

@@ -77,8 +77,8 @@ def test_extraction_quality_on_skillspan_dev():
 
 
 def test_submit_writes_complete_files_that_never_collide(tmp_path):
-    from skillbridge_pipeline.core.documents import document_id
-    from skillbridge_pipeline.core.intake import original_name, scan_inbox
+    from skillbridge_pipeline.core.documents.identity import document_id
+    from skillbridge_pipeline.core.documents.intake import original_name, scan_inbox
 
     env = {"SKILLBRIDGE_HOME": str(tmp_path / "h")}
     inbox = tmp_path / "h" / "inbox"

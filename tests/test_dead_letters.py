@@ -7,10 +7,9 @@ import pytest
 from conftest import make_image_only_pdf
 from dagster import instance_for_test
 
-from skillbridge_pipeline.core import dead_letters
-from skillbridge_pipeline.core.batches import new_batch_key
-from skillbridge_pipeline.core.documents import document_id
-from skillbridge_pipeline.core.store import ResultsStore
+from skillbridge_pipeline.core.documents.batches import new_batch_key
+from skillbridge_pipeline.core.documents.identity import document_id
+from skillbridge_pipeline.core.store import ResultsStore, dead_letters
 from skillbridge_pipeline.definitions import build_definitions
 from skillbridge_pipeline.demo import execute, run_pending
 from skillbridge_pipeline.metrics import metrics_registry
@@ -176,7 +175,7 @@ def test_postgres_refusing_connections_mid_run_is_spooled_then_replayed(tmp_path
     assert ok and dead_letters.get(store, letter.id).status == "resolved"
     assert store.get_document("resume", document_id(resume))["status"] == "extracted"
     proxy.refuse()
-    from skillbridge_pipeline.core.store import metadata
+    from skillbridge_pipeline.core.store.db import metadata
 
     metadata.drop_all(ResultsStore(postgres_url).engine)  # leave the shared database empty
 
@@ -197,7 +196,7 @@ def stored_results(store: ResultsStore) -> tuple[list, list]:
     """Everything the pipeline stores about documents, less times, paths and run keys."""
     from sqlalchemy import select
 
-    from skillbridge_pipeline.core.store import document_skills, documents
+    from skillbridge_pipeline.core.store.documents import document_skills, documents
 
     kept = [documents.c[n] for n in ("kind", "doc_id", "status", "format", "error", "text_chars")]
     kept += [documents.c[n] for n in ("skill_count", "title", "role_family", "seniority")]

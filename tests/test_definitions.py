@@ -53,6 +53,29 @@ def test_asset_graph_snapshot():
         assert graph.get(AssetKey(name)).partitions_def is None
 
 
+def test_jobs_and_sensors_snapshot(snapshot):
+    """Which assets each job runs and which jobs each sensor may start: a change is a reviewed
+    diff of `__snapshots__/test_definitions.ambr` (`pytest --snapshot-update` rewrites it)."""
+    graph = defs.resolve_asset_graph()
+    jobs = {
+        job.name: sorted(key.to_user_string() for key in job.asset_layer.selected_asset_keys)
+        for job in defs.resolve_all_job_defs()
+        if not job.name.startswith("__")
+    }
+    sensors = {
+        sensor.name: sorted(target.job_name for target in sensor.targets)
+        for sensor in defs.get_repository_def().sensor_defs
+    }
+    assets = {
+        key.to_user_string(): {
+            "group": graph.get(key).group_name,
+            "partitions": getattr(graph.get(key).partitions_def, "name", None),
+        }
+        for key in sorted(graph.get_all_asset_keys())
+    }
+    assert {"jobs": jobs, "sensors": sensors, "assets": assets} == snapshot
+
+
 @pytest.mark.slow
 def test_dagster_definitions_validate_is_clean(tmp_path):
     (tmp_path / "dagster.yaml").write_text((ROOT / "dagster.yaml").read_text())
@@ -112,3 +135,55 @@ def test_the_dagster_ui_never_shows_the_llm_key(tmp_path, monkeypatch):
     api_key = next(v for v in llm["configuredValues"] if v["key"] == "api_key")
     assert api_key["type"] == "ENV_VAR" and api_key["value"] == "GROQ_API_KEY"
     assert secret not in json.dumps(result.data)
+
+
+def readme_tree() -> set[str]:
+    """The module paths the README's architecture tree names (one name per line, two spaces
+    of indentation per folder level; wrapped descriptions are indented deeper)."""
+    readme = (ROOT / "README.md").read_text()
+    section = readme[readme.index("## Architecture") :]
+    start = section.index("```\n") + 4
+    block = section[start : section.index("\n```", start)]
+    folders: list[str] = []
+    named = set()
+    for line in block.splitlines():
+        name = line.split()[0] if line.strip() else ""
+        if not (name.endswith("/") or name.endswith(".py")):
+            continue  # a wrapped description
+        level = (len(line) - len(line.lstrip())) // 2
+        folders = folders[:level]
+        if name.endswith("/"):
+            folders.append(name.rstrip("/"))
+        else:
+            named.add("/".join([*folders, name]))
+    return named
+
+
+def test_readme_architecture_names_every_module():
+    package = ROOT / "skillbridge_pipeline"
+    modules = {
+        str(path.relative_to(ROOT))
+        for path in package.rglob("*.py")
+        if path.name != "__init__.py" and "versions" not in path.parts
+    }
+    named = readme_tree()
+    assert modules - named == set(), "modules the README's architecture does not name"
+    assert named - modules == set(), "the README names modules that do not exist"
+
+
+def test_core_never_imports_dagster():
+    """The Dagster-free core: its modules import no Dagster, so they run in any process."""
+    import ast
+
+    offenders = []
+    for path in (ROOT / "skillbridge_pipeline/core").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else []
+            )
+            offenders += [f"{path.name}: {n}" for n in names if n.split(".")[0] == "dagster"]
+    assert offenders == []

@@ -2,7 +2,7 @@
 
 import pytest
 
-from skillbridge_pipeline.core.text import tokenize
+from skillbridge_pipeline.core.skills.text import tokenize
 
 
 def names(extractor, text, kind="resume"):

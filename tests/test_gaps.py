@@ -12,18 +12,18 @@ import numpy as np
 import pytest
 import torch
 
-from skillbridge_pipeline.core.embeddings import EmbeddingCache
-from skillbridge_pipeline.core.features import (
+from skillbridge_pipeline.core.gaps.embeddings import EmbeddingCache
+from skillbridge_pipeline.core.gaps.features import (
     BASELINE_DIM,
     SIGNAL_NAMES,
     TABULAR_DIM,
     gap_features,
     jd_signals,
 )
-from skillbridge_pipeline.core.gaps import LEVELS, NotFound
-from skillbridge_pipeline.core.market import SkillMarket
+from skillbridge_pipeline.core.gaps.scoring import LEVELS, NotFound
+from skillbridge_pipeline.core.gaps.vector_store import SkillVectorStore, chroma_client
+from skillbridge_pipeline.core.skills.market import SkillMarket
 from skillbridge_pipeline.core.store import ResultsStore
-from skillbridge_pipeline.core.vector_store import SkillVectorStore, chroma_client
 from skillbridge_pipeline.ml_training.scoring import GapScorer
 
 SAMPLES = Path(__file__).parents[1] / "data" / "samples"
@@ -171,6 +171,7 @@ def test_jd_signals_read_wording_emphasis_and_the_market(extractor, taxonomy):
 
 def test_embedding_cache_embeds_each_phrase_once_ever(tmp_path, embedder):
     store = ResultsStore(f"sqlite:///{tmp_path / 'r.db'}")
+    store.create_schema()
     first = EmbeddingCache(store, embedder)
     vectors = first.matrix(["Kubernetes", "kubernetes ", "Docker"])
     assert first.embedded == 2 and vectors.shape == (3, 384)
@@ -264,7 +265,7 @@ def test_training_is_deterministic():
 def test_features_round_trip_through_their_table_and_stale_ones_are_refused():
     import numpy as np
 
-    from skillbridge_pipeline.core.gaps import (
+    from skillbridge_pipeline.core.gaps.scoring import (
         PairInput,
         StaleFeatures,
         features_frame,
@@ -309,8 +310,8 @@ DEV_POSTINGS = (
 
 
 def sample_skills(extractor, name: str, kind: str) -> tuple[list[dict], str]:
-    from skillbridge_pipeline.core.parsing import parse_document
-    from skillbridge_pipeline.core.processing import TextOutcome, extract_one
+    from skillbridge_pipeline.core.documents.parsing import parse_document
+    from skillbridge_pipeline.core.documents.processing import TextOutcome, extract_one
 
     path = SAMPLES / ("resumes" if kind == "resume" else "jds") / name
     parsed = parse_document(path.read_bytes(), path.name, kind)
@@ -323,8 +324,8 @@ def test_missing_required_skills_rank_above_missing_preferred_ones(scorer, extra
     """Release 1's model never saw the JD's wording: over SkillSpan dev x two sample resumes
     the required one of a (required, preferred) pair of missing skills ranked first 52.8% of
     the time. Measured now: 0.902 (README)."""
-    from skillbridge_pipeline.core.gaps import required_first
-    from skillbridge_pipeline.core.jd_profile import profile_job
+    from skillbridge_pipeline.core.gaps.scoring import required_first
+    from skillbridge_pipeline.core.skills.jd_profile import profile_job
 
     resumes = [
         sample_skills(extractor, n, "resume")[0]
@@ -369,7 +370,7 @@ def test_the_report_pair_ranks_required_kubernetes_and_docker_above_preferred_ja
 
 def test_a_resume_written_in_english_evidences_english(scorer, extractor):
     """Release 1 told an English-language resume to "learn the fundamentals of English"."""
-    from skillbridge_pipeline.core.processing import TextOutcome, extract_one
+    from skillbridge_pipeline.core.documents.processing import TextOutcome, extract_one
 
     text = (
         "Backend engineer with eight years of Python and PostgreSQL. I built payment services "

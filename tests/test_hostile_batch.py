@@ -13,7 +13,7 @@ from conftest import make_encrypted_pdf, make_pdf
 from dagster import DagsterInstance
 from hostile_pdfs import hostile_pdfs
 
-from skillbridge_pipeline.core.documents import document_id
+from skillbridge_pipeline.core.documents.identity import document_id
 
 pytestmark = pytest.mark.slow
 SKILLBRIDGE = str(os.path.join(os.path.dirname(sys.executable), "skillbridge"))

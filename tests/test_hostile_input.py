@@ -9,9 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from skillbridge_pipeline.core.events import parse_event
-from skillbridge_pipeline.core.intake import parse_request
-from skillbridge_pipeline.core.parsing import DocumentError, parse_document
+from skillbridge_pipeline.core.documents.events import parse_event, parse_request
+from skillbridge_pipeline.core.documents.parsing import DocumentError, parse_document
 
 NAMES = ["cv.pdf", "cv.docx", "cv.txt", "cv.md", "cv.html", "cv.json", "cv", "cv.doc", "cv.exe"]
 PROPERTY = settings(

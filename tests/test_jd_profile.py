@@ -2,7 +2,7 @@
 
 import pytest
 
-from skillbridge_pipeline.core.jd_profile import profile_job
+from skillbridge_pipeline.core.skills.jd_profile import profile_job
 
 
 @pytest.mark.parametrize(

@@ -8,10 +8,9 @@ import pytest
 from dagster import build_sensor_context, instance_for_test
 
 from skillbridge_pipeline.broker import TansuBroker
-from skillbridge_pipeline.core import dead_letters
-from skillbridge_pipeline.core.documents import document_id
-from skillbridge_pipeline.core.events import document_event
-from skillbridge_pipeline.core.store import ResultsStore
+from skillbridge_pipeline.core.documents.events import document_event
+from skillbridge_pipeline.core.documents.identity import document_id
+from skillbridge_pipeline.core.store import ResultsStore, dead_letters
 from skillbridge_pipeline.resources import KafkaResource, embedded_resources
 from skillbridge_pipeline.sensors.inbox_sensor import document_inbox_sensor
 from skillbridge_pipeline.sensors.kafka_sensor import kafka_sensor

@@ -143,7 +143,7 @@ def test_a_release_1_store_upgrades_in_place(empty_database):
 def test_release_1_tokens_keep_working_and_can_now_be_bound_to_a_session(empty_database):
     import hashlib
 
-    from skillbridge_pipeline.core import tokens
+    from skillbridge_pipeline.core.store import tokens
 
     old = create_engine(empty_database)
     release_1.create_all(old)

@@ -9,7 +9,7 @@ import random
 
 import pytest
 
-from skillbridge_pipeline.core.parsing import parse_document
+from skillbridge_pipeline.core.documents.parsing import parse_document
 
 
 def names(extractor, text, kind):

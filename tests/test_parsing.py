@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from conftest import make_encrypted_pdf, make_image_only_pdf, make_pdf
 
-from skillbridge_pipeline.core.parsing import DocumentError, parse_document
+from skillbridge_pipeline.core.documents.parsing import DocumentError, parse_document
 
 SAMPLES = Path(__file__).parents[1] / "data" / "samples"
 

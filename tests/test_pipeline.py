@@ -14,9 +14,8 @@ import pytest
 from conftest import make_encrypted_pdf, make_image_only_pdf, make_pdf
 from dagster import AssetKey, DagsterRunStatus, instance_for_test
 
-from skillbridge_pipeline.core import dead_letters
-from skillbridge_pipeline.core.documents import document_id
-from skillbridge_pipeline.core.store import ResultsStore
+from skillbridge_pipeline.core.documents.identity import document_id
+from skillbridge_pipeline.core.store import ResultsStore, dead_letters
 from skillbridge_pipeline.definitions import build_definitions
 from skillbridge_pipeline.demo import copy_samples, run_pending
 from skillbridge_pipeline.replay import replay

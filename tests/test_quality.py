@@ -4,8 +4,8 @@ import pandas as pd
 import pytest
 from conftest import PYTHON_SKILL
 
-from skillbridge_pipeline.core.processing import SKILL_COLUMNS, TEXT_COLUMNS
-from skillbridge_pipeline.core.quality import QualityValidator
+from skillbridge_pipeline.core.documents.processing import SKILL_COLUMNS, TEXT_COLUMNS
+from skillbridge_pipeline.core.documents.quality import QualityValidator
 
 # a row of the `*_skills` Parquet table: the record, its document, mentions as JSON
 ROW = {
@@ -67,8 +67,8 @@ def test_text_checks(validator):
 
 
 def feature_frame(**changes):
-    from skillbridge_pipeline.core.features import FEATURE_NAMES
-    from skillbridge_pipeline.core.gaps import FEATURE_COLUMNS
+    from skillbridge_pipeline.core.gaps.features import FEATURE_NAMES
+    from skillbridge_pipeline.core.gaps.scoring import FEATURE_COLUMNS
 
     row = {name: 0.0 for name in FEATURE_NAMES}
     row |= {"resume_id": "r", "jd_id": "j", "skill_id": "python", "name": "Python"}

@@ -7,15 +7,14 @@ import json
 import pytest
 from fake_llm import FakeLlm
 
-from skillbridge_pipeline.core import llm
-from skillbridge_pipeline.core.catalog import (
+from skillbridge_pipeline.core.roadmaps import llm
+from skillbridge_pipeline.core.roadmaps.catalog import (
     LABELS_FILE,
     RELEVANCE_THRESHOLD,
     build_catalog,
     load_catalog,
 )
-from skillbridge_pipeline.core.enhancer import align_terminology, enhance, fabrication
-from skillbridge_pipeline.core.roadmap import (
+from skillbridge_pipeline.core.roadmaps.engine import (
     NO_RESOURCE,
     WEEKS,
     allowed_urls,
@@ -23,6 +22,7 @@ from skillbridge_pipeline.core.roadmap import (
     offered_resources,
     template_roadmap,
 )
+from skillbridge_pipeline.core.roadmaps.enhancer import align_terminology, enhance, fabrication
 from skillbridge_pipeline.metrics import LLM_FALLBACK_TOTAL
 
 

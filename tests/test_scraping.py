@@ -166,9 +166,8 @@ def test_a_jd_url_is_fetched_in_a_run_with_retries_and_dead_letters(site, tmp_pa
     which a replay fetches again once the page is up."""
     from dagster import DagsterEventType, build_sensor_context, instance_for_test
 
-    from skillbridge_pipeline.core import dead_letters
-    from skillbridge_pipeline.core.documents import document_id
-    from skillbridge_pipeline.core.store import ResultsStore
+    from skillbridge_pipeline.core.documents.identity import document_id
+    from skillbridge_pipeline.core.store import ResultsStore, dead_letters
     from skillbridge_pipeline.definitions import build_definitions
     from skillbridge_pipeline.demo import execute
     from skillbridge_pipeline.replay import replay

@@ -7,9 +7,8 @@ from pathlib import Path
 import pytest
 from dagster import SkipReason, build_sensor_context, instance_for_test
 
-from skillbridge_pipeline.core import dead_letters
-from skillbridge_pipeline.core.documents import document_id
-from skillbridge_pipeline.core.store import ResultsStore
+from skillbridge_pipeline.core.documents.identity import document_id
+from skillbridge_pipeline.core.store import ResultsStore, dead_letters
 from skillbridge_pipeline.resources import InboxResource, embedded_resources
 from skillbridge_pipeline.sensors.inbox_sensor import document_inbox_sensor
 
@@ -198,3 +197,63 @@ def test_resumes_that_requests_wait_on_get_the_run_that_scores_them(
         "r1": ("scoring", run.partition_key),
         "r-unknown-jd": ("pending", None),  # left to the analysis sensor
     }
+
+
+def test_the_analysis_sensor_batches_ready_requests_and_fails_those_on_failed_documents(
+    tmp_path, instance, trained
+):
+    """analysis_sensor evaluated directly: ready pairs become one batch and one gaps_job run,
+    a pair whose resume failed fails with that reason, a pair whose JD is not extracted waits."""
+    from skillbridge_pipeline.core.documents.batches import new_batch_key
+    from skillbridge_pipeline.resources import ModelStoreResource
+    from skillbridge_pipeline.sensors.analysis_sensor import analysis_sensor
+
+    chosen = resources(tmp_path)
+    store = store_of(tmp_path)
+    store.create_schema()
+
+    def tick_analysis():
+        with build_sensor_context(instance=instance, resources=chosen) as context:
+            return analysis_sensor(context)
+
+    ids = {}
+    for kind, name in [("resume", "ready"), ("resume", "broken"), ("jd", "ready"), ("jd", "late")]:
+        ids[kind, name] = document_id(f"{kind} {name}".encode())
+        store.land(
+            kind, ids[kind, name], filename=name, size_bytes=1, source="cli", landing_path="-"
+        )
+    for kind in ("resume", "jd"):
+        store.claim_documents(kind, new_batch_key(kind), 10, f"{kind}s_job")
+    ready = [("resume", ids["resume", "ready"]), ("jd", ids["jd", "ready"])]
+    for kind, doc_id in ready:
+        store.record_parsed(
+            kind, [{"doc_id": doc_id, "format": "text", "text_chars": 6, "text": "Python"}]
+        )
+        store.replace_skills(kind, [{"doc_id": doc_id, "skills": []}])
+    store.record_failed(
+        "resume", {ids["resume", "broken"]: "PDF uses an unsupported filter"}, "parse"
+    )
+    pairs = {
+        "scored": (ids["resume", "ready"], ids["jd", "ready"]),
+        "doomed": (ids["resume", "broken"], ids["jd", "ready"]),
+        "waiting": (ids["resume", "ready"], ids["jd", "late"]),
+    }
+    for request_id, (resume_id, jd_id) in pairs.items():
+        store.add_request(request_id, resume_id, jd_id, None, "cli")
+
+    untrained = tick_analysis()
+    assert isinstance(untrained, SkipReason) and "gap_model" in untrained.skip_message
+
+    chosen["models"] = ModelStoreResource(path=str(trained[0] / "models"))
+    result = tick_analysis()
+    [run] = result.run_requests
+    assert run.job_name == "gaps_job" and run.partition_key.startswith("analysis-")
+    assert partition_keys(result) == [run.partition_key]
+    status = {r: store.get_request(r) for r in pairs}
+    assert status["scored"].status == "scoring" and status["scored"].batch_key == run.partition_key
+    assert status["doomed"].status == "failed"
+    assert "unsupported filter" in status["doomed"].error
+    assert status["waiting"].status == "pending"
+    # A second tick finds nothing new to batch: the claimed request is not sent twice.
+    again = tick_analysis()
+    assert isinstance(again, SkipReason) and "wait for their documents" in again.skip_message

@@ -17,10 +17,9 @@ from sqlalchemy import create_engine, text
 
 from skillbridge_pipeline import stack
 from skillbridge_pipeline.broker import free_port
-from skillbridge_pipeline.core import tokens
-from skillbridge_pipeline.core.documents import document_id
-from skillbridge_pipeline.core.events import document_event
-from skillbridge_pipeline.core.store import ResultsStore
+from skillbridge_pipeline.core.documents.events import document_event
+from skillbridge_pipeline.core.documents.identity import document_id
+from skillbridge_pipeline.core.store import ResultsStore, tokens
 from skillbridge_pipeline.resources import KafkaResource
 
 pytestmark = pytest.mark.slow

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from skillbridge_pipeline.core.dead_letters import DeadLetter
+from skillbridge_pipeline.core.store.dead_letters import DeadLetter
 
 
 class Problem(BaseModel):

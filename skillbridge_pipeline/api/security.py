@@ -8,8 +8,7 @@ import re
 from fastapi import HTTPException, Request, WebSocket
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from skillbridge_pipeline.core import tokens
-from skillbridge_pipeline.core.store import ResultsStore
+from skillbridge_pipeline.core.store import ResultsStore, tokens
 
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # Nine or more digits joined by spaces, dashes or brackets (not dots: addresses, versions).

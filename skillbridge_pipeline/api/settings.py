@@ -6,7 +6,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from skillbridge_pipeline.core.llm import LlmSettings
+from skillbridge_pipeline.core.roadmaps.llm import LlmSettings
 from skillbridge_pipeline.settings import selected_environment
 
 

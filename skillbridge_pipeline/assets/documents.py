@@ -21,14 +21,10 @@ from dagster import (
     MetadataValue,
     Output,
     asset,
-    define_asset_job,
 )
-from dagster import AssetSelection as Selection
 
-from skillbridge_pipeline.assets.batches import BATCHES, STRICT_TAG
-from skillbridge_pipeline.core import dead_letters
-from skillbridge_pipeline.core.documents import DOCUMENT_KINDS, KIND_FOLDERS
-from skillbridge_pipeline.core.processing import (
+from skillbridge_pipeline.core.documents.identity import DOCUMENT_KINDS, KIND_FOLDERS
+from skillbridge_pipeline.core.documents.processing import (
     RAW_COLUMNS,
     SKILL_COLUMNS,
     TEXT_COLUMNS,
@@ -38,9 +34,9 @@ from skillbridge_pipeline.core.processing import (
     parse_batch,
     verify_raw,
 )
-from skillbridge_pipeline.core.quality import SKILL_CHECKS, TEXT_CHECKS, QualityValidator
-from skillbridge_pipeline.core.store import DocumentRecord, ResultsStore
-from skillbridge_pipeline.hooks import TRANSIENT_RETRIES, record_dead_letter
+from skillbridge_pipeline.core.documents.quality import SKILL_CHECKS, TEXT_CHECKS, QualityValidator
+from skillbridge_pipeline.core.store import DocumentRecord, ResultsStore, dead_letters
+from skillbridge_pipeline.partitions import BATCHES, STRICT_TAG
 from skillbridge_pipeline.resources import (
     LandingStoreResource,
     ResultsStoreResource,
@@ -48,12 +44,11 @@ from skillbridge_pipeline.resources import (
 )
 
 PREVIEW_ROWS = 10
-_NOUN = {"resume": "resume", "jd": "jd"}
-
-
-def asset_names(kind: str) -> tuple[str, str, str]:
-    folder, noun = KIND_FOLDERS[kind], _NOUN[kind]
-    return f"raw_{folder}", f"{noun}_texts", f"{noun}_skills"
+# raw -> texts -> skills, per kind of document (the jobs in `jobs.py` name the same keys).
+ASSET_KEYS = {
+    "resume": ("raw_resumes", "resume_texts", "resume_skills"),
+    "jd": ("raw_jds", "jd_texts", "jd_skills"),
+}
 
 
 def rows(frame: pd.DataFrame) -> list[dict]:
@@ -138,7 +133,7 @@ def check_results(asset_name: str, outcomes) -> Iterator[AssetCheckResult]:
 
 
 def build_document_assets(kind: str) -> list[AssetsDefinition]:
-    raw_name, text_name, skills_name = asset_names(kind)
+    raw_name, text_name, skills_name = ASSET_KEYS[kind]
     common = {"partitions_def": BATCHES, "group_name": KIND_FOLDERS[kind]}
 
     @asset(name=raw_name, kinds={"file"}, **common)
@@ -239,14 +234,14 @@ def build_document_assets(kind: str) -> list[AssetsDefinition]:
         context: AssetExecutionContext,
         texts: pd.DataFrame,
         results_store: ResultsStoreResource,
-        skills: SkillExtractorResource,
+        skill_extractor: SkillExtractorResource,
     ) -> Iterator:
         """Taxonomy skills found in each document, with evidence offsets and confidence;
         for JDs also required/preferred, role family and seniority."""
         store = results_store.store
         batch = context.partition_key
         text_outcomes = [TextOutcome(**row) for row in rows(texts)]
-        outcomes, failed = extract_batch(text_outcomes, skills.extractor)
+        outcomes, failed = extract_batch(text_outcomes, skill_extractor.extractor)
         record_failures(
             context,
             store,
@@ -288,20 +283,11 @@ def build_document_assets(kind: str) -> list[AssetsDefinition]:
             },
         )
         yield from check_results(
-            skills_name, QualityValidator().validate_skills(frame, skills.extractor.taxonomy.skills)
+            skills_name,
+            QualityValidator().validate_skills(frame, skill_extractor.extractor.taxonomy.skills),
         )
 
     return [raw, texts, extracted_skills]
 
 
 DOCUMENT_ASSETS = {kind: build_document_assets(kind) for kind in DOCUMENT_KINDS}
-DOCUMENT_JOBS = {
-    kind: define_asset_job(
-        f"{KIND_FOLDERS[kind]}_job",
-        selection=Selection.assets(*DOCUMENT_ASSETS[kind]) | Selection.assets("skill_embeddings"),
-        hooks={record_dead_letter},
-        op_retry_policy=TRANSIENT_RETRIES,
-        description=f"Land, parse, extract and embed skills of a batch of {KIND_FOLDERS[kind]}.",
-    )
-    for kind in DOCUMENT_KINDS
-}

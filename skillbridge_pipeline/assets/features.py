@@ -22,19 +22,19 @@ from dagster import (
     asset,
 )
 
-from skillbridge_pipeline.assets.batches import BATCHES
 from skillbridge_pipeline.assets.documents import check_results, markdown_table
-from skillbridge_pipeline.core.batches import batch_kind
-from skillbridge_pipeline.core.embeddings import normalise_phrase
-from skillbridge_pipeline.core.gaps import (
+from skillbridge_pipeline.core.documents.batches import batch_kind
+from skillbridge_pipeline.core.documents.quality import FEATURE_CHECKS, QualityValidator
+from skillbridge_pipeline.core.gaps.embeddings import normalise_phrase
+from skillbridge_pipeline.core.gaps.scoring import (
     features_frame,
     pair_features,
     requested_pairs,
     stored_pairs,
 )
-from skillbridge_pipeline.core.market import SkillMarket
-from skillbridge_pipeline.core.quality import FEATURE_CHECKS, QualityValidator
+from skillbridge_pipeline.core.skills.market import SkillMarket
 from skillbridge_pipeline.hooks import fail_requests
+from skillbridge_pipeline.partitions import BATCHES
 from skillbridge_pipeline.resources import (
     EmbeddingResource,
     ResultsStoreResource,
@@ -101,7 +101,7 @@ def gap_features(
     context: AssetExecutionContext,
     results_store: ResultsStoreResource,
     embeddings: EmbeddingResource,
-    skills: SkillExtractorResource,
+    skill_extractor: SkillExtractorResource,
 ) -> Iterator:
     """For every requested pair of this batch and each skill its JD asks for: the 28 tabular
     features (the original's 18: category, role and seniority one-hots, gap score, mean and
@@ -119,7 +119,8 @@ def gap_features(
     cache = embeddings.cache(results_store)
     started = time.perf_counter()
     frame = features_frame(
-        ready, pair_features(ready, cache.matrix, SkillMarket.of(skills.extractor.taxonomy))
+        ready,
+        pair_features(ready, cache.matrix, SkillMarket.of(skill_extractor.extractor.taxonomy)),
     )
     seconds = time.perf_counter() - started
     preview = frame.head(10)

@@ -14,21 +14,17 @@ from dagster import (
     AssetIn,
     Output,
     asset,
-    define_asset_job,
 )
 
-from skillbridge_pipeline.assets.batches import BATCHES
-from skillbridge_pipeline.assets.documents import DOCUMENT_ASSETS
-from skillbridge_pipeline.core.gaps import features_from_frame, requested_pairs, stored_pairs
-from skillbridge_pipeline.core.store import now
-from skillbridge_pipeline.hooks import (
-    GAPS_JOB_NAME,
-    RESUMES_AND_GAPS_JOB_NAME,
-    TRANSIENT_RETRIES,
-    fail_requests,
-    record_dead_letter,
+from skillbridge_pipeline.core.gaps.scoring import (
+    features_from_frame,
+    requested_pairs,
+    stored_pairs,
 )
+from skillbridge_pipeline.core.store.db import now
+from skillbridge_pipeline.hooks import fail_requests
 from skillbridge_pipeline.metrics import ANALYSIS_COMPLETED_TOTAL, GAP_ANALYSIS_LATENCY_SECONDS
+from skillbridge_pipeline.partitions import BATCHES
 from skillbridge_pipeline.resources import (
     EmbeddingResource,
     ModelStoreResource,
@@ -81,7 +77,7 @@ def skill_gaps(
     context: AssetExecutionContext,
     features: pd.DataFrame,
     results_store: ResultsStoreResource,
-    skills: SkillExtractorResource,
+    skill_extractor: SkillExtractorResource,
     embeddings: EmbeddingResource,
     models: ModelStoreResource,
 ) -> Output[pd.DataFrame]:
@@ -93,7 +89,7 @@ def skill_gaps(
 
     store = results_store.store
     cache = embeddings.cache(results_store)
-    scorer = GapScorer(models.registry.load(), cache, skills.extractor.taxonomy)
+    scorer = GapScorer(models.registry.load(), cache, skill_extractor.extractor.taxonomy)
     pairs = requested_pairs(store, context.partition_key)
     ready, errors = stored_pairs(store, list(pairs))
     inputs = iter(ready)
@@ -137,35 +133,3 @@ def skill_gaps(
             "phrases_embedded": cache.embedded,
         },
     )
-
-
-GAPS_JOB = define_asset_job(
-    GAPS_JOB_NAME,
-    selection=["gap_features", "skill_gaps", "roadmaps"],
-    hooks={record_dead_letter},
-    op_retry_policy=TRANSIENT_RETRIES,
-    description="Features, scores and roadmaps for a batch of analysis requests.",
-)
-# New resumes that arrive with their requests (the JD already extracted) are extracted and
-# scored in one run: same partitions, one launch, no wait for the analysis sensor.
-RESUMES_AND_GAPS_JOB = define_asset_job(
-    RESUMES_AND_GAPS_JOB_NAME,
-    selection=[
-        *(a.key.to_user_string() for a in DOCUMENT_ASSETS["resume"]),
-        "skill_embeddings",
-        "gap_features",
-        "skill_gaps",
-        "roadmaps",
-    ],
-    hooks={record_dead_letter},
-    op_retry_policy=TRANSIENT_RETRIES,
-    description="Extract a batch of new resumes and score the requests that wait on them.",
-)
-ML_JOB = define_asset_job(
-    "train_gap_model_job",
-    selection=["skill_vectors", "gap_training_examples", "gap_model", "learning_resources"],
-    hooks={record_dead_letter},
-    op_retry_policy=TRANSIENT_RETRIES,
-    description="Embed the taxonomy, build training examples and train the gap model; embed "
-    "the learning-resource catalog.",
-)

@@ -12,30 +12,20 @@ import json
 
 from dagster import (
     AssetExecutionContext,
-    Backoff,
     Failure,
-    Jitter,
     MaterializeResult,
-    RetryPolicy,
     asset,
-    define_asset_job,
 )
 
-from skillbridge_pipeline.assets.batches import BATCHES, STRICT_TAG
 from skillbridge_pipeline.assets.documents import markdown_table
-from skillbridge_pipeline.core import dead_letters
-from skillbridge_pipeline.core.intake import fetch_pages
-from skillbridge_pipeline.core.store import RequestRecord, ResultsStore
-from skillbridge_pipeline.hooks import JD_PAGES_JOB_NAME, fail_requests, record_dead_letter
+from skillbridge_pipeline.core.documents.intake import fetch_pages
+from skillbridge_pipeline.core.store import RequestRecord, ResultsStore, dead_letters
+from skillbridge_pipeline.hooks import PAGE_RETRIES, fail_requests
+from skillbridge_pipeline.partitions import BATCHES, STRICT_TAG
 from skillbridge_pipeline.resources import (
     InboxResource,
     LandingStoreResource,
     ResultsStoreResource,
-)
-
-# A site that is down or overloaded is given about half a minute to come back.
-PAGE_RETRIES = RetryPolicy(
-    max_retries=3, delay=5, backoff=Backoff.EXPONENTIAL, jitter=Jitter.PLUS_MINUS
 )
 
 
@@ -114,12 +104,3 @@ def record_page_failures(
         )
     if requests:
         context.log.warning(f"{len(requests)} JD pages could not be fetched")
-
-
-JD_PAGES_JOB = define_asset_job(
-    JD_PAGES_JOB_NAME,
-    selection=["jd_pages"],
-    hooks={record_dead_letter},
-    op_retry_policy=PAGE_RETRIES,
-    description="Fetch the JD pages a batch of analysis requests names by URL.",
-)

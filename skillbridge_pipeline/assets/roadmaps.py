@@ -4,11 +4,11 @@ of each analysis a batch scored."""
 import pandas as pd
 from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, Output, asset
 
-from skillbridge_pipeline.assets.batches import BATCHES
-from skillbridge_pipeline.core import llm
-from skillbridge_pipeline.core.catalog import load_catalog
-from skillbridge_pipeline.core.enhancer import enhance
-from skillbridge_pipeline.core.roadmap import offered_resources
+from skillbridge_pipeline.core.roadmaps import llm
+from skillbridge_pipeline.core.roadmaps.catalog import load_catalog
+from skillbridge_pipeline.core.roadmaps.engine import offered_resources
+from skillbridge_pipeline.core.roadmaps.enhancer import enhance
+from skillbridge_pipeline.partitions import BATCHES
 from skillbridge_pipeline.resources import (
     EmbeddingResource,
     LlmResource,
@@ -54,7 +54,7 @@ def learning_resources(
 def roadmaps(
     context: AssetExecutionContext,
     results_store: ResultsStoreResource,
-    skills: SkillExtractorResource,
+    skill_extractor: SkillExtractorResource,
     embeddings: EmbeddingResource,
     vectors: VectorStoreResource,
     llm_client: LlmResource,
@@ -83,7 +83,7 @@ def roadmaps(
             resume_text.get(resume_id, ""),
             resume_skills[resume_id],
             jd_skills[jd_id],
-            skills.extractor,
+            skill_extractor.extractor,
             llm_client.settings,
         )
         saved.append(

@@ -9,7 +9,7 @@ import base64
 import pandas as pd
 from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, Output, asset
 
-from skillbridge_pipeline.core.taxonomy import DATA_DIR
+from skillbridge_pipeline.core.skills.taxonomy import DATA_DIR
 from skillbridge_pipeline.ml_training.registry import RELIABILITY_FILE
 from skillbridge_pipeline.resources import (
     EmbeddingResource,
@@ -26,13 +26,13 @@ GROUP = "gap_model"
 @asset(group_name=GROUP, kinds={"chroma"})
 def skill_vectors(
     results_store: ResultsStoreResource,
-    skills: SkillExtractorResource,
+    skill_extractor: SkillExtractorResource,
     embeddings: EmbeddingResource,
     vectors: VectorStoreResource,
 ) -> MaterializeResult:
     """Every taxonomy skill embedded once (persistent cache) and upserted into Chroma; every
     skill a document can yield is a taxonomy skill, so this covers every skill seen."""
-    taxonomy = skills.extractor.taxonomy
+    taxonomy = skill_extractor.extractor.taxonomy
     cache = embeddings.cache(results_store)
     ordered = sorted(taxonomy.skills.values(), key=lambda s: s.id)
     matrix = cache.matrix([s.name for s in ordered])
@@ -55,7 +55,7 @@ def skill_vectors(
 def gap_training_examples(
     context: AssetExecutionContext,
     results_store: ResultsStoreResource,
-    skills: SkillExtractorResource,
+    skill_extractor: SkillExtractorResource,
     embeddings: EmbeddingResource,
 ) -> Output[pd.DataFrame]:
     """Labelled (posting, candidate, skill) examples from O*NET profiles and SkillSpan train
@@ -64,7 +64,10 @@ def gap_training_examples(
 
     cache = embeddings.cache(results_store)
     examples = build_examples(
-        skills.extractor.taxonomy, skills.extractor, cache.vectors, SKILLSPAN_TRAIN
+        skill_extractor.extractor.taxonomy,
+        skill_extractor.extractor,
+        cache.vectors,
+        SKILLSPAN_TRAIN,
     )
     levels = examples["level"].value_counts().sort_index()
     return Output(
@@ -84,7 +87,7 @@ def gap_model(
     context: AssetExecutionContext,
     gap_training_examples: pd.DataFrame,
     results_store: ResultsStoreResource,
-    skills: SkillExtractorResource,
+    skill_extractor: SkillExtractorResource,
     embeddings: EmbeddingResource,
     models: ModelStoreResource,
 ) -> MaterializeResult:
@@ -95,7 +98,7 @@ def gap_model(
 
     summary = train_gap_model(
         gap_training_examples,
-        skills.extractor.taxonomy,
+        skill_extractor.extractor.taxonomy,
         embeddings.cache(results_store),
         models.registry,
     )

@@ -21,7 +21,7 @@ import torch
 from sklearn.metrics import accuracy_score, f1_score, mean_absolute_error, r2_score
 from torch import nn
 
-from skillbridge_pipeline.core.features import BASELINE_DIM, GAP_SCORE, TABULAR_DIM
+from skillbridge_pipeline.core.gaps.features import BASELINE_DIM, GAP_SCORE, TABULAR_DIM
 from skillbridge_pipeline.ml_training.training_data import LEVEL_FLOORS, LEVELS, need_of
 
 SEED = 42

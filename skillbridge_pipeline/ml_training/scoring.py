@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import numpy as np
 
-from skillbridge_pipeline.core.embeddings import EmbeddingCache
-from skillbridge_pipeline.core.features import GapFeatures
-from skillbridge_pipeline.core.gaps import (
+from skillbridge_pipeline.core.gaps.embeddings import EmbeddingCache
+from skillbridge_pipeline.core.gaps.features import GapFeatures
+from skillbridge_pipeline.core.gaps.scoring import (
     NotFound,
     PairInput,
     pair_features,
     score_features,
     stored_pairs,
 )
-from skillbridge_pipeline.core.market import SkillMarket
+from skillbridge_pipeline.core.skills.market import SkillMarket
+from skillbridge_pipeline.core.skills.taxonomy import Taxonomy
 from skillbridge_pipeline.core.store import ResultsStore
-from skillbridge_pipeline.core.taxonomy import Taxonomy
 from skillbridge_pipeline.ml_training.model import predict
 from skillbridge_pipeline.ml_training.registry import TrainedGapModel
 

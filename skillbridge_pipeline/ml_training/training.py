@@ -9,9 +9,9 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import pandas as pd
 
-from skillbridge_pipeline.core.embeddings import EmbeddingCache
-from skillbridge_pipeline.core.features import BASELINE_DIM, TABULAR_DIM
-from skillbridge_pipeline.core.taxonomy import Taxonomy
+from skillbridge_pipeline.core.gaps.embeddings import EmbeddingCache
+from skillbridge_pipeline.core.gaps.features import BASELINE_DIM, TABULAR_DIM
+from skillbridge_pipeline.core.skills.taxonomy import Taxonomy
 from skillbridge_pipeline.ml_training import model as gap
 from skillbridge_pipeline.ml_training.registry import ModelRegistry
 

@@ -30,7 +30,7 @@ demand * ask, ranked a missing required skill above a missing preferred one of t
 analysis only 67% of the time).
 
 The 18 original features see none of demand or ask: the baseline model learns them from the
-skill's category and embedding alone. The 10 signal features (`core/features.py`) give the
+skill's category and embedding alone. The 10 signal features (`core/gaps/features.py`) give the
 model the JD's wording, emphasis and the O*NET half of demand; the SkillSpan share it never
 sees.
 
@@ -52,21 +52,21 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from skillbridge_pipeline.core.extraction import SkillExtractor
-from skillbridge_pipeline.core.features import (
+from skillbridge_pipeline.core.gaps.features import (
     GAP_SCORE,
     IN_TITLE,
     MENTIONS,
     gap_features,
     jd_signals,
 )
-from skillbridge_pipeline.core.jd_profile import profile_job
-from skillbridge_pipeline.core.market import (
+from skillbridge_pipeline.core.skills.extraction import SkillExtractor
+from skillbridge_pipeline.core.skills.jd_profile import profile_job
+from skillbridge_pipeline.core.skills.market import (
     SkillMarket,
     occupation_profiles,
     role_of,
 )
-from skillbridge_pipeline.core.taxonomy import Taxonomy
+from skillbridge_pipeline.core.skills.taxonomy import Taxonomy
 
 SEED = 42
 LEVELS = ("Low", "Medium", "High", "Critical")
@@ -301,6 +301,6 @@ def build_examples(
 
 
 def _key(taxonomy: Taxonomy, skill_id: str) -> str:
-    from skillbridge_pipeline.core.embeddings import normalise_phrase
+    from skillbridge_pipeline.core.gaps.embeddings import normalise_phrase
 
     return normalise_phrase(taxonomy.skills[skill_id].name)

@@ -13,21 +13,21 @@ from dagster import ConfigurableResource, EnvVar, InitResourceContext
 from pydantic import Field, PrivateAttr
 from sqlalchemy.exc import OperationalError
 
-from skillbridge_pipeline.core.catalog import Resource, ResourceIndex
-from skillbridge_pipeline.core.embeddings import Embedder, EmbeddingCache
-from skillbridge_pipeline.core.extraction import SkillExtractor
-from skillbridge_pipeline.core.landing import LandingStore
-from skillbridge_pipeline.core.llm import DEFAULT_MODEL, LlmSettings
-from skillbridge_pipeline.core.parse_worker import (
+from skillbridge_pipeline.core.documents.landing import LandingStore
+from skillbridge_pipeline.core.documents.parse_worker import (
     DEFAULT_MEMORY_LIMIT_BYTES,
     DEFAULT_TIME_LIMIT_SECONDS,
     ParseLimits,
     ParseWorker,
 )
-from skillbridge_pipeline.core.parsing import DEFAULT_MAX_BYTES
+from skillbridge_pipeline.core.documents.parsing import DEFAULT_MAX_BYTES
+from skillbridge_pipeline.core.gaps.embeddings import Embedder, EmbeddingCache
+from skillbridge_pipeline.core.gaps.vector_store import SkillVectorStore, chroma_client
+from skillbridge_pipeline.core.roadmaps.catalog import Resource, ResourceIndex
+from skillbridge_pipeline.core.roadmaps.llm import DEFAULT_MODEL, LlmSettings
+from skillbridge_pipeline.core.skills.extraction import SkillExtractor
+from skillbridge_pipeline.core.skills.taxonomy import DEFAULT_TAXONOMY_DIR, load_taxonomy
 from skillbridge_pipeline.core.store import ResultsStore
-from skillbridge_pipeline.core.taxonomy import DEFAULT_TAXONOMY_DIR, load_taxonomy
-from skillbridge_pipeline.core.vector_store import SkillVectorStore, chroma_client
 from skillbridge_pipeline.ml_training.registry import ModelRegistry
 from skillbridge_pipeline.resources.io_manager import ParquetIOManager
 from skillbridge_pipeline.settings import SettingError, skillbridge_home
@@ -272,7 +272,7 @@ def embedded_resources(home: Path | None = None) -> dict:
             ),
         ),
         "inbox": InboxResource(path=str(home / "inbox")),
-        "skills": SkillExtractorResource(),
+        "skill_extractor": SkillExtractorResource(),
         "io_manager": ParquetIOManager(base_path=str(home / "storage")),
         "embeddings": EmbeddingResource(),
         "vectors": VectorStoreResource(path=str(home / "chroma")),
@@ -300,7 +300,7 @@ def production_resources() -> dict:
         ),
         "landing": LandingStoreResource(path=EnvVar("SKILLBRIDGE_LANDING_PATH")),
         "inbox": InboxResource(path=EnvVar("SKILLBRIDGE_INBOX_PATH")),
-        "skills": SkillExtractorResource(),
+        "skill_extractor": SkillExtractorResource(),
         "io_manager": ParquetIOManager(base_path=EnvVar("SKILLBRIDGE_STORAGE_URL")),
         "embeddings": EmbeddingResource(),
         "vectors": VectorStoreResource(

@@ -22,7 +22,7 @@ from twisted.internet.address import IPv4Address, IPv6Address
 from twisted.internet.interfaces import IHostnameResolver
 from zope.interface import implementer
 
-from skillbridge_pipeline.core.parsing import html_posting, normalise_whitespace
+from skillbridge_pipeline.core.documents.parsing import html_posting, normalise_whitespace
 from skillbridge_pipeline.scraping.guard import UrlRefused, check_url, checked_addresses
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")

@@ -16,11 +16,11 @@ from dagster import (
     sensor,
 )
 
-from skillbridge_pipeline.assets.batches import BATCHES, batch_run_request
-from skillbridge_pipeline.assets.gaps import GAPS_JOB
-from skillbridge_pipeline.core.batches import new_batch_key
-from skillbridge_pipeline.core.documents import failed_document_reason
+from skillbridge_pipeline.core.documents.batches import new_batch_key
+from skillbridge_pipeline.core.documents.identity import failed_document_reason
 from skillbridge_pipeline.hooks import fail_requests
+from skillbridge_pipeline.jobs import GAPS_JOB
+from skillbridge_pipeline.partitions import BATCHES, batch_run_request
 from skillbridge_pipeline.resources import (
     InboxResource,
     ModelStoreResource,

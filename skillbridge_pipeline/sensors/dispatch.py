@@ -16,21 +16,13 @@ from datetime import timedelta
 
 from dagster import RunRequest, RunsFilter, SensorEvaluationContext, SensorResult
 
-from skillbridge_pipeline.assets.batches import BATCH_TAG, BATCHES, batch_run_request
-from skillbridge_pipeline.assets.documents import DOCUMENT_JOBS
-from skillbridge_pipeline.assets.gaps import RESUMES_AND_GAPS_JOB
-from skillbridge_pipeline.assets.pages import JD_PAGES_JOB
-from skillbridge_pipeline.core import dead_letters
-from skillbridge_pipeline.core.batches import batch_sizes, new_batch_key
-from skillbridge_pipeline.core.documents import DOCUMENT_KINDS
-from skillbridge_pipeline.core.intake import requests_scorable_with
-from skillbridge_pipeline.core.store import ResultsStore
-from skillbridge_pipeline.hooks import (
-    JD_PAGES_JOB_NAME,
-    RESUMES_AND_GAPS_JOB_NAME,
-    batch_letter,
-    fail_batch,
-)
+from skillbridge_pipeline.core.documents.batches import batch_sizes, new_batch_key
+from skillbridge_pipeline.core.documents.identity import DOCUMENT_KINDS
+from skillbridge_pipeline.core.documents.intake import requests_scorable_with
+from skillbridge_pipeline.core.store import ResultsStore, dead_letters
+from skillbridge_pipeline.hooks import batch_letter, fail_batch
+from skillbridge_pipeline.jobs import DOCUMENT_JOBS, JD_PAGES_JOB, RESUMES_AND_GAPS_JOB
+from skillbridge_pipeline.partitions import BATCH_TAG, BATCHES, batch_run_request
 from skillbridge_pipeline.resources import InboxResource
 
 STALE_AFTER = timedelta(minutes=10)
@@ -89,7 +81,7 @@ def dispatch_documents(
             if can_score and kind == "resume":
                 scorable = requests_scorable_with(store, [d.doc_id for d in documents])
                 if claimed := store.claim_requests([r.request_id for r in scorable], key):
-                    job = RESUMES_AND_GAPS_JOB_NAME
+                    job = RESUMES_AND_GAPS_JOB.name
                     store.update_batch(key, job_name=job)
                     tags["skillbridge/requests"] = str(claimed)
             out.new_batches.append(key)
@@ -97,11 +89,11 @@ def dispatch_documents(
             out.documents += len(documents)
     for _ in range(MAX_PAGE_BATCHES_PER_TICK):
         key = new_batch_key("page")
-        if not (pages := store.claim_fetches(key, MAX_PAGES_PER_BATCH, JD_PAGES_JOB_NAME)):
+        if not (pages := store.claim_fetches(key, MAX_PAGES_PER_BATCH, JD_PAGES_JOB.name)):
             break
         out.new_batches.append(key)
         tags = {"skillbridge/source": source, "skillbridge/pages": str(pages)}
-        out.run_requests.append(batch_run_request(key, JD_PAGES_JOB_NAME, tags))
+        out.run_requests.append(batch_run_request(key, JD_PAGES_JOB.name, tags))
         out.pages += pages
     return out
 

@@ -11,7 +11,7 @@ document; a document is claimed into exactly one batch in the results store.
 
 from dagster import DefaultSensorStatus, SensorEvaluationContext, SensorResult, sensor
 
-from skillbridge_pipeline.core.intake import land_inbox, land_requests, scan_inbox
+from skillbridge_pipeline.core.documents.intake import land_inbox, land_requests, scan_inbox
 from skillbridge_pipeline.metrics import EVENTS_PROCESSED_TOTAL
 from skillbridge_pipeline.resources import (
     InboxResource,

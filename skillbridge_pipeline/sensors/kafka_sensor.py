@@ -12,7 +12,7 @@ import json
 
 from dagster import DefaultSensorStatus, SensorEvaluationContext, SensorResult, sensor
 
-from skillbridge_pipeline.core.kafka_intake import consume, land_messages
+from skillbridge_pipeline.core.documents.kafka_intake import consume, land_messages
 from skillbridge_pipeline.metrics import EVENTS_PROCESSED_TOTAL
 from skillbridge_pipeline.resources import (
     InboxResource,

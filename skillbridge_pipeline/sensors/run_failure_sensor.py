@@ -10,7 +10,7 @@ from dagster import (
 )
 from dagster._core.storage.tags import PARTITION_NAME_TAG
 
-from skillbridge_pipeline.core import dead_letters
+from skillbridge_pipeline.core.store import dead_letters
 from skillbridge_pipeline.hooks import batch_letter, fail_batch
 from skillbridge_pipeline.resources import ResultsStoreResource
 

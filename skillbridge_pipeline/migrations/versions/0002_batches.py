@@ -15,7 +15,8 @@ depends_on = None
 
 
 def upgrade() -> None:
-    from skillbridge_pipeline.core.store import batches, document_texts
+    from skillbridge_pipeline.core.store.batches import batches
+    from skillbridge_pipeline.core.store.documents import document_texts
 
     inspector = sa.inspect(op.get_bind())
     for table in ("documents", "analysis_requests"):

@@ -1,0 +1,1 @@
+"""Documents: intake, landing, parsing and the per-document stages of a batch."""

@@ -1,0 +1,1 @@
+"""Gaps: skill embeddings, gap features and the scored gaps of one analysis."""

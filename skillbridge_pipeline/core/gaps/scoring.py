@@ -1,0 +1,388 @@
+"""Scored gaps for one analysis: a resume against a job description.
+
+For each skill the JD asks for: coverage (Strong when the resume evidences the same skill or a
+near-identical one, cosine >= 0.85; Partial when its closest resume skill is related, >= 0.6;
+Missing otherwise), the closest resume skill, and a priority score and level from the
+gap-priority model. A skill the resume evidences is never missing and has priority 0.
+
+overall_match is importance-weighted coverage: sum(w * c) / sum(w), with c = 1 for Strong,
+0.5 for Partial, 0 for Missing, and w = 1.0 for a required skill, 0.75 when the JD does not
+say, 0.45 for a preferred one, halved for soft skills and spoken languages. A JD with no
+skills matches 0.0.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from skillbridge_pipeline.core.documents.identity import KIND_LABELS, failed_document_reason
+from skillbridge_pipeline.core.gaps.features import (
+    FEATURE_NAMES,
+    TABULAR_DIM,
+    GapFeatures,
+    gap_features,
+    jd_signals,
+)
+from skillbridge_pipeline.core.skills.market import SkillMarket
+from skillbridge_pipeline.core.store import DocumentRecord, ResultsStore
+
+STRONG, PARTIAL = 0.85, 0.60
+COVERAGE_VALUE = {"Strong": 1.0, "Partial": 0.5, "Missing": 0.0}
+REQUIREMENT_WEIGHT = {"required": 1.0, None: 0.75, "preferred": 0.45}
+LEVELS = ("Low", "Medium", "High", "Critical")
+
+
+class NotFound(LookupError):
+    """An unknown resume or JD id: said plainly, never a crash."""
+
+
+class StaleFeatures(LookupError):
+    """A pair's stored features no longer match its documents' skills."""
+
+
+# The `gap_features` table: one row per (requested pair, JD skill), in the pair's skill order.
+FEATURE_COLUMNS = [
+    "resume_id",
+    "jd_id",
+    "skill_id",
+    "name",
+    *FEATURE_NAMES,
+    "closest_index",
+    "closest_skill",
+    "similarity",
+]
+
+
+def coverage_of(similarity: float, exact: bool) -> str:
+    if exact or similarity >= STRONG:
+        return "Strong"
+    return "Partial" if similarity >= PARTIAL else "Missing"
+
+
+def importance(skill: dict) -> float:
+    weight = REQUIREMENT_WEIGHT.get(skill.get("requirement"), 0.75)
+    return weight * (0.5 if skill["category"] == "soft_skills" else 1.0)
+
+
+@dataclass(frozen=True)
+class PairInput:
+    resume_id: str
+    jd_id: str
+    resume_skills: Sequence[dict]
+    jd_skills: Sequence[dict]
+    role_family: str
+    seniority: str
+    jd_text: str = ""  # where the JD names its skills: title, list lines
+
+
+def pair_features(
+    pairs: Sequence[PairInput],
+    vectors: Callable[[list[str]], np.ndarray],
+    market: SkillMarket,
+) -> list[GapFeatures | None]:
+    """The features of every pair's JD skills (None for a JD without skills): one KNN fit
+    per resume, whatever the number of its JDs; the JD's signals once per JD. `vectors(names)`
+    embeds skill names."""
+    signals: dict[tuple, np.ndarray] = {}
+
+    def signals_of(pair: PairInput) -> np.ndarray:
+        key = (pair.jd_id, pair.role_family, *(s["skill_id"] for s in pair.jd_skills))
+        if key not in signals:
+            signals[key] = jd_signals(pair.jd_skills, pair.jd_text, pair.role_family, market)
+        return signals[key]
+
+    by_resume: dict[str, list[int]] = {}
+    for index, pair in enumerate(pairs):
+        by_resume.setdefault(pair.resume_id, []).append(index)
+    features: list[GapFeatures | None] = [None] * len(pairs)
+    for indices in by_resume.values():
+        rows = [(i, s) for i in indices for s in pairs[i].jd_skills]
+        if not rows:
+            continue
+        resume = pairs[indices[0]].resume_skills
+        joint = gap_features(
+            vectors([s["name"] for _, s in rows]),
+            [s["category"] for _, s in rows],
+            vectors([s["name"] for s in resume]),
+            [pairs[i].role_family for i, _ in rows],
+            [pairs[i].seniority for i, _ in rows],
+            np.concatenate([signals_of(pairs[i]) for i in indices]),
+        )
+        start = 0
+        for i in indices:
+            end = start + len(pairs[i].jd_skills)
+            if end > start:
+                features[i] = GapFeatures(
+                    joint.tabular[start:end],
+                    joint.embeddings[start:end],
+                    joint.closest[start:end],
+                    joint.similarity[start:end],
+                )
+            start = end
+    return features
+
+
+def features_frame(pairs: Sequence[PairInput], features: Sequence[GapFeatures | None]):
+    """The features as a table: what the model reads, and the closest resume skill. Built
+    column by column (thousands of rows a batch)."""
+    kept = [(p, f) for p, f in zip(pairs, features, strict=True) if f is not None]
+    ids = [(p.resume_id, p.jd_id, s["skill_id"], s["name"]) for p, _ in kept for s in p.jd_skills]
+    closest = [c for _, f in kept for c in f.closest]
+    names = [
+        pair.resume_skills[c]["name"] if c is not None else None
+        for pair, f in kept
+        for c in f.closest
+    ]
+    tabular = (
+        np.concatenate([f.tabular for _, f in kept]).astype(np.float32)
+        if kept
+        else np.zeros((0, len(FEATURE_NAMES)), np.float32)
+    )
+    frame = pd.DataFrame(ids, columns=FEATURE_COLUMNS[:4])
+    frame[list(FEATURE_NAMES)] = pd.DataFrame(tabular, columns=list(FEATURE_NAMES))
+    frame["closest_index"] = pd.array(closest, dtype="Int64")
+    frame["closest_skill"] = pd.Series(names, dtype=object)
+    frame["similarity"] = (
+        np.concatenate([f.similarity for _, f in kept]).astype(np.float32)
+        if kept
+        else np.zeros(0, np.float32)
+    )
+    return frame[FEATURE_COLUMNS]
+
+
+def features_from_frame(
+    frame, pairs: Sequence[PairInput], vectors: Callable[[list[str]], np.ndarray]
+) -> list[GapFeatures | StaleFeatures | None]:
+    """Each pair's features back from the table (the JD skills' vectors from the cache), or
+    StaleFeatures when the table does not hold this pair's current skills."""
+    spans: dict[tuple[str, str], tuple[int, int]] = {}
+    for row, key in enumerate(zip(frame["resume_id"], frame["jd_id"], strict=True)):
+        start, _ = spans.get(key, (row, row))
+        spans[key] = (start, row + 1)
+    tabular = frame[list(FEATURE_NAMES)].to_numpy(np.float32)
+    similarity = frame["similarity"].to_numpy(np.float32)
+    skill_ids = frame["skill_id"].tolist()
+    closest = [None if pd.isna(c) else int(c) for c in frame["closest_index"]]
+    embedded = vectors(frame["name"].tolist())
+    out: list[GapFeatures | StaleFeatures | None] = []
+    for pair in pairs:
+        if not pair.jd_skills:
+            out.append(None)
+            continue
+        start, end = spans.get((pair.resume_id, pair.jd_id), (0, 0))
+        if skill_ids[start:end] != [s["skill_id"] for s in pair.jd_skills]:
+            out.append(
+                StaleFeatures(
+                    "the stored gap features do not match the documents' skills: "
+                    "re-run gap_features for this batch"
+                )
+            )
+            continue
+        out.append(
+            GapFeatures(
+                tabular[start:end],
+                embedded[start:end],
+                closest[start:end],
+                similarity[start:end],
+            )
+        )
+    return out
+
+
+def score_features(
+    pairs: Sequence[PairInput],
+    features: Sequence[GapFeatures | None],
+    predict: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]],
+    explain: Callable[[list[str]], dict[str, list[str]]] | None = None,
+    model_version: str = "",
+) -> list[dict]:
+    """Priorities from the model for every row at once, then each pair's result.
+    `predict(tabular, embeddings)` returns (level index, score) per row; `explain(names)` maps
+    each skill name to trained skills near it."""
+    order = [i for i, f in enumerate(features) if f is not None]
+    tabular = (
+        np.concatenate([features[i].tabular for i in order])
+        if order
+        else np.zeros((0, TABULAR_DIM))
+    )
+    embedded = (
+        np.concatenate([features[i].embeddings for i in order]) if order else np.zeros((0, 384))
+    )
+    levels, scores = predict(tabular.astype(np.float32), embedded.astype(np.float32))
+    names = sorted({s["name"] for i in order for s in pairs[i].jd_skills})
+    near = explain(names) if explain and names else {}
+    results, offset = [], 0
+    for pair, feature in zip(pairs, features, strict=True):
+        if feature is None:
+            results.append(_assemble(pair, None, [], [], {}, model_version))
+            continue
+        n = len(pair.jd_skills)
+        results.append(
+            _assemble(
+                pair,
+                feature,
+                levels[offset : offset + n],
+                scores[offset : offset + n],
+                near,
+                model_version,
+            )
+        )
+        offset += n
+    return results
+
+
+def _assemble(
+    pair: PairInput,
+    features: GapFeatures | None,
+    levels,
+    scores,
+    near: dict[str, list[str]],
+    model_version: str,
+) -> dict:
+    result = {
+        "resume_id": pair.resume_id,
+        "jd_id": pair.jd_id,
+        "overall_match": 0.0,
+        "role_family": pair.role_family,
+        "seniority": pair.seniority,
+        "model_version": model_version,
+        "skill_gaps": [],
+        "missing_skills": [],
+        "matched_skills": [],
+        "partial_skills": [],
+    }
+    if features is None or not pair.jd_skills:
+        return result
+    resume_skills = pair.resume_skills
+    by_id = {s["skill_id"]: s for s in resume_skills}
+    gaps = []
+    for i, skill in enumerate(pair.jd_skills):
+        exact = skill["skill_id"] in by_id
+        closest_index = features.closest[i]
+        closest = (
+            by_id[skill["skill_id"]]
+            if exact
+            else (resume_skills[closest_index] if closest_index is not None else None)
+        )
+        similarity = 1.0 if exact else float(features.similarity[i]) if closest else 0.0
+        coverage = coverage_of(similarity, exact)
+        score, level = float(scores[i]), LEVELS[int(levels[i])]
+        if coverage == "Strong":
+            score, level = 0.0, "Low"  # evidenced: nothing to learn here
+        gaps.append(
+            {
+                "skill_id": skill["skill_id"],
+                "name": skill["name"],
+                "category": skill["category"],
+                "priority_score": round(score, 4),
+                "priority_level": level,
+                "coverage": coverage,
+                "closest_resume_skill": {
+                    "skill_id": closest["skill_id"],
+                    "name": closest["name"],
+                    "similarity": round(similarity, 4),
+                    "evidence": _evidence(closest),
+                }
+                if closest
+                else None,
+                "jd_evidence": {**_evidence(skill), "requirement": skill.get("requirement")},
+                "importance": importance(skill),
+                "learned_from": near.get(skill["name"], []),
+            }
+        )
+    # Level first, so skill_gaps[0] is always the most critical; then score within a level.
+    gaps.sort(
+        key=lambda g: (
+            -LEVELS.index(g["priority_level"]),
+            -g["priority_score"],
+            -g["importance"],
+            g["name"],
+        )
+    )
+    total = sum(g["importance"] for g in gaps)
+    result["overall_match"] = round(
+        sum(g["importance"] * COVERAGE_VALUE[g["coverage"]] for g in gaps) / total, 4
+    )
+    result["skill_gaps"] = gaps
+    result["missing_skills"] = [g["name"] for g in gaps if g["coverage"] == "Missing"]
+    result["matched_skills"] = [g["name"] for g in gaps if g["coverage"] == "Strong"]
+    result["partial_skills"] = [g["name"] for g in gaps if g["coverage"] == "Partial"]
+    return result
+
+
+def _evidence(skill: dict) -> dict:
+    return {
+        "surface": skill.get("surface"),
+        "start": skill.get("start_offset", skill.get("start")),
+        "end": skill.get("end_offset", skill.get("end")),
+    }
+
+
+SCORED_STATUSES = ("scoring", "done")  # done too: a re-run of a batch scores it again
+
+
+def requested_pairs(store: ResultsStore, batch_key: str) -> dict[tuple[str, str], list]:
+    """The batch's requests being scored, by (resume id, JD id): several sessions may ask for
+    the same pair, which is scored once."""
+    pairs: dict[tuple[str, str], list] = {}
+    for request in store.requests_in_batch(batch_key):
+        if request.status in SCORED_STATUSES:
+            pairs.setdefault((request.resume_id, request.jd_id), []).append(request)
+    return pairs
+
+
+def stored_pairs(
+    store: ResultsStore, pairs: list[tuple[str, str]]
+) -> tuple[list[PairInput], list[NotFound | None]]:
+    """The ready pairs' inputs from the store, and per requested pair None or why not."""
+    resumes = store.documents_by_id("resume", (r for r, _ in pairs))
+    jds = store.documents_by_id("jd", (j for _, j in pairs))
+    resume_skills = store.skills_many("resume", resumes)
+    jd_skills = store.skills_many("jd", jds)
+    jd_texts = store.texts("jd", jds)
+    ready, outcomes = [], []
+    for resume_id, jd_id in pairs:
+        error = _not_ready("resume", resume_id, resumes) or _not_ready("jd", jd_id, jds)
+        outcomes.append(error)
+        if error is None:
+            jd = jds[jd_id]
+            ready.append(
+                PairInput(
+                    resume_id,
+                    jd_id,
+                    resume_skills[resume_id],
+                    jd_skills[jd_id],
+                    jd.role_family or "software_engineering",
+                    jd.seniority or "mid",
+                    jd_texts.get(jd_id, ""),
+                )
+            )
+    return ready, outcomes
+
+
+def _not_ready(kind: str, doc_id: str, documents: dict[str, DocumentRecord]) -> NotFound | None:
+    label = KIND_LABELS[kind]
+    document = documents.get(doc_id)
+    if document is None:
+        return NotFound(f"unknown {label} id {doc_id!r}")
+    if document.status == "failed":
+        return NotFound(failed_document_reason(kind, document.error))
+    if document.status != "extracted":
+        return NotFound(f"{label} {doc_id} is {document.status}, not extracted")
+    return None
+
+
+def required_first(analysis: dict) -> tuple[int, int]:
+    """(pairs ranked required before preferred, pairs) over the analysis's missing skills: how
+    often the ranking follows the JD's own wording."""
+    missing = [g for g in analysis["skill_gaps"] if g["coverage"] == "Missing"]
+    rank = {g["skill_id"]: i for i, g in enumerate(missing)}
+    asked = [(g["skill_id"], g["jd_evidence"]["requirement"]) for g in missing]
+    required = [s for s, r in asked if r == "required"]
+    preferred = [s for s, r in asked if r == "preferred"]
+    wins = sum(rank[r] < rank[p] for r in required for p in preferred)
+    return wins, len(required) * len(preferred)

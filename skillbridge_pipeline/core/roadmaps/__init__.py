@@ -1,0 +1,1 @@
+"""Roadmaps: the catalog of free resources, the roadmap engine, the LLM and the enhancer."""

@@ -1,0 +1,346 @@
+"""One catalog of free learning resources, and finding the ones that are about a skill.
+
+Sources (all under `../shared/data/`, built into `data/roadmaps/catalog.json` by
+`skillbridge build-taxonomy`, attributions in `data/ATTRIBUTION.md`):
+- free-programming-books: courses and interactive tutorials, filed by language or topic;
+- awesome-leading-and-managing: articles, talks and books on feedback, delegation, meetings,
+  hiring, planning... (soft skills and management);
+- open-textbooks: OpenStax, BC Open Collection and Open Textbook Library books, each with its
+  own licence (fields beyond software: business, health, economics, statistics...);
+- OSSU computer science: courses with their duration (weeks) and effort (hours a week);
+- awesome-language-learning: general and per-language resources (Swedish, German, ...).
+
+A resource is found for a skill semantically: the MiniLM embedding of the skill's name against
+the embedding of each resource's title and section, stored and queried in Chroma
+(`ResourceIndex`). Only resources at cosine >= RELEVANCE_THRESHOLD count; the threshold is
+measured on a labelled sample (`data/roadmaps/relevance_labels.csv`, see the README). Below it
+a roadmap says there is no vetted free resource yet, and gives search terms.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+
+import numpy as np
+
+from skillbridge_pipeline.core.skills.taxonomy import DATA_DIR, Taxonomy
+from skillbridge_pipeline.core.skills.text import alias_key
+
+CATALOG_FILE = DATA_DIR / "roadmaps" / "catalog.json"
+LABELS_FILE = DATA_DIR / "roadmaps" / "relevance_labels.csv"
+COLLECTION = "resources"
+RELEVANCE_THRESHOLD = 0.55
+FILED_BONUS = 0.15
+_LINK = re.compile(r"\[([^\]]+)\]\((https?://[^)\s]+)\)")
+_ITEM = re.compile(r"^\s*[-*]\s*(?:\W{1,3}\s*)?\[([^\]]+)\]\((https?://[^)\s]+)\)")
+_WEEKS = re.compile(r"(\d+(?:\.\d+)?)\s*weeks?", re.I)
+_HOURS = re.compile(r"(\d+(?:\.\d+)?)(?:\s*-\s*(\d+(?:\.\d+)?))?\s*hours?\s*/\s*week", re.I)
+OSSU_BASE = "https://github.com/ossu/computer-science/blob/master/"
+
+
+@dataclass(frozen=True)
+class Resource:
+    title: str
+    url: str
+    section: str  # the topic the source files it under
+    source: str
+    licence: str
+    weeks: float | None = None  # duration, where the source states one
+    hours_per_week: float | None = None
+    filed_under: tuple[str, ...] = ()  # taxonomy skills the list's own section names
+
+    @property
+    def id(self) -> str:
+        return hashlib.sha256(self.url.encode()).hexdigest()[:16]
+
+    @property
+    def text(self) -> str:
+        """What is embedded: what the resource is called and what it is filed under."""
+        return f"{self.title} ({self.section})"
+
+    def cited(self) -> dict:
+        """How a roadmap cites it."""
+        return {
+            k: v
+            for k, v in asdict(self).items()
+            if k in ("title", "url", "source", "licence", "weeks", "hours_per_week")
+            and v is not None
+        }
+
+
+# -- building the catalog from the shared lists ------------------------------------------------
+
+
+def free_programming_books(folder: Path) -> Iterator[Resource]:
+    with (folder / "courses_en.parsed.csv").open(encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            section = " / ".join(p for p in (row["section"], row["subsection"]) if p)
+            yield Resource(
+                row["title"].strip(),
+                row["url"].strip(),
+                re.sub(r"^\d+ - ", "", section),
+                "free-programming-books (EbookFoundation)",
+                "list CC BY 4.0; free to read",
+            )
+
+
+def leading_and_managing(folder: Path) -> Iterator[Resource]:
+    for path in sorted(folder.glob("*.md")):
+        if path.name == "README.md":
+            continue
+        topic, heading = path.stem.replace("-", " "), ""
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.startswith("#"):
+                heading = line.lstrip("#").strip()
+            elif match := _ITEM.match(line):
+                section = topic if heading in ("", topic) else f"{topic}: {heading}"
+                yield Resource(
+                    _plain(match[1]),
+                    match[2],
+                    section,
+                    "awesome-leading-and-managing (LappleApple)",
+                    "list CC0 1.0; free to read",
+                )
+
+
+def open_textbooks(folder: Path) -> Iterator[Resource]:
+    for path in sorted(folder.glob("*.tsv")):
+        with path.open(encoding="utf-8") as f:
+            for row in csv.DictReader(f, delimiter="\t"):
+                yield Resource(
+                    row["title"].strip(),
+                    row["url"].strip(),
+                    f"open textbook: {row['category'].strip() or 'general'}",
+                    f"open-textbooks: {row['source']}",
+                    row["license"].strip() or "open licence (see the book)",
+                )
+
+
+def ossu(folder: Path) -> Iterator[Resource]:
+    for name in ("README.md", "extras-courses.md"):
+        heading = ""
+        for line in (folder / name).read_text(encoding="utf-8").splitlines():
+            if line.startswith("#"):
+                heading = line.lstrip("#").strip()
+                continue
+            cells = [c.strip() for c in line.split("|")]
+            link = re.match(r"\[([^\]]+)\]\(([^)\s]+)\)", cells[0]) if len(cells) >= 3 else None
+            if not link:
+                continue
+            url = link[2] if link[2].startswith("http") else OSSU_BASE + link[2]
+            weeks = _WEEKS.search(cells[1])
+            hours = _HOURS.search(cells[2])
+            yield Resource(
+                _plain(link[1]),
+                url,
+                f"computer science: {heading}",
+                "OSSU computer-science",
+                "list MIT; free course",
+                float(weeks[1]) if weeks else None,
+                (float(hours[1]) + float(hours[2] or hours[1])) / 2 if hours else None,
+            )
+
+
+def language_learning(folder: Path) -> Iterator[Resource]:
+    for path in sorted(folder.glob("*.md")):
+        if path.name == "languages-README.md":
+            continue
+        lines = path.read_text(encoding="utf-8").splitlines()
+        general = path.name == "README.md"
+        title = lines[0].lstrip("#").strip() if lines else ""
+        language = (re.search(r"\(([^)]+)\)", title) or [None, title.replace("Awesome ", "")])[1]
+        heading = ""
+        for line in lines[1:]:
+            if line.startswith("#"):
+                heading = _plain(line.lstrip("#"))
+                if general and heading == "Language-specific":
+                    break
+                continue
+            for match in _LINK.finditer(line):
+                name = _plain(match[1])
+                if not general and language.casefold() not in name.casefold():
+                    name = f"{name}: {language}"  # "All Language Resources: Swedish"
+                yield Resource(
+                    name,
+                    match[2],
+                    f"language learning: {heading}" if general else f"{language} language",
+                    "awesome-language-learning (jqhoogland)",
+                    "list MIT; free or freemium",
+                )
+
+
+SOURCES: dict[str, Callable[[Path], Iterable[Resource]]] = {
+    "free-programming-books": free_programming_books,
+    "learning-resources/leading-and-managing": leading_and_managing,
+    "learning-resources/open-textbooks": open_textbooks,
+    "learning-resources/ossu": ossu,
+    "learning-resources/language-learning": language_learning,
+}
+
+
+def _plain(text: str) -> str:
+    """Markdown link text as plain words: no emphasis marks, emoji or badges."""
+    text = re.sub(r"[*_`]", "", text)
+    return " ".join(w for w in text.split() if any(c.isalnum() for c in w))
+
+
+def _filed_under(section: str, by_key: dict[tuple[str, ...], str]) -> tuple[str, ...]:
+    """The skills a list's section names: its most specific part ("JavaScript / React" ->
+    React, "Productivity and Time Management: Time Management" -> Time management, "Swedish
+    language" -> Swedish), else any part that names one ("Bash / Shell" -> Bash), split into
+    alternatives ("HTML and CSS" -> HTML, CSS; "UI/UX" -> UI design, UX design). Textbook
+    categories and general language-learning sections are fields, not skills: none."""
+    if section.startswith(("open textbook:", "language learning:")):
+        return ()
+    parts = [p.strip().removesuffix(" language") for p in re.split(r" / |:", section)]
+
+    def named(part: str) -> list[str]:
+        names = [part] if alias_key(part) in by_key else re.split(r" and | & |, |/", part)
+        return list(dict.fromkeys(by_key[k] for n in names if (k := alias_key(n)) in by_key))
+
+    found = named(parts[-1]) or [s for part in parts[:-1] for s in named(part)]
+    return tuple(dict.fromkeys(found))
+
+
+def build_catalog(
+    shared_data: Path, taxonomy: Taxonomy, target: Path = CATALOG_FILE
+) -> list[Resource]:
+    """Every source's resources, one per URL (the first source to list it keeps it), each
+    with the skills its section files it under."""
+    by_key: dict[tuple[str, ...], str] = {}
+    for skill in taxonomy:
+        for alias in skill.aliases:
+            by_key.setdefault(alias_key(alias.text), skill.id)
+    seen: dict[str, Resource] = {}
+    for folder, read in SOURCES.items():
+        for resource in read(shared_data / folder):
+            if resource.title and resource.url.startswith(("https://", "http://")):
+                filed = _filed_under(resource.section, by_key)
+                seen.setdefault(resource.url, replace(resource, filed_under=filed))
+    resources = list(seen.values())
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(
+        json.dumps(
+            {"sources": list(SOURCES), "resources": [asdict(r) for r in resources]},
+            indent=0,
+            ensure_ascii=False,
+        )
+        + "\n"
+    )
+    return resources
+
+
+def load_catalog(path: Path = CATALOG_FILE) -> list[Resource] | None:
+    """The shipped catalog, or None when the file is missing or unreadable."""
+    try:
+        rows = json.loads(path.read_text(encoding="utf-8"))["resources"]
+        return [Resource(**{**r, "filed_under": tuple(r["filed_under"])}) for r in rows]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+# -- finding resources for a skill ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Found:
+    resource: Resource
+    relevance: float  # cosine of the skill's and the resource's embeddings, + FILED_BONUS
+
+
+class ResourceIndex:
+    """The catalog's vectors in a Chroma collection of their own, queried per skill.
+
+    Relevance is the cosine similarity of the skill's name and the resource's title and
+    section, plus FILED_BONUS when the list itself files the resource under that skill (short
+    names embed poorly: "Go" and "Learn Go" are only 0.52 apart)."""
+
+    def __init__(self, client, catalog: Sequence[Resource], threshold: float = RELEVANCE_THRESHOLD):
+        self.collection = client.get_or_create_collection(
+            COLLECTION, embedding_function=None, metadata={"hnsw:space": "cosine"}
+        )
+        self.catalog = {r.id: r for r in catalog}
+        self.threshold = threshold
+        self.filed: dict[str, list[str]] = {}
+        for resource in catalog:
+            for skill_id in resource.filed_under:
+                self.filed.setdefault(skill_id, []).append(resource.id)
+
+    def count(self) -> int:
+        return self.collection.count()
+
+    def fill(self, vectors: Callable[[list[str]], np.ndarray]) -> int:
+        """Upsert every catalog resource (idempotent); how many the collection holds."""
+        resources = list(self.catalog.values())
+        for start in range(0, len(resources), 2000):
+            chunk = resources[start : start + 2000]
+            self.collection.upsert(
+                ids=[r.id for r in chunk],
+                embeddings=vectors([r.text for r in chunk]).tolist(),
+                metadatas=[{"title": r.title, "section": r.section, "url": r.url} for r in chunk],
+            )
+        return self.count()
+
+    def ready(self) -> bool:
+        return self.count() >= len(self.catalog)
+
+    def ensure_filled(self, vectors: Callable[[list[str]], np.ndarray]) -> None:
+        """Fill the collection unless it already holds the whole catalog."""
+        if not self.ready():
+            self.fill(vectors)
+
+    def for_skills(
+        self,
+        skills: Sequence[tuple[str, str]],
+        vectors: Callable[[list[str]], np.ndarray],
+        limit: int = 3,
+        nearest: int = 8,
+    ) -> dict[str, list[Found]]:
+        """(skill id, name) -> its on-topic resources (relevance >= threshold), best first,
+        one per title, at most `limit`; a skill with none maps to []."""
+        skills = list(dict.fromkeys(skills))
+        size = self.count()
+        if not skills or size == 0:
+            return {skill_id: [] for skill_id, _ in skills}
+        skill_vectors = vectors([name for _, name in skills])
+        result = self.collection.query(
+            query_embeddings=skill_vectors.tolist(),
+            n_results=min(nearest, size),
+            include=["distances"],
+        )
+        filed_ids = sorted({i for skill_id, _ in skills for i in self.filed.get(skill_id, [])})
+        filed_vectors = {}
+        if filed_ids:
+            got = self.collection.get(ids=filed_ids, include=["embeddings"])
+            filed_vectors = dict(zip(got["ids"], np.asarray(got["embeddings"]), strict=True))
+        out = {}
+        for (skill_id, _), vector, ids, distances in zip(
+            skills, skill_vectors, result["ids"], result["distances"], strict=True
+        ):
+            filed = set(self.filed.get(skill_id, []))
+            scores = {i: 1.0 - d for i, d in zip(ids, distances, strict=True)}
+            scores.update(
+                {i: float(vector @ filed_vectors[i]) for i in filed if i in filed_vectors}
+            )
+            ranked = sorted(
+                (
+                    Found(self.catalog[i], round(score + FILED_BONUS * (i in filed), 4))
+                    for i, score in scores.items()
+                    if i in self.catalog
+                ),
+                key=lambda f: (-f.relevance, f.resource.title),
+            )
+            kept, titles = [], set()
+            for found in ranked:
+                title = " ".join(found.resource.title.casefold().split())
+                if found.relevance >= self.threshold and title not in titles:
+                    kept.append(found)
+                    titles.add(title)
+            out[skill_id] = kept[:limit]
+        return out

@@ -1,0 +1,1 @@
+"""Skills: the taxonomy, finding skills in text, and what a JD and the market say of them."""

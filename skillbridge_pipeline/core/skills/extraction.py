@@ -1,0 +1,534 @@
+"""Find taxonomy skills in text, with evidence and a calibrated confidence.
+
+Matching is longest-first over normalised tokens (see `text.py`), so "Java" never fires
+inside "JavaScript", "R" never inside "R&D" and "Go" never inside "go-to-market". Unambiguous
+names match however they are written ("python", "Linux"). Names that are also ordinary words
+keep context rules: written as names in mid-sentence ("with Angular and React") they vouch for
+one another; written otherwise ("react", "go") they count only as list items next to another
+skill ("python, react, go"), never in "react quickly". Text that is not language (base64,
+minified code, hex dumps) yields nothing.
+
+In a job description, a match's confidence is the share of its alias's matches in SkillSpan
+train postings that fell inside a gold span, counted apart for sentences that ask for something
+and the others, and smoothed towards the skill's rate and a prior by where the alias came from:
+aliases that postings use for something else than a requirement fall below the threshold. In a
+resume every clean match is evidence the candidate has the skill, so there the prior is a floor:
+a missed resume skill would become a false "missing".
+
+One module of ~530 lines on purpose: matching, the context rules and calibration share one
+match loop and its state, and splitting them would spread one decision over several files.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from skillbridge_pipeline.core.skills.jd_context import SentenceRoles
+from skillbridge_pipeline.core.skills.language import WrittenLanguage
+from skillbridge_pipeline.core.skills.taxonomy import (
+    NO_EVIDENCE,
+    Alias,
+    AliasReliability,
+    Skill,
+    Taxonomy,
+)
+from skillbridge_pipeline.core.skills.text import Token, tokenize, unify_punctuation
+
+DEFAULT_MIN_CONFIDENCE = 0.5  # chosen by cross-validation on train (scripts/extraction_cv.py)
+MAX_ALIAS_TOKENS = 8
+CONTEXT_WINDOW = 8  # tokens either side in which a needs-context alias must meet another skill
+CUE_WINDOW = 4
+LIST_WINDOW = 3  # tokens between two listed ordinary words that vouch for one another
+# A spoken language is a requirement when the text speaks of command of it ("fluent English"),
+# not when it says in which language to write the application.
+LANGUAGE_CUES = frozenset(
+    [
+        "fluent",
+        "fluency",
+        "fluently",
+        "speak",
+        "speaks",
+        "speaking",
+        "spoken",
+        "written",
+        "write",
+        "native",
+        "proficiency",
+        "proficient",
+        "language",
+        "languages",
+        "skills",
+        "skill",
+        "command",
+        "knowledge",
+        "excellent",
+        "good",
+        "business",
+        "communication",
+        "verbal",
+        "oral",
+        "mother",
+        "tongue",
+        "level",
+        "bilingual",
+        "c1",
+        "c2",
+        "b2",
+        "working",
+    ]
+)
+# Confidence of an alias before any evidence, by source (tuned by scripts/extraction_cv.py).
+ORIGIN_PRIORS = {"curated": 0.8, "onet": 0.7, "isced": 0.6, "esco": 0.55, "names": 0.55}
+PRIOR_WEIGHT = 5.0  # pseudo-observations given to the prior against train evidence
+ASKING_ROLES = frozenset(["required", "preferred"])
+# Outside sentences that ask for something, a name is less often a requirement (on train, single
+# posting names were in gold 0.26 of the time in neutral sentences, 0.78 in asking ones).
+UNASKED_PRIOR_FACTOR = 0.85
+# A JD that names a skill only while describing itself ("our SaaS platform") asks for it less.
+COMPANY_SENTENCE_FACTOR = 0.6
+# "Python-based", "cloud-native": a hyphen after a skill that does not make it another word.
+HYPHEN_SUFFIXES = frozenset(
+    [
+        "based",
+        "driven",
+        "native",
+        "first",
+        "related",
+        "oriented",
+        "focused",
+        "centric",
+        "heavy",
+        "savvy",
+        "certified",
+        "enabled",
+        "powered",
+        "style",
+        "like",
+        "friendly",
+        "ready",
+        "compatible",
+        "compliant",
+        "specific",
+    ]
+)
+
+
+# Text that is not language: unbroken runs (base64, minified code, hashes) of 60 characters, or
+# of 24 mixing digits, lower and upper case; and hex dumps.
+_LONG_RUN = re.compile(r"\S{24,}")
+_HEX_DUMP = re.compile(r"(?:\b[0-9a-fA-F]{2,8}\b[ \t:]*){8,}")
+_DIGIT, _LOWER, _UPPER = re.compile(r"\d"), re.compile(r"[a-z]"), re.compile(r"[A-Z]")
+# What stands between the items of a list: "python, java", "Go/Rust", "Angular and React".
+_LIST_JOINT = re.compile(r"[,;/|:•·*()\n]|^\s*[-–]\s|^\s*&\s*$")
+_LIST_WORDS = frozenset(["and", "or", "und", "oder", "et", "ou"])
+_SENTENCE_START = re.compile(r"[.!?:•*\n]")
+
+
+@dataclass(frozen=True, slots=True)
+class SkillMention:
+    skill_id: str
+    surface: str
+    start: int
+    end: int
+    confidence: float
+    needs_context: bool
+    alias_key: str  # the matched alias, normalised (plural folded)
+    role: str | None = None  # for JDs: required | preferred | company | neutral
+
+
+@dataclass(frozen=True)
+class FoundSkill:
+    """One canonical skill found in a document, with every place it was found."""
+
+    skill_id: str
+    name: str
+    category: str
+    kind: str
+    surface: str  # the first surface form seen
+    start: int  # offsets of the first mention in the document text
+    end: int
+    confidence: float
+    mentions: tuple[tuple[int, int], ...] = field(default=())
+    requirement: str | None = None  # JDs: required | preferred, when the wording says so
+    # (surface, start, end) of the first mention of each distinct way the document writes it
+    evidence: tuple[tuple[str, int, int], ...] = ()
+
+    @property
+    def surfaces(self) -> tuple[str, ...]:
+        return tuple(surface for surface, _, _ in self.evidence)
+
+    def record(self) -> dict:
+        """The row form the stores, scoring and the enhancer use."""
+        return {
+            "skill_id": self.skill_id,
+            "name": self.name,
+            "category": self.category,
+            "skill_kind": self.kind,
+            "surface": self.surface,
+            "start": self.start,
+            "end": self.end,
+            "confidence": self.confidence,
+            "requirement": self.requirement,
+            "mentions": [list(m) for m in self.mentions],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    skill_id: str
+    alias: Alias
+    cased_tokens: tuple[str, ...] | None  # required casing, for case-sensitive aliases
+    confidence: float  # calibrated on job postings
+    asked_confidence: float  # ... in sentences that ask for something
+    other_confidence: float  # ... elsewhere
+    prior: float
+    key: str
+    is_language: bool
+
+
+def alias_prior(alias: Alias, token_count: int) -> float:
+    """Confidence before any evidence: curated aliases are trusted most, single ordinary
+    words from automatic sources least."""
+    base = ORIGIN_PRIORS[alias.origin]
+    if token_count > 1 and alias.origin != "curated":
+        base += 0.05
+    if alias.needs_context and token_count == 1:
+        base -= 0.1
+    return base
+
+
+class SkillExtractor:
+    """Stateless once built: build one per process and share it."""
+
+    def __init__(self, taxonomy: Taxonomy, min_confidence: float | None = None):
+        self.taxonomy = taxonomy
+        self.min_confidence = min_confidence
+        self._written = WrittenLanguage(taxonomy)
+        self._index: dict[tuple[str, ...], _Entry] = {}
+        pooled: dict[str, AliasReliability] = {}  # skill id -> over all its aliases
+        for (skill_id, _), stats in taxonomy.reliability.items():
+            pooled[skill_id] = pooled.get(skill_id, NO_EVIDENCE) + stats
+        self._pooled = pooled
+        for skill in taxonomy:
+            for alias in skill.aliases:
+                self._add(skill, alias)
+        # Every proper prefix of an alias key: matching walks forward only while one goes on.
+        self._prefixes = frozenset(
+            key[:n]
+            for key in self._index
+            if len(key) <= MAX_ALIAS_TOKENS
+            for n in range(1, len(key))
+        )
+        self._starts = frozenset(key[0] for key in self._index)
+
+    def _add(self, skill: Skill, alias: Alias) -> None:
+        tokens = tokenize(unify_punctuation(alias.text))
+        key = tuple(t.norm for t in tokens)
+        if not key:
+            return
+        # Evidence is thin for most aliases, so an alias's rate is shrunk towards its skill's
+        # rate over all aliases, which is itself shrunk towards the prior for the alias's origin;
+        # separately for sentences that ask for something and the others ("experience in
+        # healthcare" is a requirement where "we are a healthcare company" is not).
+        prior = alias_prior(alias, len(key))
+        skill_stats = self._pooled.get(skill.id, NO_EVIDENCE)
+        stats = self.taxonomy.reliability.get((skill.id, " ".join(key)), NO_EVIDENCE)
+
+        def rate(scope: Callable[[AliasReliability], tuple[int, int]], towards: float) -> float:
+            return _shrunk(*scope(stats), _shrunk(*scope(skill_stats), towards))
+
+        confidence = rate(AliasReliability.overall, prior)
+        asked = rate(AliasReliability.asked, prior)
+        other = rate(AliasReliability.unasked, prior * UNASKED_PRIOR_FACTOR)
+        if skill.kind == "technology" and alias.origin == "curated" and not alias.needs_context:
+            # A curated, unmistakable product name ("ReactJS") is a skill wherever it appears;
+            # a low hit rate in train only says annotators skipped some mentions. Concepts and
+            # fields ("analytics", "engineering") stay at what the evidence says.
+            confidence, asked, other = (max(c, prior) for c in (confidence, asked, other))
+        entry = _Entry(
+            skill_id=skill.id,
+            alias=alias,
+            cased_tokens=tuple(t.text for t in tokens) if alias.case_sensitive else None,
+            confidence=round(confidence, 3),
+            asked_confidence=round(asked, 3),
+            other_confidence=round(other, 3),
+            prior=round(prior, 3),
+            key=" ".join(key),
+            is_language=skill.kind == "language",
+        )
+        self._index.setdefault(key, entry)
+        last = key[-1]
+        if not alias.case_sensitive and last.isalpha() and len(last) > 2 and last[-1] != "s":
+            self._index.setdefault((*key[:-1], last + "s"), entry)  # plural
+
+    def find_mentions(
+        self, text: str, kind: str = "resume", min_confidence: float | None = None
+    ) -> list[SkillMention]:
+        """Every accepted mention in reading order; offsets index `text`."""
+        threshold = next(
+            t
+            for t in (min_confidence, self.min_confidence, DEFAULT_MIN_CONFIDENCE)
+            if t is not None
+        )
+        sentences = SentenceRoles(text) if kind == "jd" else None
+        tokens = tokenize(unify_punctuation(text))
+        norms = [t.norm for t in tokens]
+        # (first token, end token, entry, casing): casing is "exact" where a cased alias was
+        # written as it is ("React"), "loose" where not ("react"), None for the others.
+        found: list[tuple[int, int, _Entry, str | None]] = []
+        i, count = 0, len(tokens)
+        while i < count:
+            if norms[i] not in self._starts or _inside_hyphenated(tokens, i):
+                i += 1
+                continue
+            lengths = []  # of the aliases that start here
+            n = 1
+            while i + n <= count:
+                key = tuple(norms[i : i + n])
+                if key in self._index:
+                    lengths.append(n)
+                if key not in self._prefixes:
+                    break
+                n += 1
+            match = None
+            for n in reversed(lengths):
+                entry = self._index[tuple(norms[i : i + n])]
+                if not _ends_cleanly(tokens, i + n):
+                    continue
+                if entry.cased_tokens is None:
+                    match = (i, i + n, entry, None)
+                elif _casing_matches(tokens[i : i + n], entry):
+                    match = (i, i + n, entry, "exact")
+                elif n == 1:
+                    match = (i, i + n, entry, "loose")
+                else:
+                    continue
+                break
+            if match is not None:
+                found.append(match)
+                i = match[1] - 1
+            i += 1
+        noise = _noise_spans(text)
+        if noise:
+            found = [f for f in found if not _in_spans(noise, tokens[f[0]].start)]
+
+        roles = [
+            sentences.at(tokens[first].start) if sentences is not None else None
+            for first, *_ in found
+        ]
+
+        def base_confidence(entry: _Entry, role: str | None) -> float:
+            if kind != "jd":
+                return max(entry.confidence, entry.prior)
+            if role in ASKING_ROLES:
+                return entry.asked_confidence
+            confidence = entry.other_confidence
+            if role == "company":
+                confidence = round(confidence * COMPANY_SENTENCE_FACTOR, 3)
+            return confidence
+
+        # Anchors: unmistakable skills, and ordinary-word names written as names in mid-sentence
+        # ("with Angular and React"), which vouch for one another.
+        anchors = [
+            i
+            for (i, _, e, casing), role in zip(found, roles, strict=True)
+            if base_confidence(e, role) >= threshold
+            and (
+                (not e.alias.needs_context and casing != "loose")
+                or (casing == "exact" and not _starts_sentence(tokens, i))
+            )
+        ]
+        # Ordinary words listed together vouch for one another: "banking, healthcare or retail"
+        # (a partner shows the list, whether or not it is confident enough to be reported).
+        listed = [
+            i
+            for i, end, e, casing in found
+            if (e.alias.needs_context or casing == "loose") and _is_list_item(tokens, i, end)
+        ]
+        languages = [i for i, _, e, _ in found if e.is_language]
+        mentions = []
+        for (first, end, entry, casing), role in zip(found, roles, strict=True):
+            confidence = base_confidence(entry, role)
+            if entry.is_language:
+                if not _has_language_cue(norms, first, end, languages):
+                    continue
+                confidence = max(confidence, entry.prior)  # "fluent Danish" asks for Danish
+            if confidence < threshold:
+                continue
+            if casing == "loose" and not _is_list_item(tokens, first, end):
+                continue  # "react" counts in "python, react, go", not in "react quickly"
+            needs_context = entry.alias.needs_context or casing == "loose"
+            if needs_context and not (
+                _has_anchor(tokens, first, end, anchors)
+                or (
+                    casing != "loose"
+                    and _is_list_item(tokens, first, end)
+                    and _has_anchor(tokens, first, end, listed, LIST_WINDOW)
+                )
+            ):
+                continue
+            mentions.append(
+                SkillMention(
+                    skill_id=entry.skill_id,
+                    surface=text[tokens[first].start : tokens[end - 1].end],
+                    start=tokens[first].start,
+                    end=tokens[end - 1].end,
+                    confidence=confidence,
+                    needs_context=needs_context,
+                    alias_key=entry.key,
+                    role=role,
+                )
+            )
+        return mentions
+
+    def extract(
+        self, text: str, kind: str = "resume", min_confidence: float | None = None
+    ) -> list[FoundSkill]:
+        """One entry per canonical skill, in order of first appearance."""
+        return aggregate(self.taxonomy, self.find_mentions(text, kind, min_confidence))
+
+    def written_in(self, text: str, found: Iterable[FoundSkill] = ()) -> FoundSkill | None:
+        """The spoken language a resume is written in, as a skill it evidences (a resume in
+        English evidences English), unless `found` names it already."""
+        written = self._written.of(text)
+        if written is None or written[0].id in {s.skill_id for s in found}:
+            return None
+        skill, probability = written
+        return FoundSkill(
+            skill_id=skill.id,
+            name=skill.name,
+            category=skill.category,
+            kind=skill.kind,
+            surface=f"(written in {skill.name})",
+            start=0,  # the evidence is the whole text
+            end=len(text),
+            confidence=round(probability, 4),
+        )
+
+
+def aggregate(taxonomy: Taxonomy, mentions: Iterable[SkillMention]) -> list[FoundSkill]:
+    by_skill: dict[str, list[SkillMention]] = {}
+    for mention in mentions:
+        by_skill.setdefault(mention.skill_id, []).append(mention)
+    found = []
+    for skill_id, group in by_skill.items():
+        skill = taxonomy.skills[skill_id]
+        first = group[0]
+        found.append(
+            FoundSkill(
+                skill_id=skill_id,
+                name=skill.name,
+                category=skill.category,
+                kind=skill.kind,
+                surface=first.surface,
+                start=first.start,
+                end=first.end,
+                confidence=max(m.confidence for m in group),
+                mentions=tuple((m.start, m.end) for m in group),
+                requirement=_requirement(group),
+                evidence=_evidence(group),
+            )
+        )
+    return found
+
+
+def _evidence(group: list[SkillMention]) -> tuple[tuple[str, int, int], ...]:
+    first: dict[str, tuple[str, int, int]] = {}
+    for m in group:
+        first.setdefault(m.surface.casefold(), (m.surface, m.start, m.end))
+    return tuple(first.values())
+
+
+def _requirement(group: list[SkillMention]) -> str | None:
+    roles = {m.role for m in group}
+    if "required" in roles:
+        return "required"
+    return "preferred" if "preferred" in roles else None
+
+
+def _shrunk(hits: int, matched: int, towards: float) -> float:
+    return (hits + PRIOR_WEIGHT * towards) / (matched + PRIOR_WEIGHT)
+
+
+def _noise_spans(text: str) -> list[tuple[int, int]]:
+    spans = [
+        m.span()
+        for m in _LONG_RUN.finditer(text)
+        if len(run := m.group()) >= 60
+        or (_DIGIT.search(run) and _LOWER.search(run) and _UPPER.search(run))
+    ]
+    hex_dumps = [m.span() for m in _HEX_DUMP.finditer(text)]
+    if not hex_dumps:
+        return spans
+    merged: list[tuple[int, int]] = []  # one sorted list of disjoint spans, for `_in_spans`
+    for start, end in sorted(spans + hex_dumps):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _in_spans(spans: list[tuple[int, int]], offset: int) -> bool:
+    at = bisect_right(spans, (offset, float("inf"))) - 1
+    return at >= 0 and spans[at][0] <= offset < spans[at][1]
+
+
+def _starts_sentence(tokens: list[Token], i: int) -> bool:
+    return i == 0 or bool(_SENTENCE_START.search(tokens[i].joint))
+
+
+def _is_list_item(tokens: list[Token], first: int, end: int) -> bool:
+    """Joined to a neighbour as list items are: "python, java", "Go/Rust", "banking or retail"."""
+    before = first > 0 and (
+        _LIST_JOINT.search(tokens[first].joint) is not None or tokens[first - 1].norm in _LIST_WORDS
+    )
+    after = end < len(tokens) and (
+        _LIST_JOINT.search(tokens[end].joint) is not None or tokens[end].norm in _LIST_WORDS
+    )
+    return before or after or (end == len(tokens) and first > 0)
+
+
+def _inside_hyphenated(tokens: list[Token], i: int) -> bool:
+    """A match may not start after a hyphen ("go" in "to-go"), except where the word before
+    is a prefix-like fragment such as "e" in "e-commerce" (the alias then starts there)."""
+    return i > 0 and tokens[i].joint == "-"
+
+
+def _ends_cleanly(tokens: list[Token], end: int) -> bool:
+    if end >= len(tokens) or tokens[end].joint != "-":
+        return True
+    return tokens[end].norm in HYPHEN_SUFFIXES
+
+
+def _casing_matches(window: list[Token], entry: _Entry) -> bool:
+    expected = entry.cased_tokens or ()
+    return all(t.text == e or t.text == e.upper() for t, e in zip(window, expected, strict=True))
+
+
+def _has_language_cue(norms: list[str], first: int, end: int, languages: list[int]) -> bool:
+    """A proficiency word, or another language, near this one (`languages`: sorted starts)."""
+    lo, hi = max(0, first - CUE_WINDOW), end + CUE_WINDOW
+    if any(n in LANGUAGE_CUES for n in norms[lo:hi]):
+        return True
+    return any(
+        f != first for f in languages[bisect_left(languages, lo) : bisect_left(languages, hi)]
+    )
+
+
+def _has_anchor(
+    tokens: list[Token], first: int, end: int, anchors: list[int], window: int = CONTEXT_WINDOW
+) -> bool:
+    """Another skill within the window (`anchors` is sorted: only the window is looked at, so
+    extraction stays linear in text size)."""
+    lo, hi = first - window, end + window
+    for anchor in anchors[bisect_left(anchors, lo) : bisect_left(anchors, hi)]:
+        if anchor == first:
+            continue
+        span = range(min(anchor, first) + 1, max(anchor, first) + 1)
+        if not any("\n\n" in tokens[k].joint for k in span):
+            return True
+    return False

@@ -1,0 +1,49 @@
+"""The language a resume is written in: a resume written in English evidences English.
+
+py3langid (langid.py's model, offline, 97 languages) names the language of the text and
+langcodes its English name ("sv" -> "Swedish"), which is looked up among the taxonomy's spoken
+languages. Short or mixed texts (fewer than MIN_WORDS words, or a probability under
+MIN_PROBABILITY) evidence nothing. The model loads on first use (under a second).
+"""
+
+from __future__ import annotations
+
+from skillbridge_pipeline.core.skills.taxonomy import Skill, Taxonomy
+from skillbridge_pipeline.core.skills.text import alias_key
+
+MIN_WORDS = 20
+MIN_PROBABILITY = 0.5
+
+
+class WrittenLanguage:
+    def __init__(self, taxonomy: Taxonomy):
+        self._languages = {
+            alias_key(alias.text): skill
+            for skill in taxonomy
+            if skill.kind == "language"
+            for alias in skill.aliases
+        }
+        self._identifier = None
+
+    def _classify(self, text: str) -> tuple[str, float]:
+        if self._identifier is None:
+            from py3langid.langid import MODEL_DIR, MODEL_FILE, LanguageIdentifier
+
+            self._identifier = LanguageIdentifier.from_modelpath(
+                MODEL_DIR / MODEL_FILE, norm_probs=True
+            )
+        code, probability = self._identifier.classify(text[:20_000])
+        return code, float(probability)
+
+    def of(self, text: str) -> tuple[Skill, float] | None:
+        """The spoken-language skill the text is written in and how sure the model is, or
+        None when the text is too short or the language unsure or not in the taxonomy."""
+        if len(text.split()) < MIN_WORDS:
+            return None
+        code, probability = self._classify(text)
+        if probability < MIN_PROBABILITY:
+            return None
+        import langcodes
+
+        skill = self._languages.get(alias_key(langcodes.Language.get(code).language_name()))
+        return (skill, probability) if skill else None
