@@ -404,11 +404,18 @@ def cmd_dlq(args: argparse.Namespace) -> int:
         return 0
     from dagster import DagsterInstance
 
-    from skillbridge_pipeline.replay import replay
+    from skillbridge_pipeline.replay import launch_with_run_launcher, replay
+    from skillbridge_pipeline.settings import selected_environment
 
+    # Production hands replays to the instance's launcher (the daemon runs them); the embedded
+    # default runs them here, where no daemon need be running.
+    launch = launch_with_run_launcher if selected_environment() == "production" else None
     ids = [d.id for d in dead_letters.listing(store, "open", 10_000)] if args.all else args.ids
-    for letter_id, success, run_id in replay(DagsterInstance.get(), defs, store, ids):
-        print(f"{letter_id}: {'resolved' if success else 'failed again'} (run {run_id})")
+    for letter_id, success, run_id in replay(DagsterInstance.get(), defs, store, ids, launch):
+        if success is None:
+            print(f"{letter_id}: launched run {run_id} through the instance's run launcher")
+        else:
+            print(f"{letter_id}: {'resolved' if success else 'failed again'} (run {run_id})")
     return 0
 
 

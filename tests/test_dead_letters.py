@@ -264,3 +264,54 @@ def test_a_run_killed_mid_run_converges_when_run_again(tmp_path):
     reference = ResultsStore(embedded_resources(homes["reference"])["results_store"].url)
     assert stored_results(store) == stored_results(reference)
     assert store.status_counts() == {("jd", "extracted"): len(postings)}
+
+
+def test_a_replay_handed_to_the_run_launcher_runs_in_another_process(tmp_path, monkeypatch):
+    """Production's path: `dagster job launch` submits the replay to the instance, whose
+    coordinator and launcher run it in a process of their own, tagged as the replay of its
+    letter, strict as a replay in process. (Production queues it for the daemon; here the
+    instance coordinates runs at once, so no daemon is needed to see it end.)"""
+    import os
+    import time
+
+    from dagster import DagsterInstance, DagsterRunStatus
+    from dagster._core.storage.tags import PARTITION_NAME_TAG
+
+    from skillbridge_pipeline.replay import REPLAY_TAG, launch_with_run_launcher
+
+    home, dagster_home = tmp_path / "home", tmp_path / "dagster"
+    dagster_home.mkdir()
+    (dagster_home / "dagster.yaml").write_text(
+        (SAMPLES.parents[1] / "dagster.yaml").read_text()
+        + "run_coordinator:\n  module: dagster._core.run_coordinator\n"
+        + "  class: DefaultRunCoordinator\n"
+    )
+    monkeypatch.setenv("SKILLBRIDGE_HOME", str(home))  # the launched run's code location
+    monkeypatch.setenv("DAGSTER_HOME", str(dagster_home))
+    resources = embedded_resources(home)
+    defs = build_definitions(resources)
+    store = ResultsStore(resources["results_store"].url)
+    (home / "inbox" / "resumes").mkdir(parents=True)
+    scan = make_image_only_pdf()
+    (home / "inbox" / "resumes" / "scan.pdf").write_bytes(scan)
+    with DagsterInstance.get() as instance:
+        run_pending(instance, defs)
+        [letter] = dead_letters.listing(store)
+        [(letter_id, success, run_id)] = replay(
+            instance, defs, store, [letter.id], launch_with_run_launcher
+        )
+        assert success is None  # handed over: its outcome is the run's
+        deadline = time.monotonic() + 300
+        while (run := instance.get_run_by_id(run_id)) is None or not run.is_finished:
+            assert time.monotonic() < deadline, "the launched replay never finished"
+            time.sleep(1)
+        assert run.job_name == "resumes_job" and run.tags[REPLAY_TAG] == str(letter.id)
+        engine = " ".join(e.user_message for e in instance.all_logs(run_id))
+        assert "(pid: " in engine and f"(pid: {os.getpid()})" not in engine  # not this process
+        # Still no text layer: the strict replay fails visibly, in its own one-document batch.
+        assert run.status == DagsterRunStatus.FAILURE and run.tags["skillbridge/strict"] == "true"
+        document = store.get_document("resume", document_id(scan))
+        assert document["batch_key"] == run.tags[PARTITION_NAME_TAG] != letter.partition_key
+        assert document["status"] == "failed" and "no text layer" in document["error"]
+        reopened = dead_letters.get(store, letter_id)  # failed again: open again, same row
+        assert reopened.status == "open" and reopened.replay_run_key == f"replay-{letter.id}-1"
