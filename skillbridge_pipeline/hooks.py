@@ -29,6 +29,16 @@ PAGE_RETRIES = RetryPolicy(
 )
 
 
+def step_coordinates(context) -> dict[str, str]:
+    """Where a dead letter written inside an asset step comes from: asset, batch, job, run."""
+    return {
+        "asset": context.asset_key.to_user_string(),
+        "partition_key": context.partition_key,
+        "job_name": context.job_name,
+        "run_id": context.run.run_id,
+    }
+
+
 def fail_batch(store: ResultsStore, batch_key: str, reason: str) -> list[str]:
     """A batch whose run failed for good: the batch, its documents not yet done and the
     requests it was scoring or fetching fail with the reason (sessions are told); nothing stays

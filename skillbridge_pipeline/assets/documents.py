@@ -36,6 +36,7 @@ from skillbridge_pipeline.core.documents.processing import (
 )
 from skillbridge_pipeline.core.documents.quality import SKILL_CHECKS, TEXT_CHECKS, QualityValidator
 from skillbridge_pipeline.core.store import DocumentRecord, ResultsStore, dead_letters
+from skillbridge_pipeline.hooks import step_coordinates
 from skillbridge_pipeline.partitions import BATCHES, STRICT_TAG
 from skillbridge_pipeline.resources import (
     LandingStoreResource,
@@ -99,10 +100,7 @@ def record_failures(
             store,
             event_key=f"document:{kind}:{doc_id}",
             subject=doc_id,
-            asset=context.asset_key.to_user_string(),
-            partition_key=context.partition_key,
-            job_name=context.job_name,
-            run_id=context.run.run_id,
+            **step_coordinates(context),
             error_type="DocumentError",
             error_message=reason,
             payload=landing_paths.get(doc_id),

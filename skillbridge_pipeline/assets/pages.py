@@ -20,7 +20,7 @@ from dagster import (
 from skillbridge_pipeline.assets.documents import markdown_table
 from skillbridge_pipeline.core.documents.intake import fetch_pages
 from skillbridge_pipeline.core.store import RequestRecord, ResultsStore, dead_letters
-from skillbridge_pipeline.hooks import PAGE_RETRIES, fail_requests
+from skillbridge_pipeline.hooks import PAGE_RETRIES, fail_requests, step_coordinates
 from skillbridge_pipeline.partitions import BATCHES, STRICT_TAG
 from skillbridge_pipeline.resources import (
     InboxResource,
@@ -88,10 +88,7 @@ def record_page_failures(
             store,
             event_key=f"page:{request.request_id}",
             subject=request.request_id,
-            asset=context.asset_key.to_user_string(),
-            partition_key=context.partition_key,
-            job_name=context.job_name,
-            run_id=context.run.run_id,
+            **step_coordinates(context),
             error_type="PageFetchFailed",
             error_message=reason,
             payload=json.dumps(

@@ -88,12 +88,13 @@ def land_messages(batch: KafkaBatch, landing: LandingStore, store: ResultsStore)
             batch.outcomes[(topic, "rejected")] += 1
             continue
         if isinstance(event, DocumentEvent):
-            stored = landing.put(event.kind, event.content, event.name)
+            content = event.content  # decoded once: documents run to 10 MB
+            stored = landing.put(event.kind, content, event.name)
             created = store.land(
                 event.kind,
                 stored.doc_id,
                 filename=event.name,
-                size_bytes=len(event.content),
+                size_bytes=len(content),
                 source="kafka",
                 landing_path=str(stored.path),
             )

@@ -158,14 +158,14 @@ class RequestTables(BatchTables):
             ).first()
         return RequestRecord.from_row(row) if row else None
 
-    def requests_for_session(self, session_id: str) -> list[RequestRecord]:
-        query = (
-            select(analysis_requests)
-            .where(analysis_requests.c.session_id == session_id)
-            .order_by(analysis_requests.c.seq)
-        )
+    def _requests_where(self, *conditions, limit: int | None = None) -> list[RequestRecord]:
+        """Requests matching every condition, oldest first."""
+        query = select(analysis_requests).where(*conditions).order_by(analysis_requests.c.seq)
         with self.engine.connect() as conn:
-            return [RequestRecord.from_row(r) for r in conn.execute(query)]
+            return [RequestRecord.from_row(r) for r in conn.execute(query.limit(limit))]
+
+    def requests_for_session(self, session_id: str) -> list[RequestRecord]:
+        return self._requests_where(analysis_requests.c.session_id == session_id)
 
     def request_status_counts(self) -> dict[str, int]:
         query = select(analysis_requests.c.status, func.count()).group_by(
@@ -205,35 +205,16 @@ class RequestTables(BatchTables):
             return conn.execute(statement).rowcount == 1
 
     def requests_with_status(self, status: str, limit: int) -> list[RequestRecord]:
-        query = (
-            select(analysis_requests)
-            .where(analysis_requests.c.status == status)
-            .order_by(analysis_requests.c.seq)
-            .limit(limit)
-        )
-        with self.engine.connect() as conn:
-            return [RequestRecord.from_row(r) for r in conn.execute(query)]
+        return self._requests_where(analysis_requests.c.status == status, limit=limit)
 
     def requests_for_resumes(self, resume_ids: Iterable[str]) -> list[RequestRecord]:
-        query = (
-            select(analysis_requests)
-            .where(
-                analysis_requests.c.resume_id.in_(list(resume_ids)),
-                analysis_requests.c.status.in_(["scoring", "done", "pending"]),
-            )
-            .order_by(analysis_requests.c.seq)
+        return self._requests_where(
+            analysis_requests.c.resume_id.in_(list(resume_ids)),
+            analysis_requests.c.status.in_(["scoring", "done", "pending"]),
         )
-        with self.engine.connect() as conn:
-            return [RequestRecord.from_row(r) for r in conn.execute(query)]
 
     def requests_in_batch(self, batch_key: str) -> list[RequestRecord]:
-        query = (
-            select(analysis_requests)
-            .where(analysis_requests.c.batch_key == batch_key)
-            .order_by(analysis_requests.c.seq)
-        )
-        with self.engine.connect() as conn:
-            return [RequestRecord.from_row(r) for r in conn.execute(query)]
+        return self._requests_where(analysis_requests.c.batch_key == batch_key)
 
     def fail_held_requests(self, batch_key: str, reason: str) -> int:
         """Requests this batch's run was still scoring or fetching fail with the reason (and
