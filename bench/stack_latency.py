@@ -11,7 +11,6 @@ Run: .venv/bin/python bench/stack_latency.py --models var/models [--requests 20]
 from __future__ import annotations
 
 import argparse
-import json
 import shutil
 import statistics
 import tempfile
@@ -25,7 +24,7 @@ from sqlalchemy import create_engine, text
 
 from skillbridge_pipeline import stack
 from skillbridge_pipeline.broker import free_port
-from skillbridge_pipeline.core.documents.events import document_event
+from skillbridge_pipeline.core.documents.events import document_event, request_event
 from skillbridge_pipeline.core.documents.identity import document_id
 from skillbridge_pipeline.core.store import ResultsStore, tokens
 from skillbridge_pipeline.resources import KafkaResource
@@ -45,8 +44,8 @@ def publish(kafka: KafkaResource, resumes: list[bytes], jd_id: str) -> None:
     for number, data in enumerate(resumes):
         producer.produce(kafka.resumes_topic, document_event("resume", f"r{number}.txt", data))
     for data in resumes:
-        request = {"kind": "analysis_request", "resume_id": document_id(data), "jd_id": jd_id}
-        producer.produce(kafka.requests_topic, json.dumps(request).encode())
+        request = {"resume_id": document_id(data), "jd_id": jd_id}
+        producer.produce(kafka.requests_topic, request_event(request))
     assert producer.flush(30) == 0
 
 

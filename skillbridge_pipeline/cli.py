@@ -623,7 +623,11 @@ def cmd_stack(args: argparse.Namespace) -> int:
 
 def cmd_publish(args: argparse.Namespace) -> int:
     """Produce one event: a document (base64 in JSON) or an analysis request (a JSON file)."""
-    from skillbridge_pipeline.core.documents.events import document_event, parse_event
+    from skillbridge_pipeline.core.documents.events import (
+        document_event,
+        parse_event,
+        request_event,
+    )
     from skillbridge_pipeline.resources import KafkaResource
 
     bootstrap = args.bootstrap or os.environ.get("SKILLBRIDGE_KAFKA_BOOTSTRAP")
@@ -652,7 +656,11 @@ def cmd_publish(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
             return 2
-        value = json.dumps({"kind": "analysis_request", **request}).encode()
+        try:
+            value = request_event(request)
+        except ValueError as error:
+            print(f"{source} is not an analysis request: {error}", file=sys.stderr)
+            return 2
     else:
         from skillbridge_pipeline.core.documents.parsing import DEFAULT_MAX_BYTES
 

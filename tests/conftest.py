@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import os
 import uuid
-from pathlib import Path
 
 import pytest
 from dagster import AssetKey, instance_for_test
@@ -18,6 +17,7 @@ from skillbridge_pipeline.core.store import ResultsStore
 from skillbridge_pipeline.definitions import build_definitions
 from skillbridge_pipeline.demo import execute
 from skillbridge_pipeline.resources import embedded_resources
+from skillbridge_pipeline.settings import PROJECT_ROOT
 
 # One extracted skill as the extractor's `FoundSkill.record()` gives it (store and checks tests).
 PYTHON_SKILL = {
@@ -32,6 +32,9 @@ PYTHON_SKILL = {
     "requirement": "required",
     "mentions": [[0, 6]],
 }
+# Where tests find the project's sample documents and the shared datasets beside the checkout.
+SAMPLES = PROJECT_ROOT / "data" / "samples"
+SHARED = PROJECT_ROOT.parent / "shared"
 POSTGRES_ADMIN_URL = os.environ.get(
     "SKILLBRIDGE_TEST_POSTGRES_URL", "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres"
 )
@@ -152,7 +155,7 @@ def make_image_only_pdf() -> bytes:
 
 @pytest.fixture
 def sample_resume_text() -> str:
-    return (Path(__file__).parents[1] / "data/samples/resumes/ana_silva_backend.txt").read_text()
+    return (SAMPLES / "resumes" / "ana_silva_backend.txt").read_text()
 
 
 @pytest.fixture

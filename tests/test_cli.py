@@ -8,9 +8,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import SHARED
 
 SKILLBRIDGE = str(Path(sys.executable).with_name("skillbridge"))
-SHARED_EVAL = Path(__file__).parents[2] / "shared" / "eval" / "skill_extraction_eval.py"
+SHARED_EVAL = SHARED / "eval" / "skill_extraction_eval.py"
 
 
 def run(*args, stdin="", env=None, cwd=None):

@@ -4,20 +4,19 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import yaml
+from conftest import PROJECT_ROOT
 
 from skillbridge_pipeline.core.store import ResultsStore
 from skillbridge_pipeline.metrics import metrics_registry
 
-ROOT = Path(__file__).parents[1]
-COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+COMPOSE = yaml.safe_load((PROJECT_ROOT / "docker-compose.yml").read_text())
 PROMQL_WORDS = {"histogram_quantile", "sum", "rate", "increase", "by", "le"}
 
 
 def env_example() -> set[str]:
-    lines = (ROOT / ".env.example").read_text().splitlines()
+    lines = (PROJECT_ROOT / ".env.example").read_text().splitlines()
     return {line.split("=", 1)[0] for line in lines if "=" in line and not line.startswith("#")}
 
 
@@ -39,7 +38,7 @@ def test_every_service_has_an_image_or_build_and_a_healthcheck():
 
 
 def test_no_variable_is_missing_from_env_example():
-    used = set(re.findall(r"\$\{(\w+)", (ROOT / "docker-compose.yml").read_text()))
+    used = set(re.findall(r"\$\{(\w+)", (PROJECT_ROOT / "docker-compose.yml").read_text()))
     assert used and used <= env_example(), used - env_example()
     for secret in ("POSTGRES_PASSWORD", "GROQ_API_KEY", "GRAFANA_ADMIN_PASSWORD"):
         assert secret in used  # secrets come from the environment, not the file
@@ -62,7 +61,9 @@ def test_the_dashboard_uses_only_metrics_the_code_exports(tmp_path):
         name = collector._name
         exported |= {name, f"{name}_total", f"{name}_bucket", f"{name}_count", f"{name}_sum"}
     exported.add("skillbridge_model_info")  # only present once a model exists
-    dashboard = json.loads((ROOT / "deploy/grafana/dashboards/skillbridge.json").read_text())
+    dashboard = json.loads(
+        (PROJECT_ROOT / "deploy/grafana/dashboards/skillbridge.json").read_text()
+    )
     used = set()
     for panel in dashboard["panels"]:
         for target in panel["targets"]:
@@ -73,7 +74,7 @@ def test_the_dashboard_uses_only_metrics_the_code_exports(tmp_path):
     for topic in ("events", "analyses", "latency p95", "llm fallbacks", "dead-letter", "status"):
         assert topic in titles
     provisioned = yaml.safe_load(
-        (ROOT / "deploy/grafana/provisioning/datasources/prometheus.yml").read_text()
+        (PROJECT_ROOT / "deploy/grafana/provisioning/datasources/prometheus.yml").read_text()
     )
     assert provisioned["datasources"][0]["uid"] == "prometheus"
 
@@ -85,11 +86,11 @@ def test_the_production_dagster_yaml_variants_are_valid(monkeypatch):
     for variable in ("DAGSTER_PG_URL", "SKILLBRIDGE_DAGSTER_ARTIFACTS", "SKILLBRIDGE_IMAGE"):
         monkeypatch.setenv(variable, "set-by-the-deployment")
     for variant in ("production", "docker"):
-        config = yaml.safe_load((ROOT / "deploy" / variant / "dagster.yaml").read_text())
+        config = yaml.safe_load((PROJECT_ROOT / "deploy" / variant / "dagster.yaml").read_text())
         assert config["storage"]["postgres"]["postgres_url"] == {"env": "DAGSTER_PG_URL"}
         assert config["run_coordinator"]["class"] == "QueuedRunCoordinator"
         assert config["run_retries"]["enabled"] is True
         checked = process_config(dagster_instance_config_schema(), config)
         assert checked.success, checked.errors
-    docker = yaml.safe_load((ROOT / "deploy/docker/dagster.yaml").read_text())
+    docker = yaml.safe_load((PROJECT_ROOT / "deploy/docker/dagster.yaml").read_text())
     assert docker["run_launcher"]["class"] == "DockerRunLauncher"

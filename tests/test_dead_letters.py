@@ -4,7 +4,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import make_image_only_pdf
+from conftest import SAMPLES, make_image_only_pdf
 from dagster import instance_for_test
 
 from skillbridge_pipeline.core.documents.batches import new_batch_key
@@ -17,7 +17,6 @@ from skillbridge_pipeline.replay import replay
 from skillbridge_pipeline.resources import embedded_resources
 
 pytestmark = pytest.mark.slow
-SAMPLES = Path(__file__).parents[1] / "data" / "samples"
 
 
 def test_a_permanent_failure_is_one_dead_letter_without_retries(tmp_path):

@@ -7,11 +7,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import PROJECT_ROOT
 from dagster import AssetKey
 
 from skillbridge_pipeline.definitions import defs
-
-ROOT = Path(__file__).parents[1]
 
 
 def test_asset_graph_snapshot():
@@ -78,7 +77,7 @@ def test_jobs_and_sensors_snapshot(snapshot):
 
 @pytest.mark.slow
 def test_dagster_definitions_validate_is_clean(tmp_path):
-    (tmp_path / "dagster.yaml").write_text((ROOT / "dagster.yaml").read_text())
+    (tmp_path / "dagster.yaml").write_text((PROJECT_ROOT / "dagster.yaml").read_text())
     env = {**os.environ, "DAGSTER_HOME": str(tmp_path)}
     done = subprocess.run(
         [
@@ -86,12 +85,12 @@ def test_dagster_definitions_validate_is_clean(tmp_path):
             "definitions",
             "validate",
             "-w",
-            str(ROOT / "workspace.yaml"),
+            str(PROJECT_ROOT / "workspace.yaml"),
         ],
         capture_output=True,
         text=True,
         env=env,
-        cwd=ROOT,
+        cwd=PROJECT_ROOT,
         timeout=300,
     )
     assert done.returncode == 0, done.stderr
@@ -124,7 +123,7 @@ def test_the_dagster_ui_never_shows_the_llm_key(tmp_path, monkeypatch):
       }
     }
     """
-    definitions = str(ROOT / "skillbridge_pipeline" / "definitions.py")
+    definitions = str(PROJECT_ROOT / "skillbridge_pipeline" / "definitions.py")
     with (
         instance_for_test() as instance,
         define_out_of_process_context(definitions, "defs", instance) as context,
@@ -140,7 +139,7 @@ def test_the_dagster_ui_never_shows_the_llm_key(tmp_path, monkeypatch):
 def readme_tree() -> set[str]:
     """The module paths the README's architecture tree names (one name per line, two spaces
     of indentation per folder level; wrapped descriptions are indented deeper)."""
-    readme = (ROOT / "README.md").read_text()
+    readme = (PROJECT_ROOT / "README.md").read_text()
     section = readme[readme.index("## Architecture") :]
     start = section.index("```\n") + 4
     block = section[start : section.index("\n```", start)]
@@ -160,9 +159,9 @@ def readme_tree() -> set[str]:
 
 
 def test_readme_architecture_names_every_module():
-    package = ROOT / "skillbridge_pipeline"
+    package = PROJECT_ROOT / "skillbridge_pipeline"
     modules = {
-        str(path.relative_to(ROOT))
+        str(path.relative_to(PROJECT_ROOT))
         for path in package.rglob("*.py")
         if path.name != "__init__.py" and "versions" not in path.parts
     }
@@ -176,7 +175,7 @@ def test_core_never_imports_dagster():
     import ast
 
     offenders = []
-    for path in (ROOT / "skillbridge_pipeline/core").rglob("*.py"):
+    for path in (PROJECT_ROOT / "skillbridge_pipeline/core").rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text())):
             names = (
                 [a.name for a in node.names]
@@ -187,3 +186,15 @@ def test_core_never_imports_dagster():
             )
             offenders += [f"{path.name}: {n}" for n in names if n.split(".")[0] == "dagster"]
     assert offenders == []
+
+
+def test_tests_mirror_the_package_layout():
+    """A test folder is named as the package folder whose modules it tests, so the tests of a
+    module are found where the module is."""
+    tests = PROJECT_ROOT / "tests"
+    folders = {
+        path.parent.relative_to(tests) for path in tests.rglob("test_*.py") if path.parent != tests
+    }
+    package = PROJECT_ROOT / "skillbridge_pipeline"
+    assert folders, "no test sits in a package folder"
+    assert [str(f) for f in sorted(folders) if not (package / f).is_dir()] == []

@@ -8,22 +8,20 @@ import os
 import shutil
 import time
 import uuid
-from pathlib import Path
 
 import httpx
 import pytest
-from conftest import POSTGRES_ADMIN_URL
+from conftest import POSTGRES_ADMIN_URL, SAMPLES
 from sqlalchemy import create_engine, text
 
 from skillbridge_pipeline import stack
 from skillbridge_pipeline.broker import free_port
-from skillbridge_pipeline.core.documents.events import document_event
+from skillbridge_pipeline.core.documents.events import document_event, request_event
 from skillbridge_pipeline.core.documents.identity import document_id
 from skillbridge_pipeline.core.store import ResultsStore, tokens
 from skillbridge_pipeline.resources import KafkaResource
 
 pytestmark = pytest.mark.slow
-SAMPLES = Path(__file__).parents[1] / "data" / "samples"
 
 
 @pytest.fixture
@@ -73,10 +71,8 @@ def test_kafka_to_api_and_websocket_through_the_daemon(running_stack):
         producer = kafka.producer()
         producer.produce(kafka.resumes_topic, document_event("resume", "ana.txt", resume))
         producer.produce(kafka.jds_topic, document_event("jd", "devops.txt", jd))
-        request = {"kind": "analysis_request", "resume_id": resume_id, "jd_id": jd_id}
-        producer.produce(
-            kafka.requests_topic, json.dumps({**request, "session_id": "e2e"}).encode()
-        )
+        request = {"resume_id": resume_id, "jd_id": jd_id, "session_id": "e2e"}
+        producer.produce(kafka.requests_topic, request_event(request))
         assert producer.flush(20) == 0
         del producer
         event = json.loads(ws.recv(timeout=300))  # the daemon's sensors launch every run

@@ -167,6 +167,16 @@ def document_event(kind: str, filename: str, content: bytes) -> bytes:
     return event.model_dump_json().encode()
 
 
+def request_event(fields: dict) -> bytes:
+    """A request's fields as the message the requests topic carries; ValueError with the
+    reason when they are not a request."""
+    try:
+        event = AnalysisRequestEvent.model_validate({"kind": "analysis_request", **fields})
+    except ValidationError as error:
+        raise ValueError(_reason(error)) from None
+    return event.model_dump_json(exclude_none=True).encode()
+
+
 def events_json_schema() -> dict:
     """The JSON Schema of one message, as `schemas/events.schema.json` holds it."""
     return {

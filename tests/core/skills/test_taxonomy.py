@@ -3,6 +3,7 @@
 from collections import Counter
 
 import pytest
+from conftest import SHARED
 
 from skillbridge_pipeline.core.skills.taxonomy import CATEGORIES, KINDS
 from skillbridge_pipeline.core.skills.text import alias_key
@@ -83,10 +84,10 @@ def test_ordinary_words_from_automatic_sources_do_not_match(taxonomy):
 @pytest.mark.slow
 def test_build_is_reproducible_and_matches_what_ships(tmp_path):
     """Two builds from ../shared/data give the same bytes, and the bytes that ship in data/."""
-    from skillbridge_pipeline.core.skills.taxonomy import DATA_DIR, DEFAULT_TAXONOMY_DIR
+    from skillbridge_pipeline.core.skills.taxonomy import DEFAULT_TAXONOMY_DIR
     from skillbridge_pipeline.core.skills.taxonomy_build import build_taxonomy
 
-    shared = DATA_DIR.parents[1] / "shared" / "data"
+    shared = SHARED / "data"
     outputs = []
     for n in (1, 2):
         data_dir = tmp_path / f"build{n}"

@@ -16,6 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 import uvicorn
+from conftest import SAMPLES
 
 from skillbridge_pipeline.api.app import create_app
 from skillbridge_pipeline.api.settings import ApiSettings
@@ -24,7 +25,6 @@ from skillbridge_pipeline.core.documents.identity import document_id
 from skillbridge_pipeline.core.store import ResultsStore, tokens
 
 pytestmark = pytest.mark.slow
-SAMPLES = Path(__file__).parents[1] / "data" / "samples"
 PAIRS = json.loads((SAMPLES / "requests.json").read_text())
 EMPTY_ID = document_id(b"")
 FRONTEND_JD = document_id((SAMPLES / "jds" / "junior_frontend_developer.json").read_bytes())

@@ -2,10 +2,10 @@
 parser agree on what is accepted."""
 
 import json
-from pathlib import Path
 
 import jsonschema
 import pytest
+from conftest import PROJECT_ROOT
 
 from skillbridge_pipeline.core.documents.events import (
     DocumentEvent,
@@ -13,14 +13,14 @@ from skillbridge_pipeline.core.documents.events import (
     events_json_schema,
     parse_event,
     parse_request,
+    request_event,
 )
 
-ROOT = Path(__file__).parents[1]
 RESUME_ID, JD_ID = "0123456789abcdef", "fedcba9876543210"
 
 
 def test_the_schema_file_is_generated_from_the_models():
-    on_disk = json.loads((ROOT / "schemas/events.schema.json").read_text())
+    on_disk = json.loads((PROJECT_ROOT / "schemas/events.schema.json").read_text())
     assert on_disk == events_json_schema(), (
         "schemas/events.schema.json is stale: python -m skillbridge_pipeline.core.documents.events"
         " > schemas/events.schema.json"
@@ -74,3 +74,13 @@ def test_a_request_file_may_leave_out_the_kind_and_a_url_names_its_jd():
         parse_request(b"{resume_id: 1}")
     with pytest.raises(ValueError, match="must be a JSON object"):
         parse_request(b"[1, 2]")
+
+
+def test_a_request_event_is_what_the_parser_reads_back():
+    fields = {"resume_id": RESUME_ID, "jd_url": "https://j.example/9", "session_id": "s-2"}
+    message = request_event(fields)
+    jsonschema.validate(json.loads(message), events_json_schema())
+    assert parse_event(message) == parse_request(json.dumps(fields).encode())
+    assert b"jd_id" not in message  # fields left out stay out
+    with pytest.raises(ValueError, match="resume_id"):
+        request_event({"resume_id": "not-an-id", "jd_id": JD_ID})

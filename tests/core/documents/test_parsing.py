@@ -2,14 +2,11 @@
 
 import io
 import json
-from pathlib import Path
 
 import pytest
-from conftest import make_encrypted_pdf, make_image_only_pdf, make_pdf
+from conftest import SAMPLES, make_encrypted_pdf, make_image_only_pdf, make_pdf
 
 from skillbridge_pipeline.core.documents.parsing import DocumentError, parse_document
-
-SAMPLES = Path(__file__).parents[1] / "data" / "samples"
 
 RESUME = "Jane Doe\nData Engineer\n\nSkills: Python, SQL, Apache Airflow, Docker"
 

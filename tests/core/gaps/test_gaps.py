@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from conftest import SAMPLES, SHARED
 
 from skillbridge_pipeline.core.gaps.embeddings import EmbeddingCache
 from skillbridge_pipeline.core.gaps.features import (
@@ -26,7 +27,6 @@ from skillbridge_pipeline.core.skills.market import SkillMarket
 from skillbridge_pipeline.core.store import ResultsStore
 from skillbridge_pipeline.ml_training.scoring import GapScorer
 
-SAMPLES = Path(__file__).parents[1] / "data" / "samples"
 FIELDS = {"resume_id", "jd_id", "overall_match", "skill_gaps", "missing_skills", "matched_skills"}
 GAP_FIELDS = {
     "skill_id",
@@ -304,9 +304,7 @@ def test_features_round_trip_through_their_table_and_stale_ones_are_refused():
     assert isinstance(stale, StaleFeatures)
 
 
-DEV_POSTINGS = (
-    Path(__file__).parents[2] / "shared" / "data" / "skillspan" / "postings-train-dev.jsonl"
-)
+DEV_POSTINGS = SHARED / "data" / "skillspan" / "postings-train-dev.jsonl"
 
 
 def sample_skills(extractor, name: str, kind: str) -> tuple[list[dict], str]:

@@ -11,7 +11,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import make_encrypted_pdf, make_image_only_pdf, make_pdf
+from conftest import SAMPLES, make_encrypted_pdf, make_image_only_pdf, make_pdf
 from dagster import AssetKey, DagsterRunStatus, instance_for_test
 
 from skillbridge_pipeline.core.documents.identity import document_id
@@ -22,7 +22,6 @@ from skillbridge_pipeline.replay import replay
 from skillbridge_pipeline.resources import LandingStoreResource, embedded_resources
 
 pytestmark = pytest.mark.slow
-SAMPLES = Path(__file__).parents[1] / "data" / "samples"
 RESUME = "Priya Natarajan\nData Engineer\n\nPython, Apache Spark, Airflow, SQL and Docker.\n"
 BAD_RESUMES = {
     "corrupt.pdf": (make_pdf(RESUME)[:400], "corrupt"),

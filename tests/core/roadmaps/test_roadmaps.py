@@ -5,6 +5,7 @@ import csv
 import json
 
 import pytest
+from conftest import SHARED
 from fake_llm import FakeLlm
 
 from skillbridge_pipeline.core.roadmaps import llm
@@ -163,9 +164,8 @@ def test_missing_catalog_gives_a_generic_roadmap(tmp_path):
 
 
 def test_catalog_sources_licences_and_durations(taxonomy, tmp_path):
-    from pathlib import Path
 
-    shared = Path(__file__).parents[2] / "shared" / "data"
+    shared = SHARED / "data"
     built = build_catalog(shared, taxonomy, tmp_path / "catalog.json")
     assert built == load_catalog()  # the shipped catalog is what the sources give
     sources = {r.source.split(" (")[0].split(":")[0] for r in built}

@@ -5,10 +5,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from conftest import SAMPLES
 from dagster import build_sensor_context, instance_for_test
 
 from skillbridge_pipeline.broker import TansuBroker
-from skillbridge_pipeline.core.documents.events import document_event
+from skillbridge_pipeline.core.documents.events import document_event, request_event
 from skillbridge_pipeline.core.documents.identity import document_id
 from skillbridge_pipeline.core.store import ResultsStore, dead_letters
 from skillbridge_pipeline.resources import KafkaResource, embedded_resources
@@ -16,7 +17,6 @@ from skillbridge_pipeline.sensors.inbox_sensor import document_inbox_sensor
 from skillbridge_pipeline.sensors.kafka_sensor import kafka_sensor
 
 pytestmark = pytest.mark.slow
-SAMPLES = Path(__file__).parents[1] / "data" / "samples"
 
 
 @pytest.fixture
@@ -76,9 +76,9 @@ def test_documents_and_poison_from_kafka_then_one_batch_per_document(tmp_path, k
         ],
     )
     publish(kafka, kafka.jds_topic, [document_event("jd", "jd.json", jd)])
-    page = {"kind": "analysis_request", "resume_id": document_id(resume), "session_id": "k"}
+    page = {"resume_id": document_id(resume), "session_id": "k"}
     page["jd_url"] = "https://jobs.example.com/42"
-    publish(kafka, kafka.requests_topic, [json.dumps(page).encode()])
+    publish(kafka, kafka.requests_topic, [request_event(page)])
     resources = {**embedded_resources(tmp_path), "kafka": kafka}
     store = ResultsStore(resources["results_store"].url)
     with instance_for_test() as instance:

@@ -5,6 +5,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from conftest import SAMPLES
 from dagster import AssetKey, instance_for_test
 
 from skillbridge_pipeline.core.documents.identity import document_id
@@ -14,7 +15,6 @@ from skillbridge_pipeline.definitions import build_definitions
 from skillbridge_pipeline.demo import copy_samples, execute, run_pending
 
 pytestmark = pytest.mark.slow
-SAMPLES = Path(__file__).parents[1] / "data" / "samples"
 
 
 def test_requests_become_one_batched_gap_run_and_stored_analyses(trained, tmp_path):
