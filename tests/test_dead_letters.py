@@ -133,16 +133,18 @@ def test_postgres_refusing_connections_mid_run_is_spooled_then_replayed(tmp_path
     from faults import TcpProxy
     from sqlalchemy.engine import make_url
 
-    from skillbridge_pipeline.resources import ResultsStoreResource
+    from skillbridge_pipeline.resources import EmbeddingResource, ResultsStoreResource
     from skillbridge_pipeline.sensors.inbox_sensor import document_inbox_sensor
 
     server = make_url(postgres_url)
     proxy = TcpProxy(server.host, server.port or 5432).accept()
     url = server.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
     spool = tmp_path / "spool"
+    results_store = ResultsStoreResource(url=url, dead_letter_spool=str(spool))
     resources = {
         **embedded_resources(tmp_path),
-        "results_store": ResultsStoreResource(url=url, dead_letter_spool=str(spool)),
+        "results_store": results_store,
+        "embeddings": EmbeddingResource(results_store=results_store),
     }
     defs = build_definitions(resources)
     store = ResultsStore(url)

