@@ -131,7 +131,15 @@ def report_runs(config: stack.StackConfig) -> None:
                 "where start_time is not null and end_time is not null"
             )
         ).all()
+        steps = conn.execute(
+            text(
+                "select e.run_id, e.step_key, e.dagster_event_type, e.timestamp from event_logs e "
+                "join runs r on r.run_id = e.run_id where r.pipeline_name = 'resumes_and_gaps_job'"
+                " and e.dagster_event_type in ('STEP_START', 'STEP_SUCCESS', 'PIPELINE_START')"
+            )
+        ).all()
     dagster_db.dispose()
+    report_steps(steps)
     by_job: dict[str, list[tuple[float, float]]] = {}
     for job, created, start, end in rows:
         by_job.setdefault(job, []).append(
@@ -142,6 +150,28 @@ def report_runs(config: stack.StackConfig) -> None:
             f"{job}: {len(timings)} runs; launch overhead (created -> started, queueing "
             f"included) median {statistics.median(t[0] for t in timings):.1f} s; "
             f"run (started -> ended) median {statistics.median(t[1] for t in timings):.1f} s"
+        )
+
+
+def report_steps(events) -> None:
+    """Where a `resumes_and_gaps_job` run spends its time: per step, the median from the run's
+    start to the step's start, and the step's own duration."""
+    runs: dict[str, dict] = {}
+    for run_id, step, kind, stamp in events:
+        runs.setdefault(run_id, {})[(step, kind)] = stamp.timestamp()
+    offsets: dict[str, list[tuple[float, float]]] = {}
+    for marks in runs.values():
+        start = marks.get((None, "PIPELINE_START"))
+        for (step, kind), stamp in marks.items():
+            done = marks.get((step, "STEP_SUCCESS"))
+            if kind == "STEP_START" and start and done:
+                offsets.setdefault(step, []).append((stamp - start, done - stamp))
+    for step, timings in sorted(
+        offsets.items(), key=lambda i: statistics.median(t[0] for t in i[1])
+    ):
+        print(
+            f"  {step}: starts at +{statistics.median(t[0] for t in timings):.2f} s, "
+            f"takes {statistics.median(t[1] for t in timings):.2f} s (median of {len(timings)})"
         )
 
 
