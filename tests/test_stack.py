@@ -99,7 +99,7 @@ def test_kafka_to_api_and_websocket_through_the_daemon(running_stack):
     with connect(seen, additional_headers=auth) as ws:
         producer = kafka.producer()
         request = {**request, "resume_id": document_id(second), "session_id": "e2e"}
-        producer.produce(kafka.requests_topic, json.dumps(request).encode())
+        producer.produce(kafka.requests_topic, request_event(request))
         assert producer.flush(20) == 0  # the request first: it waits when the resume lands
         producer.produce(kafka.resumes_topic, document_event("resume", "ana2.txt", second))
         assert producer.flush(20) == 0
