@@ -58,7 +58,7 @@ def skill_embeddings(
     """all-MiniLM-L6-v2 vectors of the skill names this batch of documents brought in; new
     phrases are embedded once and kept in the phrase cache, cached ones reused."""
     store = results_store.store
-    cache = embeddings.cache
+    cache = embeddings.cache()
     seen = store.batch_skill_names(context.partition_key)
     started = time.perf_counter()
     new = set(cache.embed([name for name, _, _ in seen]))
@@ -116,7 +116,7 @@ def gap_features(
     for requests, error in zip(pairs.values(), errors, strict=True):
         if error is not None:  # told now: the scoring step never sees this pair
             fail_requests(store, [r.request_id for r in requests], str(error))
-    cache = embeddings.cache
+    cache = embeddings.cache()
     started = time.perf_counter()
     frame = features_frame(
         ready,

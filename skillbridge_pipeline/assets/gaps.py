@@ -88,7 +88,7 @@ def skill_gaps(
     from skillbridge_pipeline.ml_training.scoring import GapScorer
 
     store = results_store.store
-    cache = embeddings.cache
+    cache = embeddings.cache()
     scorer = GapScorer(models.registry.load(), cache, skill_extractor.extractor.taxonomy)
     pairs = requested_pairs(store, context.partition_key)
     ready, errors = stored_pairs(store, list(pairs))

@@ -28,7 +28,7 @@ def learning_resources(
     """Every catalog resource's title and section embedded (phrase cache) and upserted into
     the `resources` collection, where roadmaps look up the resources about each skill."""
     catalog = load_catalog() or []
-    cache = embeddings.cache
+    cache = embeddings.cache()
     index = vectors.resource_index(catalog)
     size = index.fill(cache.matrix)
     sources: dict[str, int] = {}
@@ -64,7 +64,7 @@ def roadmaps(
     store = results_store.store
     batch = context.partition_key
     catalog = load_catalog()
-    cache = embeddings.cache
+    cache = embeddings.cache()
     index = vectors.resource_index(catalog or [])
     if catalog:
         index.ensure_filled(cache.matrix)  # a fresh Chroma is filled once, here

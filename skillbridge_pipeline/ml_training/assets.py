@@ -31,7 +31,7 @@ def skill_vectors(
     """Every taxonomy skill embedded once (persistent cache) and upserted into Chroma; every
     skill a document can yield is a taxonomy skill, so this covers every skill seen."""
     taxonomy = skill_extractor.extractor.taxonomy
-    cache = embeddings.cache
+    cache = embeddings.cache()
     ordered = sorted(taxonomy.skills.values(), key=lambda s: s.id)
     matrix = cache.matrix([s.name for s in ordered])
     store = vectors.vector_store()
@@ -59,7 +59,7 @@ def gap_training_examples(
     postings; see `training_data.py` for the labelling and the held-out splits."""
     from skillbridge_pipeline.ml_training.training_data import build_examples
 
-    cache = embeddings.cache
+    cache = embeddings.cache()
     examples = build_examples(
         skill_extractor.extractor.taxonomy,
         skill_extractor.extractor,
@@ -95,7 +95,7 @@ def gap_model(
     summary = train_gap_model(
         gap_training_examples,
         skill_extractor.extractor.taxonomy,
-        embeddings.cache,
+        embeddings.cache(),
         models.registry,
     )
     folder = models.registry.root / summary.version

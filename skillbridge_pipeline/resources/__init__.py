@@ -165,9 +165,9 @@ class EmbeddingResource(ConfigurableResource):
             Path(self.model_path) if self.model_path else None, self.batch_size
         )
 
-    @property
     def cache(self) -> EmbeddingCache:
-        """The persistent phrase -> vector cache in the results store."""
+        """The persistent phrase -> vector cache in the results store (a new view each call: its
+        `embedded` count is the caller's own)."""
         return EmbeddingCache(self.results_store.store, self._embedder)
 
 
