@@ -37,7 +37,7 @@ from skillbridge_pipeline.core.skills.taxonomy import (
 )
 from skillbridge_pipeline.core.skills.text import Token, tokenize, unify_punctuation
 
-DEFAULT_MIN_CONFIDENCE = 0.5  # chosen by cross-validation on train (scripts/extraction_cv.py)
+DEFAULT_MIN_CONFIDENCE = 0.55  # chosen by cross-validation on train (scripts/extraction_cv.py)
 MAX_ALIAS_TOKENS = 8
 CONTEXT_WINDOW = 8  # tokens either side in which a needs-context alias must meet another skill
 CUE_WINDOW = 4
@@ -68,6 +68,11 @@ LANGUAGE_CUES = frozenset(
         "good",
         "business",
         "communication",
+        "communicate",
+        "communicator",
+        "verbally",
+        "master",
+        "learn",
         "verbal",
         "oral",
         "mother",
@@ -115,6 +120,39 @@ HYPHEN_SUFFIXES = frozenset(
     ]
 )
 
+# "our Backend team", "a PhD scholarship", "a Product Owner role": a skill's name before one of
+# these names a team, a post or a person, not something the candidate must know.
+POST_NOUNS = frozenset(
+    [
+        "team",
+        "teams",
+        "department",
+        "departments",
+        "division",
+        "unit",
+        "office",
+        "role",
+        "roles",
+        "position",
+        "positions",
+        "scholarship",
+        "scholarships",
+        "fellowship",
+        "manager",
+        "managers",
+        "owner",
+        "owners",
+        "function",
+        "functions",
+        "community",
+        "colleagues",
+        "student",
+        "students",
+    ]
+)
+UNIT_NOUNS = frozenset(
+    ["department", "faculty", "institute", "school", "centre", "center", "ministry", "university"]
+)
 
 # Text that is not language: unbroken runs (base64, minified code, hashes) of 60 characters, or
 # of 24 mixing digits, lower and upper case; and hex dumps.
@@ -308,7 +346,8 @@ class SkillExtractor:
                     continue
                 break
             if match is not None:
-                found.append(match)
+                if kind != "jd" or not _names_an_organisation(norms, i, match[1]):
+                    found.append(match)
                 i = match[1] - 1
             i += 1
         noise = _noise_spans(text)
@@ -348,12 +387,12 @@ class SkillExtractor:
             for i, end, e, casing in found
             if (e.alias.needs_context or casing == "loose") and _is_list_item(tokens, i, end)
         ]
-        languages = [i for i, _, e, _ in found if e.is_language]
+        languages = [(i, e.skill_id) for i, _, e, _ in found if e.is_language]
         mentions = []
         for (first, end, entry, casing), role in zip(found, roles, strict=True):
             confidence = base_confidence(entry, role)
             if entry.is_language:
-                if not _has_language_cue(norms, first, end, languages):
+                if not _has_language_cue(norms, first, end, entry.skill_id, languages):
                     continue
                 confidence = max(confidence, entry.prior)  # "fluent Danish" asks for Danish
             if confidence < threshold:
@@ -498,6 +537,13 @@ def _inside_hyphenated(tokens: list[Token], i: int) -> bool:
     return i > 0 and tokens[i].joint == "-"
 
 
+def _names_an_organisation(norms: list[str], first: int, end: int) -> bool:
+    """ "our Backend team", "Department of Physics": a unit or a post, not a skill asked for."""
+    return (end < len(norms) and norms[end] in POST_NOUNS) or (
+        first >= 2 and norms[first - 1] in ("of", "for") and norms[first - 2] in UNIT_NOUNS
+    )
+
+
 def _ends_cleanly(tokens: list[Token], end: int) -> bool:
     if end >= len(tokens) or tokens[end].joint != "-":
         return True
@@ -509,14 +555,16 @@ def _casing_matches(window: list[Token], entry: _Entry) -> bool:
     return all(t.text == e or t.text == e.upper() for t, e in zip(window, expected, strict=True))
 
 
-def _has_language_cue(norms: list[str], first: int, end: int, languages: list[int]) -> bool:
-    """A proficiency word, or another language, near this one (`languages`: sorted starts)."""
+def _has_language_cue(
+    norms: list[str], first: int, end: int, skill_id: str, languages: list[tuple[int, str]]
+) -> bool:
+    """A proficiency word, or another language ("Danish and English", not "Danish
+    universities under the Danish ministry"), near this one (`languages`: sorted starts)."""
     lo, hi = max(0, first - CUE_WINDOW), end + CUE_WINDOW
     if any(n in LANGUAGE_CUES for n in norms[lo:hi]):
         return True
-    return any(
-        f != first for f in languages[bisect_left(languages, lo) : bisect_left(languages, hi)]
-    )
+    near = languages[bisect_left(languages, (lo, "")) : bisect_left(languages, (hi, ""))]
+    return any(other != skill_id for _, other in near)
 
 
 def _has_anchor(

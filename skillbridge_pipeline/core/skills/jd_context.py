@@ -56,13 +56,25 @@ _TEAM_NEEDS = re.compile(
 _COMPANY_START = re.compile(
     r"^\W*(we|we're|we've|our|us|<organization>|the company|the university|the department|"
     r"the institute|the group|the team|the faculty|founded|about us|join us|"
-    r"headquartered|established|wir|unser\w*|über uns|nous|notre|nos|à propos)\b",
+    r"headquartered|established|wir|unser\w*|über uns|nous|notre|nos|à propos)(?!\w)",
+    re.IGNORECASE,
+)
+# Self-description anywhere in a sentence that does not speak to the candidate: "<Org> is a
+# leading provider of …", "our customers", "founded in 1829".
+_COMPANY_WORDS = re.compile(
+    r"\b(is (?:an?|the) (?:\w+ ){0,3}(?:leader|provider|specialist|company|organi[sz]ation|"
+    r"consultancy|manufacturer|supplier|player|firm|business|employer)|industry[- ]leading|"
+    r"market[- ]leading|global leader|world leader|leading provider|provider of|"
+    r"our (?:customers|clients|portfolio|products?|solutions|offerings?|mission|vision|employees)|"
+    r"founded in|headquartered|employees worldwide|offices in|"
+    r"unsere (?:kunden|produkte|lösungen)|nos clients|nos produits)\b",
     re.IGNORECASE,
 )
 _COMPANY_HEADER = re.compile(
     r"\b(about (us|the company|the team|<organization>)|who we are|our (company|story|mission|"
     r"team|culture|values)|what we offer|we offer|benefits|perks|why join|how to apply|"
-    r"application|equal opportunit\w*|compensation|salary|über uns|wer wir sind|wir bieten|"
+    r"application|recruitment|hiring process|interview process|selection process|contact|"
+    r"equal opportunit\w*|compensation|salary|über uns|wer wir sind|wir bieten|"
     r"was wir bieten|unser angebot|benefits|à propos|qui sommes-nous|nous offrons|avantages)\b",
     re.IGNORECASE,
 )
@@ -141,6 +153,6 @@ def _role(sentence: str, section: SentenceRole) -> SentenceRole:
         required = section in ("required", "preferred") or _REQUIRED.search(sentence)
         return asks if required else "neutral"
     candidate = _CANDIDATE.search(sentence)
-    if not candidate and _COMPANY_START.search(sentence):
+    if not candidate and (_COMPANY_START.search(sentence) or _COMPANY_WORDS.search(sentence)):
         return "company"
     return asks if candidate or _REQUIRED.search(sentence) else section

@@ -113,6 +113,49 @@ CASES = [
     ("resume", "• Java • Spring Boot • Kafka", {"Java", "Spring Boot", "Apache Kafka"}, set()),
     # a known name inside a longer posting-style name stays itself
     ("jd", "Advanced Microsoft Excel and SQL reporting.", {"Microsoft Excel", "SQL"}, set()),
+    # a skill's name that names a team, a post or a department is not asked for in a JD ...
+    (
+        "jd",
+        "You will join our Backend team and work with the DevOps department on Python services.",
+        {"Python"},
+        {"Back-end development", "DevOps"},
+    ),
+    (
+        "jd",
+        "The position is in the Department of Neuroscience; you have a PhD in chemistry.",
+        {"Chemistry"},
+        {"Neuroscience"},
+    ),
+    # ... but in a resume it is what the candidate did
+    ("resume", "Led the DevOps team of a SaaS company.", {"DevOps"}, set()),
+    # the same language twice is not a cue; another language or a proficiency word is
+    (
+        "jd",
+        "See the order on academic staff at Danish Universities under the Danish Ministry of "
+        "Science.",
+        set(),
+        {"Danish"},
+    ),
+    (
+        "jd",
+        "You are fluent in English and willing to learn German.",
+        {"English", "German"},
+        set(),
+    ),
+    # tools and practices the first vocabulary lacked
+    (
+        "jd",
+        "Experience with configuration management, firewalls and backups on Elastic Beanstalk; "
+        "open source contributions are welcome.",
+        {
+            "Configuration management",
+            "Firewalls",
+            "Disaster recovery",
+            "AWS Elastic Beanstalk",
+            "Open source",
+        },
+        set(),
+    ),
 ]
 
 
@@ -142,6 +185,9 @@ def test_requirement_cues_in_german_and_french(extractor):
     }
     # the company describing itself is not asking for anything
     assert extractor.extract("Wir sind ein führendes SaaS-Unternehmen.", kind="jd") == []
+    assert extractor.extract("Acme is a leading provider of SaaS platforms.", kind="jd") == []
+    # an anonymised name ("<ORGANIZATION>") opens self-description as "we" does
+    assert extractor.extract("<ORGANIZATION> develops SaaS platforms.", kind="jd") == []
     assert extractor.extract("Nous sommes une entreprise SaaS.", kind="jd") == []
 
 
