@@ -102,7 +102,7 @@ class LocalPipeline:
             self._index = ResourceIndex(chroma_client(path=str(self.chroma_path)), self._catalog)
             if not self._index.ready():
                 print("embedding the learning-resource catalog (once)...", file=sys.stderr)
-            self._index.ensure_filled(self.cache.matrix)
+            self._index.ensure_filled(self.cache.matrix, self.store.exclusive)
         return self._index
 
     def score(self, pairs: Sequence[tuple[LocalDocument, LocalDocument]]) -> list[dict]:

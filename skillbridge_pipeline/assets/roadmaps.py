@@ -67,7 +67,8 @@ def roadmaps(
     cache = embeddings.cache()
     index = vectors.resource_index(catalog or [])
     if catalog:
-        index.ensure_filled(cache.matrix)  # a fresh Chroma is filled once, here
+        # a fresh Chroma is filled once, here, by the first of the runs that find it empty
+        index.ensure_filled(cache.matrix, store.exclusive)
     pairs = {(r.resume_id, r.jd_id) for r in store.requests_in_batch(batch) if r.status == "done"}
     analyses = store.analyses_for_pairs(pairs)
     offered = offered_resources(analyses, index, cache.matrix) if catalog else None

@@ -24,6 +24,7 @@ import hashlib
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
@@ -290,10 +291,20 @@ class ResourceIndex:
     def ready(self) -> bool:
         return self.count() >= len(self.catalog)
 
-    def ensure_filled(self, vectors: Callable[[list[str]], np.ndarray]) -> None:
-        """Fill the collection unless it already holds the whole catalog."""
-        if not self.ready():
-            self.fill(vectors)
+    def ensure_filled(
+        self,
+        vectors: Callable[[list[str]], np.ndarray],
+        exclusive: Callable[[str], AbstractContextManager] | None = None,
+    ) -> None:
+        """Fill the collection unless it already holds the whole catalog. `exclusive(name)` is
+        a lock all processes share (`ResultsStore.exclusive`): the first roadmaps of a fresh
+        deployment, running at once, then fill it once — one embeds and upserts, the others
+        wait and find it full."""
+        if self.ready():
+            return
+        with exclusive(COLLECTION) if exclusive else nullcontext():
+            if not self.ready():
+                self.fill(vectors)
 
     def for_skills(
         self,

@@ -3,7 +3,10 @@ resources looked up in the real catalog's Chroma collection."""
 
 import csv
 import json
+import threading
+import time
 
+import numpy as np
 import pytest
 from conftest import SHARED
 from fake_llm import FakeLlm
@@ -12,6 +15,8 @@ from skillbridge_pipeline.core.roadmaps import llm
 from skillbridge_pipeline.core.roadmaps.catalog import (
     LABELS_FILE,
     RELEVANCE_THRESHOLD,
+    Resource,
+    ResourceIndex,
     build_catalog,
     load_catalog,
 )
@@ -320,3 +325,52 @@ def test_llm_enhancer_suggestions_pass_the_same_check(extractor):
     suggested = [k["suggested"] for k in kept]
     assert "- Operated Kubernetes services at Acme Corp." in suggested
     assert not any("12 engineers" in s for s in suggested)
+
+
+def test_first_roadmaps_running_at_once_fill_the_catalog_collection_once(store, tmp_path):
+    """Two runs that find a fresh Chroma empty: one embeds and upserts, the other waits on the
+    store's lock (a PostgreSQL advisory lock, or a lock file beside SQLite) and finds it full."""
+    from skillbridge_pipeline.core.gaps.vector_store import chroma_client
+
+    catalog = [
+        Resource(f"Course {n}", f"https://example.org/{n}", "Python", "test", "CC-BY")
+        for n in range(5)
+    ]
+    client = chroma_client(path=str(tmp_path / "chroma"))
+    embedded: list[int] = []
+    both_looked = threading.Barrier(2)
+
+    def vectors(texts: list[str]) -> np.ndarray:
+        embedded.append(len(texts))
+        time.sleep(0.5)  # a slow embedding: the other run reaches the lock meanwhile
+        return np.eye(len(texts), 8)
+
+    def first_roadmap() -> None:
+        index = ResourceIndex(client, catalog)
+        both_looked.wait()
+        index.ensure_filled(vectors, store.exclusive)
+
+    runs = [threading.Thread(target=first_roadmap) for _ in range(2)]
+    for run in runs:
+        run.start()
+    for run in runs:
+        run.join(timeout=60)
+    assert embedded == [5]
+    assert ResourceIndex(client, catalog).ready()
+
+
+def test_the_store_lock_is_exclusive_across_connections(store):
+    held: list[str] = []
+
+    def hold(name: str) -> None:
+        with store.exclusive("catalog"):
+            held.append(f"{name} in")
+            time.sleep(0.3)
+            held.append(f"{name} out")
+
+    runs = [threading.Thread(target=hold, args=(name,)) for name in "ab"]
+    for run in runs:
+        run.start()
+    for run in runs:
+        run.join(timeout=30)
+    assert held in (["a in", "a out", "b in", "b out"], ["b in", "b out", "a in", "a out"])
