@@ -31,9 +31,11 @@ def main() -> int:
     parser.add_argument("--prior", action="append", default=[], help="origin=value")
     parser.add_argument("--prior-weight", type=float, default=extraction.PRIOR_WEIGHT)
     parser.add_argument("--unasked", type=float, default=extraction.UNASKED_PRIOR_FACTOR)
+    parser.add_argument("--neutral", type=float, default=extraction.NEUTRAL_SENTENCE_FACTOR)
     args = parser.parse_args()
     extraction.PRIOR_WEIGHT = args.prior_weight
     extraction.UNASKED_PRIOR_FACTOR = args.unasked
+    extraction.NEUTRAL_SENTENCE_FACTOR = args.neutral
     for item in args.prior:
         origin, value = item.split("=")
         extraction.ORIGIN_PRIORS[origin] = float(value)

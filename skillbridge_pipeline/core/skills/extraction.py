@@ -37,7 +37,7 @@ from skillbridge_pipeline.core.skills.taxonomy import (
 )
 from skillbridge_pipeline.core.skills.text import Token, tokenize, unify_punctuation
 
-DEFAULT_MIN_CONFIDENCE = 0.55  # chosen by cross-validation on train (scripts/extraction_cv.py)
+DEFAULT_MIN_CONFIDENCE = 0.53  # chosen by cross-validation on train (scripts/extraction_cv.py)
 MAX_ALIAS_TOKENS = 8
 CONTEXT_WINDOW = 8  # tokens either side in which a needs-context alias must meet another skill
 CUE_WINDOW = 4
@@ -94,6 +94,9 @@ ASKING_ROLES = frozenset(["required", "preferred"])
 UNASKED_PRIOR_FACTOR = 0.85
 # A JD that names a skill only while describing itself ("our SaaS platform") asks for it less.
 COMPANY_SENTENCE_FACTOR = 0.6
+# A sentence that neither asks for anything nor describes the company ("Currently we run our
+# frontend with React") names skills the job touches rather than requires (CV on train).
+NEUTRAL_SENTENCE_FACTOR = 0.9
 # "Python-based", "cloud-native": a hyphen after a skill that does not make it another word.
 HYPHEN_SUFFIXES = frozenset(
     [
@@ -367,6 +370,8 @@ class SkillExtractor:
             confidence = entry.other_confidence
             if role == "company":
                 confidence = round(confidence * COMPANY_SENTENCE_FACTOR, 3)
+            elif role == "neutral":
+                confidence = round(confidence * NEUTRAL_SENTENCE_FACTOR, 3)
             return confidence
 
         # Anchors: unmistakable skills, and ordinary-word names written as names in mid-sentence

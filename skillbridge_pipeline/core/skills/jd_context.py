@@ -81,7 +81,7 @@ _COMPANY_HEADER = re.compile(
 _REQUIREMENT_HEADER = re.compile(
     r"\b(requirements?|qualifications?|your profile|about you|who you are|what you bring|"
     r"what we.re looking for|what you.ll need|skills|must have|you have|experience|"
-    r"technolog\w*|tech stack|our stack|responsibilities|what you.ll do|your role|the role|"
+    r"technolog\w*|tech stack|our stack|tags|responsibilities|what you.ll do|your role|the role|"
     r"job description|key skills|anforderungen|ihr profil|dein profil|qualifikation\w*|"
     r"deine aufgaben|ihre aufgaben|votre profil|profil recherché|compétences|exigences|missions)\b",
     re.IGNORECASE,

@@ -146,7 +146,7 @@ CASES = [
     (
         "jd",
         "Experience with configuration management, firewalls and backups on Elastic Beanstalk; "
-        "open source contributions are welcome.",
+        "open source contributions are a plus.",
         {
             "Configuration management",
             "Firewalls",
