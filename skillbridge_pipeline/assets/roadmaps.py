@@ -5,7 +5,7 @@ import pandas as pd
 from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, Output, asset
 
 from skillbridge_pipeline.core.roadmaps import llm
-from skillbridge_pipeline.core.roadmaps.catalog import load_catalog
+from skillbridge_pipeline.core.roadmaps.catalog import COLLECTION, load_catalog
 from skillbridge_pipeline.core.roadmaps.engine import offered_resources
 from skillbridge_pipeline.core.roadmaps.enhancer import enhance
 from skillbridge_pipeline.partitions import BATCHES
@@ -22,6 +22,7 @@ ROADMAP_COLUMNS = ["resume_id", "jd_id", "mode", "week", "focus_skills", "resour
 
 @asset(group_name="roadmaps", kinds={"chroma"})
 def learning_resources(
+    results_store: ResultsStoreResource,
     embeddings: EmbeddingResource,
     vectors: VectorStoreResource,
 ) -> MaterializeResult:
@@ -30,7 +31,8 @@ def learning_resources(
     catalog = load_catalog() or []
     cache = embeddings.cache()
     index = vectors.resource_index(catalog)
-    size = index.fill(cache.matrix)
+    with results_store.store.exclusive(COLLECTION):  # not beside a first roadmap's fill
+        size = index.fill(cache.matrix)
     sources: dict[str, int] = {}
     for resource in catalog:
         sources[resource.source] = sources.get(resource.source, 0) + 1

@@ -24,7 +24,7 @@ import hashlib
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import AbstractContextManager
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
@@ -294,7 +294,7 @@ class ResourceIndex:
     def ensure_filled(
         self,
         vectors: Callable[[list[str]], np.ndarray],
-        exclusive: Callable[[str], AbstractContextManager] | None = None,
+        exclusive: Callable[[str], AbstractContextManager],
     ) -> None:
         """Fill the collection unless it already holds the whole catalog. `exclusive(name)` is
         a lock all processes share (`ResultsStore.exclusive`): the first roadmaps of a fresh
@@ -302,7 +302,7 @@ class ResourceIndex:
         wait and find it full."""
         if self.ready():
             return
-        with exclusive(COLLECTION) if exclusive else nullcontext():
+        with exclusive(COLLECTION):
             if not self.ready():
                 self.fill(vectors)
 

@@ -349,7 +349,7 @@ class SkillExtractor:
                     continue
                 break
             if match is not None:
-                if kind != "jd" or not _names_an_organisation(norms, i, match[1]):
+                if kind != "jd" or not _names_a_unit_or_post(norms, i, match[1]):
                     found.append(match)
                 i = match[1] - 1
             i += 1
@@ -542,7 +542,7 @@ def _inside_hyphenated(tokens: list[Token], i: int) -> bool:
     return i > 0 and tokens[i].joint == "-"
 
 
-def _names_an_organisation(norms: list[str], first: int, end: int) -> bool:
+def _names_a_unit_or_post(norms: list[str], first: int, end: int) -> bool:
     """ "our Backend team", "Department of Physics": a unit or a post, not a skill asked for."""
     return (end < len(norms) and norms[end] in POST_NOUNS) or (
         first >= 2 and norms[first - 1] in ("of", "for") and norms[first - 2] in UNIT_NOUNS

@@ -56,7 +56,7 @@ _TEAM_NEEDS = re.compile(
 _COMPANY_START = re.compile(
     r"^\W*(we|we're|we've|our|us|<organization>|the company|the university|the department|"
     r"the institute|the group|the team|the faculty|founded|about us|join us|"
-    r"headquartered|established|wir|unser\w*|über uns|nous|notre|nos|à propos)(?!\w)",
+    r"established|wir|unser\w*|über uns|nous|notre|nos|à propos)(?!\w)",
     re.IGNORECASE,
 )
 # Self-description anywhere in a sentence that does not speak to the candidate: "<Org> is a
