@@ -228,6 +228,9 @@ class _Entry:
     prior: float
     key: str
     is_language: bool
+    # Two to four capitals from an automatic source ("BSS", "OMS", "CPR"): in a JD as often the
+    # name of the employer's school, programme or system as the skill.
+    bare_acronym: bool
 
 
 def alias_prior(alias: Alias, token_count: int) -> float:
@@ -299,6 +302,10 @@ class SkillExtractor:
             prior=round(prior, 3),
             key=" ".join(key),
             is_language=skill.kind == "language",
+            bare_acronym=alias.origin != "curated"
+            and len(key) == 1
+            and alias.text.isupper()
+            and 2 <= len(alias.text) <= 4,
         )
         self._index.setdefault(key, entry)
         last = key[-1]
@@ -374,6 +381,13 @@ class SkillExtractor:
                 confidence = round(confidence * NEUTRAL_SENTENCE_FACTOR, 3)
             return confidence
 
+        def needs_context(entry: _Entry, casing: str | None) -> bool:
+            return (
+                entry.alias.needs_context
+                or casing == "loose"
+                or (kind == "jd" and entry.bare_acronym)
+            )
+
         # Anchors: unmistakable skills, and ordinary-word names written as names in mid-sentence
         # ("with Angular and React"), which vouch for one another.
         anchors = [
@@ -381,7 +395,7 @@ class SkillExtractor:
             for (i, _, e, casing), role in zip(found, roles, strict=True)
             if base_confidence(e, role) >= threshold
             and (
-                (not e.alias.needs_context and casing != "loose")
+                not needs_context(e, casing)
                 or (casing == "exact" and not _starts_sentence(tokens, i))
             )
         ]
@@ -390,7 +404,7 @@ class SkillExtractor:
         listed = [
             i
             for i, end, e, casing in found
-            if (e.alias.needs_context or casing == "loose") and _is_list_item(tokens, i, end)
+            if needs_context(e, casing) and _is_list_item(tokens, i, end)
         ]
         languages = [(i, e.skill_id) for i, _, e, _ in found if e.is_language]
         mentions = []
@@ -404,8 +418,7 @@ class SkillExtractor:
                 continue
             if casing == "loose" and not _is_list_item(tokens, first, end):
                 continue  # "react" counts in "python, react, go", not in "react quickly"
-            needs_context = entry.alias.needs_context or casing == "loose"
-            if needs_context and not (
+            if needs_context(entry, casing) and not (
                 _has_anchor(tokens, first, end, anchors)
                 or (
                     casing != "loose"
@@ -421,7 +434,7 @@ class SkillExtractor:
                     start=tokens[first].start,
                     end=tokens[end - 1].end,
                     confidence=confidence,
-                    needs_context=needs_context,
+                    needs_context=needs_context(entry, casing),
                     alias_key=entry.key,
                     role=role,
                 )

@@ -70,6 +70,13 @@ _COMPANY_WORDS = re.compile(
     r"unsere (?:kunden|produkte|lösungen)|nos clients|nos produits)\b",
     re.IGNORECASE,
 )
+# Equal-opportunity and visa boilerplate speaks to applicants but asks for nothing: "without
+# regard to race … genetics", "will not sponsor … employment authorization".
+_BOILERPLATE = re.compile(
+    r"\b(equal (?:employment )?opportunit\w*|without regard to|national origin|veteran status|"
+    r"sexual orientation|gender identity|(?:employment|work) authori[sz]ation)\b",
+    re.IGNORECASE,
+)
 _COMPANY_HEADER = re.compile(
     r"\b(about (us|the company|the team|<organization>)|who we are|our (company|story|mission|"
     r"team|culture|values)|what we offer|we offer|benefits|perks|why join|how to apply|"
@@ -145,6 +152,8 @@ class SentenceRoles:
 
 
 def _role(sentence: str, section: SentenceRole) -> SentenceRole:
+    if _BOILERPLATE.search(sentence):
+        return "company"
     if _PREFERRED.search(sentence):
         return "preferred"
     asks: SentenceRole = "preferred" if section == "preferred" else "required"

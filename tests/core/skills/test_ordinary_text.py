@@ -142,6 +142,37 @@ CASES = [
         {"English", "German"},
         set(),
     ),
+    # equal-opportunity and visa boilerplate asks for nothing
+    (
+        "jd",
+        "We consider all applicants without regard to race, religion, national origin, "
+        "genetics or veteran status. You will build services in Python.",
+        {"Python"},
+        {"Molecular biology"},
+    ),
+    (
+        "jd",
+        "We will not sponsor employment authorization for this position.",
+        set(),
+        {"Identity and access management"},
+    ),
+    ("jd", "You implement authorization for our APIs.", {"Identity and access management"}, set()),
+    # a bare acronym in a JD is often the employer's own school or system: it needs a skill
+    # beside it there, not in a resume
+    ("jd", "See the guidelines of Aarhus BSS.", set(), {"Biometric Storage System BSS"}),
+    ("resume", "See the guidelines of Aarhus BSS.", {"Biometric Storage System BSS"}, set()),
+    ("resume", "Certified in CPR.", {"Resuscitation"}, set()),
+    (
+        "jd",
+        "You know routing protocols (BGP, OSPF) and model processes in BPMN with Camunda.",
+        {
+            "Border Gateway Protocol BGP",
+            "Open Shortest Path First OSPF",
+            "Business process modelling",
+            "Camunda",
+        },
+        set(),
+    ),
     # tools and practices the first vocabulary lacked
     (
         "jd",
