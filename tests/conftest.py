@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import io
 import os
+import shutil
 import uuid
+from pathlib import Path
 
 import pytest
 from dagster import AssetKey, instance_for_test
@@ -118,6 +120,14 @@ def trained(tmp_path_factory):
     assert success
     store = ResultsStore(resources["results_store"].url)
     return home, resources, store, metadata
+
+
+def with_trained_model(trained, home: Path) -> Path:
+    """`home` given the session's trained model and its filled Chroma collections (skills and
+    the learning-resource catalog), so a test on a new home pays for neither embedding."""
+    for folder in ("models", "chroma"):
+        shutil.copytree(trained[0] / folder, home / folder)
+    return home
 
 
 def make_pdf(text_body: str) -> bytes:

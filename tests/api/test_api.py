@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 import uvicorn
-from conftest import SAMPLES
+from conftest import SAMPLES, with_trained_model
 
 from skillbridge_pipeline.api.app import create_app
 from skillbridge_pipeline.api.settings import ApiSettings
@@ -84,8 +84,7 @@ def serve(app) -> tuple[uvicorn.Server, threading.Thread, str]:
 
 @pytest.fixture(scope="module")
 def served(trained, tmp_path_factory):
-    home = tmp_path_factory.mktemp("served")
-    shutil.copytree(trained[0] / "models", home / "models")
+    home = with_trained_model(trained, tmp_path_factory.mktemp("served"))
     metrics = home / "metrics"
     metrics.mkdir()
     (home / "dagster").mkdir()  # the Dagster instance, kept for later runs

@@ -1,11 +1,10 @@
 """Analysis requests through the inbox: documents and request files in, scored gaps out."""
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
-from conftest import SAMPLES
+from conftest import SAMPLES, with_trained_model
 from dagster import AssetKey, instance_for_test
 
 from skillbridge_pipeline.core.documents.identity import document_id
@@ -72,7 +71,7 @@ def test_new_resumes_for_an_extracted_jd_are_extracted_and_scored_in_one_run(tra
     from skillbridge_pipeline.resources import embedded_resources
 
     resources = embedded_resources(tmp_path)
-    shutil.copytree(trained[0] / "models", tmp_path / "models")
+    with_trained_model(trained, tmp_path)
     store = ResultsStore(resources["results_store"].url)
     inbox = tmp_path / "inbox"
     jd = (SAMPLES / "jds" / "junior_frontend_developer.json").read_bytes()
@@ -121,7 +120,7 @@ PLATFORM = str(SAMPLES / "jds" / "senior_data_platform_engineer.html")
 
 def test_analyze_gives_the_whole_answer_and_the_report_page(trained, tmp_path):
     home = tmp_path / "home"
-    shutil.copytree(trained[0] / "models", home / "models")
+    with_trained_model(trained, home)
     report = tmp_path / "report.html"
     done = analyze(home, "--json", "--resume", BEN, "--jd", PLATFORM, "--html", str(report))
     assert done.returncode == 0, done.stderr[-2000:]
@@ -143,7 +142,7 @@ def test_analyze_gives_the_whole_answer_and_the_report_page(trained, tmp_path):
 
 def test_analyze_ranks_many_jds_and_runs_a_batch_of_pairs(trained, tmp_path):
     home = tmp_path / "home"
-    shutil.copytree(trained[0] / "models", home / "models")
+    with_trained_model(trained, home)
     jds = [PLATFORM, str(SAMPLES / "jds" / "junior_frontend_developer.json")]
     ranked = analyze(home, "--json", "--resume", BEN, *(a for jd in jds for a in ("--jd", jd)))
     assert ranked.returncode == 0, ranked.stderr[-2000:]
@@ -202,7 +201,7 @@ def test_llm_endpoint_down_gives_fallback_roadmaps_and_no_dead_letters(trained, 
     resources["llm_client"] = LlmResource(
         api_key="test-key", base_url=f"http://127.0.0.1:{closed}", timeout_seconds=1
     )
-    shutil.copytree(trained[0] / "models", tmp_path / "models")
+    with_trained_model(trained, tmp_path)
     copy_samples(tmp_path / "inbox")
     store = ResultsStore(resources["results_store"].url)
     with instance_for_test() as instance:
