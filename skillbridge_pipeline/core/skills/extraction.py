@@ -153,6 +153,10 @@ POST_NOUNS = frozenset(
         "students",
     ]
 )
+# Words that name a skill as nouns and are verbs after a subject or "to": "a Master's degree",
+# but "you master English".
+VERB_NOUNS = frozenset(["master"])
+SUBJECTS = frozenset(["you", "to", "i", "we", "must", "should", "can", "will", "who"])
 UNIT_NOUNS = frozenset(
     ["department", "faculty", "institute", "school", "centre", "center", "ministry", "university"]
 )
@@ -356,7 +360,8 @@ class SkillExtractor:
                     continue
                 break
             if match is not None:
-                if kind != "jd" or not _names_a_unit_or_post(norms, i, match[1]):
+                unit = kind == "jd" and _names_a_unit_or_post(norms, i, match[1])
+                if not unit and not _is_verb(norms, i):
                     found.append(match)
                 i = match[1] - 1
             i += 1
@@ -573,13 +578,21 @@ def _casing_matches(window: list[Token], entry: _Entry) -> bool:
     return all(t.text == e or t.text == e.upper() for t, e in zip(window, expected, strict=True))
 
 
+def _is_verb(norms: list[str], i: int) -> bool:
+    """ "you master English", "to master new tools": a verb, not the degree ("a Master's")."""
+    return norms[i] in VERB_NOUNS and i > 0 and norms[i - 1] in SUBJECTS
+
+
 def _has_language_cue(
     norms: list[str], first: int, end: int, skill_id: str, languages: list[tuple[int, str]]
 ) -> bool:
     """A proficiency word, or another language ("Danish and English", not "Danish
     universities under the Danish ministry"), near this one (`languages`: sorted starts)."""
     lo, hi = max(0, first - CUE_WINDOW), end + CUE_WINDOW
-    if any(n in LANGUAGE_CUES for n in norms[lo:hi]):
+    if any(
+        norms[k] in LANGUAGE_CUES and (norms[k] not in VERB_NOUNS or _is_verb(norms, k))
+        for k in range(lo, min(hi, len(norms)))
+    ):
         return True
     near = languages[bisect_left(languages, (lo, "")) : bisect_left(languages, (hi, ""))]
     return any(other != skill_id for _, other in near)

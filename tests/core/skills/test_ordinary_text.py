@@ -142,6 +142,9 @@ CASES = [
         {"English", "German"},
         set(),
     ),
+    # "master" is the degree as a noun and a proficiency cue only as a verb
+    ("jd", "You master English and German.", {"English", "German"}, {"Master's degree"}),
+    ("jd", "You hold a Master's degree in English literature.", {"Master's degree"}, {"English"}),
     # equal-opportunity and visa boilerplate asks for nothing
     (
         "jd",
