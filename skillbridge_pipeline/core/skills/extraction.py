@@ -71,7 +71,6 @@ LANGUAGE_CUES = frozenset(
         "communicate",
         "communicator",
         "verbally",
-        "master",
         "learn",
         "verbal",
         "oral",
@@ -154,7 +153,7 @@ POST_NOUNS = frozenset(
     ]
 )
 # Words that name a skill as nouns and are verbs after a subject or "to": "a Master's degree",
-# but "you master English".
+# but "you master English" (the verb is then a language cue).
 VERB_NOUNS = frozenset(["master"])
 SUBJECTS = frozenset(["you", "to", "i", "we", "must", "should", "can", "will", "who"])
 UNIT_NOUNS = frozenset(
@@ -423,7 +422,8 @@ class SkillExtractor:
                 continue
             if casing == "loose" and not _is_list_item(tokens, first, end):
                 continue  # "react" counts in "python, react, go", not in "react quickly"
-            if needs_context(entry, casing) and not (
+            contextual = needs_context(entry, casing)
+            if contextual and not (
                 _has_anchor(tokens, first, end, anchors)
                 or (
                     casing != "loose"
@@ -439,7 +439,7 @@ class SkillExtractor:
                     start=tokens[first].start,
                     end=tokens[end - 1].end,
                     confidence=confidence,
-                    needs_context=needs_context(entry, casing),
+                    needs_context=contextual,
                     alias_key=entry.key,
                     role=role,
                 )
@@ -589,10 +589,7 @@ def _has_language_cue(
     """A proficiency word, or another language ("Danish and English", not "Danish
     universities under the Danish ministry"), near this one (`languages`: sorted starts)."""
     lo, hi = max(0, first - CUE_WINDOW), end + CUE_WINDOW
-    if any(
-        norms[k] in LANGUAGE_CUES and (norms[k] not in VERB_NOUNS or _is_verb(norms, k))
-        for k in range(lo, min(hi, len(norms)))
-    ):
+    if any(norms[k] in LANGUAGE_CUES or _is_verb(norms, k) for k in range(lo, min(hi, len(norms)))):
         return True
     near = languages[bisect_left(languages, (lo, "")) : bisect_left(languages, (hi, ""))]
     return any(other != skill_id for _, other in near)
