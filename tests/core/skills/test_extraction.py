@@ -10,7 +10,7 @@ def names(extractor, text, kind="resume"):
 
 
 def test_tokens_keep_tech_names_whole():
-    assert [t.norm for t in tokenize("C++, C#, .NET, Node.js and R&D")] == [
+    assert tokenize("C++, C#, .NET, Node.js and R&D").norms == [
         "c++",
         "c#",
         ".net",
@@ -18,6 +18,23 @@ def test_tokens_keep_tech_names_whole():
         "and",
         "r&d",
     ]
+
+
+def test_token_columns_index_the_text():
+    text = "  Kuber\u200bnetes, the team’s Master's-level\n\nGo."
+    tokens = tokenize(text)
+    assert tokens.texts == ["Kubernetes", "the", "team’s", "Master's", "level", "Go"]
+    assert tokens.norms == ["kubernetes", "the", "team", "master", "level", "go"]
+    assert [text[s:e] for s, e in zip(tokens.starts, tokens.ends, strict=True)] == [
+        "Kuber\u200bnetes",
+        "the",
+        "team’s",
+        "Master's",
+        "level",
+        "Go",
+    ]
+    assert tokens.joints == ["", ", ", " ", " ", "-", "\n\n"]
+    assert len(tokenize("")) == 0 and len(tokenize(" ,.")) == 0
 
 
 @pytest.mark.parametrize(
