@@ -23,11 +23,19 @@ _HEADER_MAX_WORDS = 8
 _PREFERRED = re.compile(
     r"\b(nice[- ]to[- ]have|a plus|is a plus|an advantage|advantageous|bonus|preferred|"
     r"preferably|ideally|desirable|desired|would be great|beneficial|appreciated|"
-    r"not required|optional|good to have|helpful|"
+    r"not required|not an? (?:requirement|prerequisite|must)|optional|good to have|helpful|"
     # German and French
-    r"wünschenswert|von vorteil|idealerweise|ein plus|pluspunkt|gerne gesehen|"
+    r"wünschenswert|von vorteil|idealerweise|ein plus|pluspunkt|gerne gesehen|kein muss|"
     r"serait un plus|est un plus|un atout|souhaitée?s?|souhaitable|appréciée?s?|idéalement)\b",
 )
+# What makes a clause a requirement even beside a preferred one: "English is a must while German
+# is an advantage", "Java zwingend erforderlich, Kafka wünschenswert".
+_MUST = re.compile(
+    r"\b(must|required|requirements?|mandatory|essential|necessary|prerequisite|zwingend|"
+    r"erforderlich|vorausgesetzt|voraussetzung|notwendig|requise?s?|exigée?s?|obligatoire|"
+    r"indispensable|nécessaire)\b"
+)
+_CLAUSE_BREAK = re.compile(r"[,;]|\b(?:and|but|while|whereas|und|aber|während|et|mais)\b")
 _REQUIRED = re.compile(
     r"\b(must|required|requirements?|essential|mandatory|minimum|you have|you bring|"
     r"you are|you will need|we expect|we require|qualifications?|your profile|"
@@ -133,17 +141,57 @@ class SentenceRoles:
                 section = _section(sentence, section)
             self._spans.append((start, end, section))
         self._starts = [start for start, _, _ in self._spans]
-        self._roles: dict[int, SentenceRole] = {}
+        # sentence index -> (clause starts, their roles): one clause unless the sentence both
+        # requires and prefers
+        self._roles: dict[int, tuple[list[int], list[SentenceRole]]] = {}
 
     def at(self, offset: int) -> SentenceRole:
-        """The role of the sentence holding a character offset."""
+        """The role of the sentence (or clause) holding a character offset."""
         i = bisect_right(self._starts, offset) - 1
         if i < 0 or offset >= self._spans[i][1]:
             return "neutral"
         if i not in self._roles:
             start, end, section = self._spans[i]
-            self._roles[i] = _role(self._text[start:end], section)
-        return self._roles[i]
+            self._roles[i] = _clause_roles(self._text[start:end], start, section)
+        starts, roles = self._roles[i]
+        return roles[bisect_right(starts, offset) - 1]
+
+
+def _clause_roles(
+    sentence: str, start: int, section: SentenceRole
+) -> tuple[list[int], list[SentenceRole]]:
+    """A sentence that both requires and prefers ("English is a must while German is an
+    advantage") is read clause by clause. A clause's own cue decides it; a clause without one
+    belongs to the neighbour whose cue points at it: a cue opening its clause ("must have X,
+    Y") governs the clauses after it, a cue closing its clause ("X, Y are required") the ones
+    before."""
+    role = _role(sentence, section)
+    lowered = sentence.lower()
+    if role != "preferred" or not _MUST.search(lowered):
+        return [start], [role]
+    cuts = [0] + [m.end() for m in _CLAUSE_BREAK.finditer(lowered)]
+    clauses = []  # (start in the sentence, role or None, whether the cue governs forward)
+    for begin, end in zip(cuts, [*cuts[1:], len(lowered)], strict=True):
+        clause = lowered[begin:end]
+        cue = _PREFERRED.search(clause) or _MUST.search(clause)
+        if cue is None:
+            clauses.append((begin, None, False))
+            continue
+        opens = (cue.start() + cue.end()) / 2 < len(clause.rstrip(" ,;.")) / 2
+        clauses.append((begin, "preferred" if _PREFERRED.search(clause) else "required", opens))
+    roles: list[SentenceRole] = []
+    for k, (_, own, _) in enumerate(clauses):
+        before = next((c for c in reversed(clauses[:k]) if c[1]), None)
+        after = next((c for c in clauses[k + 1 :] if c[1]), None)
+        if own:
+            roles.append(own)
+        elif before and before[2]:
+            roles.append(before[1])
+        elif after and not after[2]:
+            roles.append(after[1])
+        else:
+            roles.append(role)
+    return [start + begin for begin, _, _ in clauses], roles
 
 
 def _role(sentence: str, section: SentenceRole) -> SentenceRole:

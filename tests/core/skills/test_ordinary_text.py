@@ -225,6 +225,42 @@ def test_requirement_cues_in_german_and_french(extractor):
     assert extractor.extract("Nous sommes une entreprise SaaS.", kind="jd") == []
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "Python is required, Spark is a plus.",
+            {"Python": "required", "Apache Spark": "preferred"},
+        ),
+        (
+            "Must have Python, Java and Go, Rust would be a plus.",
+            {"Python": "required", "Java": "required", "Go": "required", "Rust": "preferred"},
+        ),
+        (
+            "Java, Go and Python are required, Rust is a plus.",
+            {"Java": "required", "Go": "required", "Python": "required", "Rust": "preferred"},
+        ),
+        (
+            "Fluent English is a must while German and French are considered an advantage.",
+            {"English": "required", "German": "preferred", "French": "preferred"},
+        ),
+        (
+            "Kenntnisse in Java sind zwingend erforderlich, Erfahrung mit Kafka wünschenswert.",
+            {"Java": "required", "Apache Kafka": "preferred"},
+        ),
+        # one cue for the whole list, and negated requirements
+        (
+            "Experience with Python, Java and Go is a plus.",
+            {"Python": "preferred", "Java": "preferred", "Go": "preferred"},
+        ),
+        ("Experience with Docker is an advantage but not a requirement.", {"Docker": "preferred"}),
+        ("Experience with Kubernetes is not a requirement.", {"Kubernetes": "preferred"}),
+    ],
+)
+def test_a_sentence_that_requires_and_prefers_is_read_by_clause(extractor, text, expected):
+    assert {s.name: s.requirement for s in extractor.extract(text, kind="jd")} == expected
+
+
 def test_we_sentences_are_not_self_description(extractor):
     asked = extractor.extract("We are looking for a developer with Python experience.", kind="jd")
     assert [(s.name, s.requirement) for s in asked] == [("Python", "required")]
