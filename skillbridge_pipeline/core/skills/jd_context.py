@@ -20,6 +20,7 @@ SentenceRole = Literal["required", "preferred", "company", "neutral"]
 
 _SENTENCE = re.compile(r"[^\n]*?(?:[.!?;](?=\s)|\n|$)")
 _HEADER_MAX_WORDS = 8
+_BENEFIT_MAX_WORDS = 40
 _PREFERRED = re.compile(
     r"\b(nice[- ]to[- ]have|a plus|is a plus|an advantage|advantageous|bonus|preferred|"
     r"preferably|ideally|desirable|desired|would be great|beneficial|appreciated|"
@@ -81,6 +82,21 @@ _BOILERPLATE = re.compile(
     r"\b(equal (?:employment )?opportunit\w*|without regard to|national origin|veteran status|"
     r"sexual orientation|gender identity|(?:employment|work) authori[sz]ation)\b",
 )
+# Benefits are what the employer offers, not what it asks for ("private healthcare", "a generous
+# pension scheme"), even where they follow a requirements header or speak to the candidate.
+_BENEFITS = re.compile(
+    r"\b(job benefits|benefits (?:include|including|such as|package)|(?:excellent|great|generous|"
+    r"competitive) (?:salary and )?benefits|benefits and perks|perks|pension (?:scheme|plan|"
+    r"package)|annual leave|days (?:of )?(?:paid )?holiday|paid time off|private health ?care|"
+    r"health ?care (?:insurance|benefits|plan)|(?:health|life|dental) insurance|insurance plans|"
+    r"wellness programs?|gym membership|employee discounts?|sozialleistungen|betriebliche "
+    r"altersvorsorge|urlaubstage|mutuelle|tickets? restaurant)\b"
+)
+# A benefits list run into the sentence before it ("Fluency in English Job benefits: Free
+# parking …"), as flattened postings do: it starts a sentence of its own.
+_INLINE_BENEFITS = re.compile(
+    r"(?<=\S)(?<![Jj]ob)[ \t]+(?=(?:job benefits|benefits|perks|what we offer|we offer):)", re.I
+)
 _COMPANY_HEADER = re.compile(
     r"\b(about (us|the company|the team|<organization>)|who we are|our (company|story|mission|"
     r"team|culture|values)|what we offer|we offer|benefits|perks|why join|how to apply|"
@@ -101,7 +117,12 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     spans = []
     for match in _SENTENCE.finditer(text):
         if match.group().strip():
-            spans.append((match.start(), match.end()))
+            start, end = match.span()
+            for cut in _INLINE_BENEFITS.finditer(text, start, end):
+                if text[start : cut.start()].strip():
+                    spans.append((start, cut.start()))
+                    start = cut.end()
+            spans.append((start, end))
     return spans
 
 
@@ -194,9 +215,15 @@ def _clause_roles(
     return [start + begin for begin, _, _ in clauses], roles
 
 
+def _is_benefit(sentence: str) -> bool:
+    """A benefit phrase marks its own sentence; a run-on text of a whole section without full
+    stops (as flattened postings have) holds requirements beside it."""
+    return len(sentence.split()) <= _BENEFIT_MAX_WORDS and _BENEFITS.search(sentence) is not None
+
+
 def _role(sentence: str, section: SentenceRole) -> SentenceRole:
     sentence = sentence.lower()
-    if _BOILERPLATE.search(sentence):
+    if _BOILERPLATE.search(sentence) or _is_benefit(sentence):
         return "company"
     if _PREFERRED.search(sentence):
         return "preferred"

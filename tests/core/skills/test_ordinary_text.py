@@ -190,6 +190,23 @@ CASES = [
         },
         set(),
     ),
+    # benefits are what the employer offers, even under a requirements header or run into the
+    # requirements before them
+    (
+        "jd",
+        "Requirements:\n- 3+ years of Python\n- Experience with AWS\n"
+        "- Generous benefits including private health insurance, a pension scheme and gym "
+        "membership.",
+        {"Python", "Amazon Web Services"},
+        {"Insurance"},
+    ),
+    (
+        "jd",
+        "Your profile: You know Java and Kafka. Job benefits: Free parking, private healthcare "
+        "and a Udemy budget for learning Kubernetes.",
+        {"Java", "Apache Kafka"},
+        {"Kubernetes", "Healthcare"},
+    ),
 ]
 
 
