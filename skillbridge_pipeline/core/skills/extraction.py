@@ -84,6 +84,25 @@ LANGUAGE_CUES = frozenset(
         "working",
     ]
 )
+# A field or an industry is asked for when the text speaks of experience or a background in it
+# ("experience in healthcare", "a degree in economics", "the banking sector"), which SkillSpan's
+# annotators marked too rarely for its calibration to learn.
+FIELD_CUES = frozenset(
+    [
+        "experience",
+        "experienced",
+        "background",
+        "expertise",
+        "degree",
+        "knowledge",
+        "industry",
+        "industries",
+        "sector",
+        "sectors",
+        "domain",
+        "field",
+    ]
+)
 # Confidence of an alias before any evidence, by source (tuned by scripts/extraction_cv.py).
 ORIGIN_PRIORS = {"curated": 0.8, "onet": 0.7, "isced": 0.6, "esco": 0.55, "names": 0.55}
 PRIOR_WEIGHT = 5.0  # pseudo-observations given to the prior against train evidence
@@ -232,6 +251,7 @@ class _Entry:
     prior: float
     key: str
     is_language: bool
+    is_field: bool  # a curated field or industry ("healthcare", "economics")
     # Two to four capitals from an automatic source ("BSS", "OMS", "CPR"): in a JD as often the
     # name of the employer's school, programme or system as the skill.
     bare_acronym: bool
@@ -300,6 +320,7 @@ class SkillExtractor:
             prior=round(prior, 3),
             key=" ".join(key),
             is_language=skill.kind == "language",
+            is_field=skill.kind == "domain" and alias.origin == "curated",
             bare_acronym=alias.origin != "curated"
             and len(key) == 1
             and alias.text.isupper()
@@ -422,13 +443,17 @@ class SkillExtractor:
                 if not _has_language_cue(norms, first, end, entry.skill_id, languages):
                     continue
                 confidence = max(confidence, entry.prior)  # "fluent Danish" asks for Danish
+            field_cue = entry.is_field and _has_cue(norms, first, end, FIELD_CUES)
+            if field_cue and (kind != "jd" or role in ASKING_ROLES):
+                confidence = max(confidence, entry.prior)  # "experience in healthcare"
             if confidence < threshold:
                 continue
             if casing == "loose" and not _is_list_item(tokens, first, end):
                 continue  # "react" counts in "python, react, go", not in "react quickly"
             contextual = needs_context(entry, casing)
             if contextual and not (
-                _has_anchor(tokens, first, end, anchors)
+                field_cue
+                or _has_anchor(tokens, first, end, anchors)
                 or (
                     casing != "loose"
                     and _is_list_item(tokens, first, end)
@@ -580,6 +605,11 @@ def _casing_matches(written: list[str], entry: _Entry) -> bool:
 def _is_verb(norms: list[str], i: int) -> bool:
     """ "you master English", "to master new tools": a verb, not the degree ("a Master's")."""
     return norms[i] in VERB_NOUNS and i > 0 and norms[i - 1] in SUBJECTS
+
+
+def _has_cue(norms: list[str], first: int, end: int, cues: frozenset[str]) -> bool:
+    lo, hi = max(0, first - CUE_WINDOW), min(end + CUE_WINDOW, len(norms))
+    return any(norms[k] in cues for k in range(lo, hi))
 
 
 def _has_language_cue(

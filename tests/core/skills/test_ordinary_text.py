@@ -61,10 +61,24 @@ CASES = [
     ),
     (
         "jd",
-        "Experience in banking, healthcare or government; economics and financial analysis.",
-        {"Banking", "Economics", "Financial analysis"},
+        "Experience in banking, healthcare or government; knowledge of economics, marketing and "
+        "financial analysis.",
+        {
+            "Banking",
+            "Healthcare",
+            "Public sector",
+            "Economics",
+            "Marketing",
+            "Financial analysis",
+        },
         set(),
     ),
+    # a field or an industry named with experience, a background or a degree in it
+    ("jd", "Experience in healthcare.", {"Healthcare"}, set()),
+    ("jd", "Experience in the healthcare industry is required.", {"Healthcare"}, set()),
+    ("resume", "Five years of experience in healthcare and insurance.", {"Healthcare"}, set()),
+    ("jd", "We are a healthcare company building banking software.", set(), {"Healthcare"}),
+    ("jd", "Our customers in the energy sector love our products.", set(), {"Energy"}),
     (
         "resume",
         "Industries: banking, healthcare, government, marketing",
