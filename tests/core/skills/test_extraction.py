@@ -2,6 +2,7 @@
 
 import pytest
 
+from skillbridge_pipeline.core.skills.jd_context import SentenceRoles, split_sentences
 from skillbridge_pipeline.core.skills.text import tokenize
 
 
@@ -138,3 +139,18 @@ def test_company_self_description_is_less_confident(extractor):
 def test_empty_and_skill_free_text(extractor):
     assert extractor.extract("") == []
     assert extractor.extract("We bake bread every morning and sell it by noon.") == []
+
+
+def test_an_inline_benefits_header_starts_a_sentence_of_its_own():
+    # "İ" lowercases to two characters: the cut must still land on the header
+    text = "İzmir office. Fluency in English Job benefits: free parking.\nJob benefits: gym"
+    sentences = [text[start:end] for start, end in split_sentences(text)]
+    assert sentences == [
+        "İzmir office.",
+        " Fluency in English ",
+        "Job benefits: free parking.",
+        "Job benefits: gym",
+    ]
+    roles = SentenceRoles(text)
+    assert roles.at(text.index("English")) != "company"
+    assert roles.at(text.index("parking")) == "company"
