@@ -1,4 +1,4 @@
-# One image for the Dagster code server, webserver, daemon, run containers and the API.
+# One image for the Dagster code server, webserver, daemon, run workers and the API.
 FROM python:3.11-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 \
     DAGSTER_HOME=/opt/dagster/home
@@ -12,6 +12,6 @@ COPY data ./data
 COPY schemas ./schemas
 COPY workspace.yaml ./
 RUN pip install ".[docker]"
-COPY deploy/docker/dagster.yaml /opt/dagster/home/dagster.yaml
+COPY deploy/production/dagster.yaml /opt/dagster/home/dagster.yaml
 COPY deploy/docker/workspace.yaml /opt/dagster/home/workspace.yaml
 EXPOSE 3000 4000 8000

@@ -33,6 +33,24 @@ if ! PGCONNECT_TIMEOUT=5 psql -h 127.0.0.1 -U postgres -tAc 'select 1' >/dev/nul
   [[ -n "${SKILLBRIDGE_TEST_POSTGRES_URL:-}" ]] || exit 1
 fi
 
+# Production runs go to Celery workers over Redis (the stack test and benchmark start one).
+redis_up() { (exec 3<>/dev/tcp/127.0.0.1/6379) 2>/dev/null; }
+if ! redis_up; then
+  if ! command -v redis-server >/dev/null && command -v apt-get >/dev/null && [[ $EUID -eq 0 ]]; then
+    echo "installing Redis (Debian package)"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null
+  fi
+  if command -v redis-server >/dev/null; then
+    redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no \
+      --dir /tmp >/dev/null
+  fi
+  for _ in $(seq 1 30); do redis_up && break; sleep 1; done
+fi
+if ! redis_up; then
+  echo "Redis is not reachable on 127.0.0.1:6379 and could not be started" >&2
+  exit 1
+fi
+
 # The report page is tested in headless Chromium (Debian's package), installed when missing.
 if ! command -v chromium >/dev/null && command -v apt-get >/dev/null && [[ $EUID -eq 0 ]]; then
   echo "installing Chromium (Debian package) for the report-page test"

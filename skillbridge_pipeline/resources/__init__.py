@@ -5,6 +5,7 @@
 SKILLBRIDGE_ENV.
 """
 
+import functools
 import os
 from collections.abc import Sequence
 from pathlib import Path
@@ -134,6 +135,13 @@ class InboxResource(ConfigurableResource):
         return Path(self.path)
 
 
+@functools.cache
+def _extractor(taxonomy_dir: str, min_confidence: float | None) -> SkillExtractor:
+    """Built once per process (the matcher is immutable): a run worker that stays up between
+    runs would otherwise rebuild it, ~1.1 s, for every run."""
+    return SkillExtractor(load_taxonomy(Path(taxonomy_dir)), min_confidence=min_confidence)
+
+
 class SkillExtractorResource(ConfigurableResource):
     """The taxonomy and the matcher built over it, loaded once per process."""
 
@@ -142,9 +150,7 @@ class SkillExtractorResource(ConfigurableResource):
     _extractor: SkillExtractor = PrivateAttr()
 
     def setup_for_execution(self, context: InitResourceContext) -> None:
-        self._extractor = SkillExtractor(
-            load_taxonomy(Path(self.taxonomy_dir)), min_confidence=self.min_confidence
-        )
+        self._extractor = _extractor(self.taxonomy_dir, self.min_confidence)
 
     @property
     def extractor(self) -> SkillExtractor:

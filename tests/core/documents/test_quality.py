@@ -91,3 +91,16 @@ def feature_frame(**changes):
 def test_feature_checks(validator, change, failing):
     outcomes = verdicts(validator.validate_features(feature_frame(**change)))
     assert [name for name, ok in outcomes.items() if not ok] == ([failing] if failing else [])
+
+
+def test_a_feature_out_of_range_is_named_with_its_pair_and_skill(validator):
+    [in_range, *_] = validator.validate_features(feature_frame(mean_knn_dist=1.5))
+    assert not in_range.passed
+    [row] = in_range.failures["expect_column_values_to_be_between"]
+    assert row == {
+        "resume_id": "r",
+        "jd_id": "j",
+        "skill_id": "sql",
+        "feature": "mean_knn_dist",
+        "value": 1.5,
+    }
