@@ -225,14 +225,18 @@ def test_training_asset_metadata_and_comparison(trained):
     dual, tabular, rule = (
         metrics[m]["test"] for m in ("dual_stream", "tabular_only", "rule_baseline")
     )
-    assert dual["macro_f1"] > tabular["macro_f1"] > rule["macro_f1"]
-    # The embedding stream adds to the levels; the priority score the two read alike (R² 0.99)
+    # Over all held-out examples the two MLPs are level (0.931 and 0.931 in this build; two
+    # trainings of the same examples differ by up to 0.005), both far above the rule. What the
+    # embedding stream adds shows on postings never seen (0.974 against 0.950).
+    assert min(dual["macro_f1"], tabular["macro_f1"]) > rule["macro_f1"] + 0.3
+    assert dual["macro_f1"] > tabular["macro_f1"] - 0.005
+    # ... and the priority score the two read alike (R² 0.99)
     assert abs(dual["r2"] - tabular["r2"]) < 0.005 and abs(dual["mae"] - tabular["mae"]) < 0.005
     unseen_tabular = metrics["tabular_only"]["test_unseen_postings"]
     assert metrics["dual_stream"]["test_unseen_postings"]["macro_f1"] > unseen_tabular["macro_f1"]
     assert dual["r2"] >= 0.72 and dual["mae"] <= 0.09  # the original's regression figures
     # On postings never seen in training (their skills seen elsewhere): past the original's
-    # figures (F1 0.85, accuracy 0.91); measured F1 0.973, accuracy 0.977 (see README).
+    # figures (F1 0.85, accuracy 0.91); measured F1 0.974, accuracy 0.977 (see README).
     unseen_postings = metrics["dual_stream"]["test_unseen_postings"]
     assert unseen_postings["macro_f1"] >= 0.90 and unseen_postings["accuracy"] >= 0.91
     # On skills never seen: the JD's signals and the skill's market carry over (0.893; the
@@ -324,7 +328,7 @@ def sample_skills(extractor, name: str, kind: str) -> tuple[list[dict], str]:
 def test_missing_required_skills_rank_above_missing_preferred_ones(scorer, extractor):
     """Release 1's model never saw the JD's wording: over SkillSpan dev x two sample resumes
     the required one of a (required, preferred) pair of missing skills ranked first 52.8% of
-    the time. Measured now: 0.877 (README)."""
+    the time. Measured now: 0.890 (README)."""
     from skillbridge_pipeline.core.gaps.scoring import required_first
     from skillbridge_pipeline.core.skills.jd_profile import profile_job
 
