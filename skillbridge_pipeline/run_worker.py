@@ -5,8 +5,8 @@
 
 Each worker process executes one whole run at a time and stays up between runs. A fresh run
 process paid ~7 s before its first step (importing Dagster, the code location, Great
-Expectations for the blocking checks and torch for the model); a worker pays it once, before its
-pool forks, so every run finds them loaded. Workers on any number of hosts consume one queue:
+Expectations for the blocking checks and torch for the model) and built the skill matcher; a
+worker does it once, before its pool forks, so every run finds them ready. Workers on any number of hosts consume one queue:
 this is how production spreads runs over machines. Broker and result backend are Redis URLs
 from the environment (SKILLBRIDGE_CELERY_BROKER, SKILLBRIDGE_CELERY_BACKEND).
 
@@ -57,3 +57,8 @@ resume_job = create_resume_job_task(app)
 def _load_before_fork(**_) -> None:
     for module in WARM_MODULES:
         importlib.import_module(module)
+    from skillbridge_pipeline.definitions import defs
+    from skillbridge_pipeline.resources import shared_extractor
+
+    matcher = defs.resources["skill_extractor"]  # the matcher too: built once, ~1.1 s
+    shared_extractor(matcher.taxonomy_dir, matcher.min_confidence)

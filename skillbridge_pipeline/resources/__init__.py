@@ -136,7 +136,7 @@ class InboxResource(ConfigurableResource):
 
 
 @functools.cache
-def _extractor(taxonomy_dir: str, min_confidence: float | None) -> SkillExtractor:
+def shared_extractor(taxonomy_dir: str, min_confidence: float | None) -> SkillExtractor:
     """Built once per process (the matcher is immutable): a run worker that stays up between
     runs would otherwise rebuild it, ~1.1 s, for every run."""
     return SkillExtractor(load_taxonomy(Path(taxonomy_dir)), min_confidence=min_confidence)
@@ -150,7 +150,7 @@ class SkillExtractorResource(ConfigurableResource):
     _extractor: SkillExtractor = PrivateAttr()
 
     def setup_for_execution(self, context: InitResourceContext) -> None:
-        self._extractor = _extractor(self.taxonomy_dir, self.min_confidence)
+        self._extractor = shared_extractor(self.taxonomy_dir, self.min_confidence)
 
     @property
     def extractor(self) -> SkillExtractor:
