@@ -135,9 +135,8 @@ def up(config: StackConfig) -> list[Started]:
     config.root.mkdir(parents=True, exist_ok=True)
     for folder in ("landing", "inbox", "storage", "models", "metrics", "dagster", "logs"):
         (config.root / folder).mkdir(exist_ok=True)
-    started_postgres = False
-    if not (_postgres_up(config) and _redis_up(config)):
-        started_postgres = not _postgres_up(config)
+    postgres_was_up = _postgres_up(config)
+    if not (postgres_was_up and _redis_up(config)):
         subprocess.run(["bash", str(PROJECT_ROOT / "scripts" / "services.sh")], check=True)
     _ensure_databases(config)
     env = {**os.environ, **config.environment()}
@@ -204,7 +203,7 @@ def up(config: StackConfig) -> list[Started]:
             config.api_port,
         ),
     }
-    started = [Started("postgresql", 0)] if started_postgres else []
+    started = [] if postgres_was_up else [Started("postgresql", 0)]
     try:
         for name, (argv, port) in commands.items():
             log = open(config.root / "logs" / f"{name}.log", "ab")  # noqa: SIM115 (kept by child)
