@@ -40,8 +40,7 @@ class StackConfig:
     webserver_port: int = 3000
     api_port: int = 8000
     groq_api_key: str = ""
-    # The run launcher's broker (db 0) and result backend (db 1). Each stack takes runs from a
-    # queue named after its results database, so stacks side by side never run each other's.
+    # The run launcher's broker (db 0) and result backend (db 1).
     redis_url: str = "redis://127.0.0.1:6379"
     run_worker_processes: int = 4  # as many as the run coordinator lets run at once
     # The local broker's log: memory (lost when it stops), or s3://BUCKET/ with the AWS_*
@@ -71,8 +70,14 @@ class StackConfig:
             "PROMETHEUS_MULTIPROC_DIR": str(root / "metrics"),
             "SKILLBRIDGE_CELERY_BROKER": f"{self.redis_url}/0",
             "SKILLBRIDGE_CELERY_BACKEND": f"{self.redis_url}/1",
-            "SKILLBRIDGE_CELERY_QUEUE": f"runs-{self.results_db}",
+            "SKILLBRIDGE_CELERY_QUEUE": self.run_queue,
         }
+
+    @property
+    def run_queue(self) -> str:
+        """Named after the results database, so stacks side by side never take each other's
+        runs."""
+        return f"runs-{self.results_db}"
 
 
 @dataclass
@@ -172,7 +177,7 @@ def up(config: StackConfig) -> list[Started]:
                 "skillbridge_pipeline.run_worker",
                 "worker",
                 "--queues",
-                config.environment()["SKILLBRIDGE_CELERY_QUEUE"],
+                config.run_queue,
                 "--concurrency",
                 str(config.run_worker_processes),
                 "--loglevel",

@@ -74,12 +74,16 @@ class QualityValidator:
         """`identify`: columns that name an unexpected row in the failures (else its value)."""
         gx = self._gx
         batch = self._batch_definition.get_batch(batch_parameters={"dataframe": frame})
-        result_format = {"result_format": "SUMMARY", "unexpected_index_column_names": identify}
+        result_format = (
+            {"result_format": "SUMMARY", "unexpected_index_column_names": identify}
+            if identify
+            else "SUMMARY"
+        )
         unexpected = "partial_unexpected_index_list" if identify else "partial_unexpected_list"
         outcomes = []
         for name, expectations in checks.items():
             suite = gx.ExpectationSuite(name=name, expectations=expectations)
-            result = batch.validate(suite, result_format=result_format if identify else "SUMMARY")
+            result = batch.validate(suite, result_format=result_format)
             failures = {
                 r.expectation_config.type: _json_safe(r.result.get(unexpected, [])[:5])
                 for r in result.results

@@ -607,9 +607,12 @@ def _is_verb(norms: list[str], i: int) -> bool:
     return norms[i] in VERB_NOUNS and i > 0 and norms[i - 1] in SUBJECTS
 
 
+def _cue_window(norms: list[str], first: int, end: int) -> range:
+    return range(max(0, first - CUE_WINDOW), min(end + CUE_WINDOW, len(norms)))
+
+
 def _has_cue(norms: list[str], first: int, end: int, cues: frozenset[str]) -> bool:
-    lo, hi = max(0, first - CUE_WINDOW), min(end + CUE_WINDOW, len(norms))
-    return any(norms[k] in cues for k in range(lo, hi))
+    return any(norms[k] in cues for k in _cue_window(norms, first, end))
 
 
 def _has_language_cue(
@@ -617,10 +620,12 @@ def _has_language_cue(
 ) -> bool:
     """A proficiency word, or another language ("Danish and English", not "Danish
     universities under the Danish ministry"), near this one (`languages`: sorted starts)."""
-    lo, hi = max(0, first - CUE_WINDOW), end + CUE_WINDOW
-    if any(norms[k] in LANGUAGE_CUES or _is_verb(norms, k) for k in range(lo, min(hi, len(norms)))):
+    window = _cue_window(norms, first, end)
+    if any(norms[k] in LANGUAGE_CUES or _is_verb(norms, k) for k in window):
         return True
-    near = languages[bisect_left(languages, (lo, "")) : bisect_left(languages, (hi, ""))]
+    near = languages[
+        bisect_left(languages, (window.start, "")) : bisect_left(languages, (window.stop, ""))
+    ]
     return any(other != skill_id for _, other in near)
 
 

@@ -127,12 +127,19 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+def _lowercase(text: str) -> str:
+    """Lowercased with offsets kept: the patterns here are lowercase, and positions found in the
+    result index `text` ("İ", which lowercases to two characters, is kept as it is)."""
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        return lowered
+    return "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+
+
 def _inline_benefit_headers(text: str) -> list[int]:
     """Offsets of benefit headers that follow a word on their line. Case-sensitive on lowercased
     text: a case-blind pass over every posting cost a fifth of extraction's time."""
-    lowered = text.lower()
-    if len(lowered) != len(text):  # "İ" lowercases to two characters: keep offsets aligned
-        lowered = "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+    lowered = _lowercase(text)
     return [
         m.start()
         for m in _BENEFIT_HEADER.finditer(lowered)
@@ -151,7 +158,7 @@ def _is_header(sentence: str) -> bool:
 
 
 def _section(header: str, section: SentenceRole) -> SentenceRole:
-    header = header.lower()
+    header = _lowercase(header)
     if _PREFERRED.search(header):
         return "preferred"
     if _CANDIDATE.search(header):
@@ -202,20 +209,21 @@ def _clause_roles(
     belongs to the neighbour whose cue points at it: a cue opening its clause ("must have X,
     Y") governs the clauses after it, a cue closing its clause ("X, Y are required") the ones
     before."""
-    role = _role(sentence, section)
-    lowered = sentence.lower()
+    lowered = _lowercase(sentence)
+    role = _role(lowered, section)
     if role != "preferred" or not _MUST.search(lowered):
         return [start], [role]
     cuts = [0] + [m.end() for m in _CLAUSE_BREAK.finditer(lowered)]
     clauses = []  # (start in the sentence, role or None, whether the cue governs forward)
     for begin, end in zip(cuts, [*cuts[1:], len(lowered)], strict=True):
         clause = lowered[begin:end]
-        cue = _PREFERRED.search(clause) or _MUST.search(clause)
+        preferred = _PREFERRED.search(clause)
+        cue = preferred or _MUST.search(clause)
         if cue is None:
             clauses.append((begin, None, False))
             continue
         opens = (cue.start() + cue.end()) / 2 < len(clause.rstrip(" ,;.")) / 2
-        clauses.append((begin, "preferred" if _PREFERRED.search(clause) else "required", opens))
+        clauses.append((begin, "preferred" if preferred else "required", opens))
     roles: list[SentenceRole] = []
     for k, (_, own, _) in enumerate(clauses):
         before = next((c for c in reversed(clauses[:k]) if c[1]), None)
@@ -238,7 +246,7 @@ def _is_benefit(sentence: str) -> bool:
 
 
 def _role(sentence: str, section: SentenceRole) -> SentenceRole:
-    sentence = sentence.lower()
+    """`sentence` lowercased."""
     if _BOILERPLATE.search(sentence) or _is_benefit(sentence):
         return "company"
     if _PREFERRED.search(sentence):
