@@ -24,3 +24,6 @@ if [[ ! -f "$stamp" || "$(cat "$stamp")" != "$wanted" ]]; then
   .venv/bin/python -m pip install --quiet -e ".[dev]"
   echo "$wanted" > "$stamp"
 fi
+# The semantic linker's model is distilled from the packaged all-MiniLM-L6-v2, not committed
+# (about a minute, once; `skillbridge build-linker --force` rebuilds it).
+.venv/bin/skillbridge build-linker >/dev/null

@@ -727,6 +727,27 @@ def cmd_build_taxonomy(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_build_linker(args: argparse.Namespace) -> int:
+    from skillbridge_pipeline.core.skills.linker import MODEL_DIR
+    from skillbridge_pipeline.core.skills.linker_build import (
+        build_model,
+        fit_calibration,
+        train_adapter,
+    )
+    from skillbridge_pipeline.core.skills.taxonomy import load_taxonomy
+
+    taxonomy = load_taxonomy()
+    if args.force or not (MODEL_DIR / "model.safetensors").exists():
+        print("distilling the linker's static model from all-MiniLM-L6-v2 (about a minute)")
+        build_model(taxonomy)
+    if args.train:
+        print(f"adapter: {train_adapter(taxonomy, Path(args.train))}")
+    if args.calibrate:
+        print(f"calibration: {fit_calibration(taxonomy)}")
+    print(f"linker model at {MODEL_DIR}")
+    return 0
+
+
 def _positive(text: str) -> int:
     """A whole number of at least 1, or argparse's clear refusal."""
     try:
@@ -894,6 +915,21 @@ def parser() -> argparse.ArgumentParser:
     )
     build.add_argument("--out", help="taxonomy folder to write (default data/taxonomy)")
     build.set_defaults(run=cmd_build_taxonomy)
+
+    linker = sub.add_parser(
+        "build-linker",
+        help="build the model that links sentences to skills by meaning (set-up runs it)",
+    )
+    linker.add_argument("--force", action="store_true", help="rebuild even if it exists")
+    linker.add_argument(
+        "--train",
+        metavar="SHARED",
+        help="retrain its adapter on ESCO's labels and descriptions (the shared data folder)",
+    )
+    linker.add_argument(
+        "--calibrate", action="store_true", help="refit its calibration on data/linking/"
+    )
+    linker.set_defaults(run=cmd_build_linker)
     return top
 
 

@@ -19,6 +19,7 @@ from skillbridge_pipeline.core.roadmaps.catalog import ResourceIndex, load_catal
 from skillbridge_pipeline.core.roadmaps.engine import offered_resources
 from skillbridge_pipeline.core.roadmaps.enhancer import enhance
 from skillbridge_pipeline.core.skills.extraction import SkillExtractor
+from skillbridge_pipeline.core.skills.linker import SemanticLinker
 from skillbridge_pipeline.core.skills.taxonomy import load_taxonomy
 from skillbridge_pipeline.core.store import ResultsStore
 from skillbridge_pipeline.ml_training.assets import SKILLSPAN_TRAIN
@@ -46,7 +47,7 @@ class LocalPipeline:
         self.store = ResultsStore(f"sqlite:///{home / 'results.db'}")
         self.store.create_schema()
         self.taxonomy = load_taxonomy()
-        self.extractor = SkillExtractor(self.taxonomy)
+        self.extractor = SkillExtractor(self.taxonomy, linker=SemanticLinker(self.taxonomy))
         self.cache = EmbeddingCache(self.store, Embedder())
         self.registry = ModelRegistry(home / "models")
         self.chroma_path = home / "chroma"

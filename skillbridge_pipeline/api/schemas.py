@@ -25,6 +25,9 @@ class Skill(BaseModel):
     confidence: float
     requirement: str | None = None
     mentions: list[list[int]] = Field(description="[start, end] of every mention")
+    method: Literal["name", "meaning"] = Field(
+        "name", description="found by its name, or by the meaning of a sentence (the surface)"
+    )
 
 
 class Document(BaseModel):
@@ -83,6 +86,12 @@ class Gap(BaseModel):
     priority_score: float
     priority_level: Literal["Critical", "High", "Medium", "Low"]
     coverage: Literal["Missing", "Partial", "Strong"]
+    covered_by: Literal["same", "narrower", "meaning", "broader", "similar"] | None = Field(
+        None,
+        description="how the resume covers it: the same skill, a narrower one, a sentence"
+        " that means it, only the broader one, or a similar skill",
+    )
+    also: list[str] = Field(default_factory=list, description="broader JD skills merged in")
     closest_resume_skill: dict[str, Any] | None = None
     jd_evidence: Evidence | None = None
     importance: float | None = None

@@ -21,7 +21,7 @@ from sqlalchemy.engine import Connection, Engine
 
 VERSION_TABLE = "skillbridge_schema_version"
 BASELINE = "0001_release_1"  # the schema release 1 made with create_all
-HEAD = "0004_request_pages"
+HEAD = "0005_skill_method"
 _LOCK_ID = 7270012  # pg_advisory_xact_lock key: one migrating process at a time
 
 

@@ -55,7 +55,14 @@ class GapScorer:
         self, pairs: list[PairInput], features: list[GapFeatures | None]
     ) -> list[dict]:
         """Scores from features already computed (the `gap_features` asset's table)."""
-        return score_features(pairs, features, self._predict, self._explain, self.trained.version)
+        return score_features(
+            pairs,
+            features,
+            self._predict,
+            self._explain,
+            self.trained.version,
+            self.taxonomy.ancestors,
+        )
 
     def score(
         self,

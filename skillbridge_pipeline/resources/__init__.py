@@ -26,8 +26,8 @@ from skillbridge_pipeline.core.gaps.embeddings import Embedder, EmbeddingCache
 from skillbridge_pipeline.core.gaps.vector_store import SkillVectorStore, chroma_client
 from skillbridge_pipeline.core.roadmaps.catalog import Resource, ResourceIndex
 from skillbridge_pipeline.core.roadmaps.llm import DEFAULT_MODEL, LlmSettings
-from skillbridge_pipeline.core.skills.extraction import SkillExtractor
-from skillbridge_pipeline.core.skills.taxonomy import DEFAULT_TAXONOMY_DIR, load_taxonomy
+from skillbridge_pipeline.core.skills.extraction import SkillExtractor, build_extractor
+from skillbridge_pipeline.core.skills.taxonomy import DEFAULT_TAXONOMY_DIR
 from skillbridge_pipeline.core.store import ResultsStore
 from skillbridge_pipeline.ml_training.registry import ModelRegistry
 from skillbridge_pipeline.resources.io_manager import ParquetIOManager
@@ -136,10 +136,12 @@ class InboxResource(ConfigurableResource):
 
 
 @functools.cache
-def shared_extractor(taxonomy_dir: str, min_confidence: float | None) -> SkillExtractor:
-    """Built once per process (the matcher is immutable): a run worker that stays up between
-    runs would otherwise rebuild it, ~1.1 s, for every run."""
-    return SkillExtractor(load_taxonomy(Path(taxonomy_dir)), min_confidence=min_confidence)
+def shared_extractor(
+    taxonomy_dir: str, min_confidence: float | None, link_by_meaning: bool = True
+) -> SkillExtractor:
+    """Built once per process (the matcher and the linker are immutable): a run worker that
+    stays up between runs would otherwise rebuild them, ~3 s, for every run."""
+    return build_extractor(Path(taxonomy_dir), min_confidence, link_by_meaning)
 
 
 class SkillExtractorResource(ConfigurableResource):
@@ -147,10 +149,13 @@ class SkillExtractorResource(ConfigurableResource):
 
     taxonomy_dir: str = str(DEFAULT_TAXONOMY_DIR)
     min_confidence: float | None = None  # None: the extractor's per-kind defaults
+    link_by_meaning: bool = True  # the semantic linker beside the name matcher
     _extractor: SkillExtractor = PrivateAttr()
 
     def setup_for_execution(self, context: InitResourceContext) -> None:
-        self._extractor = shared_extractor(self.taxonomy_dir, self.min_confidence)
+        self._extractor = shared_extractor(
+            self.taxonomy_dir, self.min_confidence, self.link_by_meaning
+        )
 
     @property
     def extractor(self) -> SkillExtractor:

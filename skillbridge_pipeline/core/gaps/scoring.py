@@ -1,9 +1,14 @@
 """Scored gaps for one analysis: a resume against a job description.
 
-For each skill the JD asks for: coverage (Strong when the resume evidences the same skill or a
-near-identical one, cosine >= 0.85; Partial when its closest resume skill is related, >= 0.6;
-Missing otherwise), the closest resume skill, and a priority score and level from the
-gap-priority model. A skill the resume evidences is never missing and has priority 0.
+For each skill the JD asks for: coverage, the resume skill that covers it and how
+(`covered_by`), and a priority score and level from the gap-priority model. Strong: the resume
+names the same skill ("same"), or a narrower one ("narrower": Git covers version control), or a
+resume sentence means it with a calibrated confidence >= 0.7 ("meaning"), or its closest resume
+skill is near-identical, cosine >= 0.85 ("similar"). Partial: a sentence means it less surely,
+or the resume has only the broader skill ("broader": version control for Git), or the closest
+resume skill is related, cosine >= 0.6. Missing otherwise. A skill the resume evidences is never
+missing and has priority 0. A JD skill whose narrower form the JD also names is one requirement
+with it ("Git, version control"): one gap, under the most specific name, the other in `also`.
 
 overall_match is importance-weighted coverage: sum(w * c) / sum(w), with c = 1 for Strong,
 0.5 for Partial, 0 for Missing, and w = 1.0 for a required skill, 0.75 when the JD does not
@@ -31,6 +36,7 @@ from skillbridge_pipeline.core.skills.market import SkillMarket
 from skillbridge_pipeline.core.store import DocumentRecord, ResultsStore
 
 STRONG, PARTIAL = 0.85, 0.60
+STRONG_BY_MEANING = 0.7  # a linked resume sentence this sure covers the skill fully
 COVERAGE_VALUE = {"Strong": 1.0, "Partial": 0.5, "Missing": 0.0}
 REQUIREMENT_WEIGHT = {"required": 1.0, None: 0.75, "preferred": 0.45}
 LEVELS = ("Low", "Medium", "High", "Critical")
@@ -199,10 +205,11 @@ def score_features(
     predict: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]],
     explain: Callable[[list[str]], dict[str, list[str]]] | None = None,
     model_version: str = "",
+    ancestors: Callable[[str], frozenset[str]] = lambda _: frozenset(),
 ) -> list[dict]:
     """Priorities from the model for every row at once, then each pair's result.
     `predict(tabular, embeddings)` returns (level index, score) per row; `explain(names)` maps
-    each skill name to trained skills near it."""
+    each skill name to trained skills near it; `ancestors(skill id)` its broader skills."""
     order = [i for i, f in enumerate(features) if f is not None]
     tabular = (
         np.concatenate([features[i].tabular for i in order])
@@ -218,7 +225,7 @@ def score_features(
     results, offset = [], 0
     for pair, feature in zip(pairs, features, strict=True):
         if feature is None:
-            results.append(_assemble(pair, None, [], [], {}, model_version))
+            results.append(_assemble(pair, None, [], [], {}, model_version, ancestors))
             continue
         n = len(pair.jd_skills)
         results.append(
@@ -229,6 +236,7 @@ def score_features(
                 scores[offset : offset + n],
                 near,
                 model_version,
+                ancestors,
             )
         )
         offset += n
@@ -242,6 +250,7 @@ def _assemble(
     scores,
     near: dict[str, list[str]],
     model_version: str,
+    ancestors: Callable[[str], frozenset[str]],
 ) -> dict:
     result = {
         "resume_id": pair.resume_id,
@@ -259,17 +268,20 @@ def _assemble(
         return result
     resume_skills = pair.resume_skills
     by_id = {s["skill_id"]: s for s in resume_skills}
+    narrower_in_resume = {a: s for s in resume_skills for a in ancestors(s["skill_id"])}
+    merged = merged_into(pair.jd_skills, ancestors)
     gaps = []
     for i, skill in enumerate(pair.jd_skills):
-        exact = skill["skill_id"] in by_id
+        if skill["skill_id"] in merged:
+            continue  # asked for again under a narrower name
         closest_index = features.closest[i]
-        closest = (
-            by_id[skill["skill_id"]]
-            if exact
-            else (resume_skills[closest_index] if closest_index is not None else None)
+        nearest = resume_skills[closest_index] if closest_index is not None else None
+        similarity = float(features.similarity[i]) if nearest else 0.0
+        coverage, closest, covered_by = cover(
+            skill, by_id, narrower_in_resume, ancestors, nearest, similarity
         )
-        similarity = 1.0 if exact else float(features.similarity[i]) if closest else 0.0
-        coverage = coverage_of(similarity, exact)
+        if covered_by in ("same", "narrower", "meaning"):
+            similarity = 1.0  # the skill itself, or a narrower form of it
         score, level = float(scores[i]), LEVELS[int(levels[i])]
         if coverage == "Strong":
             score, level = 0.0, "Low"  # evidenced: nothing to learn here
@@ -281,6 +293,12 @@ def _assemble(
                 "priority_score": round(score, 4),
                 "priority_level": level,
                 "coverage": coverage,
+                "covered_by": covered_by,
+                "also": [
+                    j["name"]
+                    for j in pair.jd_skills
+                    if merged.get(j["skill_id"]) == skill["skill_id"]
+                ],
                 "closest_resume_skill": {
                     "skill_id": closest["skill_id"],
                     "name": closest["name"],
@@ -314,9 +332,46 @@ def _assemble(
     return result
 
 
+def merged_into(
+    jd_skills: Sequence[dict], ancestors: Callable[[str], frozenset[str]]
+) -> dict[str, str]:
+    """JD skill id -> the narrower JD skill that stands for it ("version control" -> Git)."""
+    merged: dict[str, str] = {}
+    for skill in jd_skills:
+        for broader in ancestors(skill["skill_id"]):
+            merged.setdefault(broader, skill["skill_id"])
+    ids = {s["skill_id"] for s in jd_skills}
+    return {broad: narrow for broad, narrow in merged.items() if broad in ids}
+
+
+def cover(
+    skill: dict,
+    by_id: dict[str, dict],
+    narrower_in_resume: dict[str, dict],
+    ancestors: Callable[[str], frozenset[str]],
+    nearest: dict | None,
+    similarity: float,
+) -> tuple[str, dict | None, str | None]:
+    """(coverage, the resume skill that covers it, how) for one JD skill."""
+    skill_id = skill["skill_id"]
+    if (same := by_id.get(skill_id)) is not None:
+        if same.get("method") == "meaning":
+            sure = same["confidence"] >= STRONG_BY_MEANING
+            return ("Strong" if sure else "Partial"), same, "meaning"
+        return "Strong", same, "same"
+    if (narrower := narrower_in_resume.get(skill_id)) is not None:
+        return "Strong", narrower, "narrower"
+    broader = next((by_id[a] for a in ancestors(skill_id) if a in by_id), None)
+    coverage = coverage_of(similarity, False) if nearest else "Missing"
+    if coverage == "Missing" and broader is not None:
+        return "Partial", broader, "broader"
+    return coverage, nearest, ("similar" if coverage != "Missing" else None)
+
+
 def _evidence(skill: dict) -> dict:
     return {
         "surface": skill.get("surface"),
+        "method": skill.get("method", "name"),
         "start": skill.get("start_offset", skill.get("start")),
         "end": skill.get("end_offset", skill.get("end")),
     }

@@ -21,19 +21,25 @@ match loop and its state, and splitting them would spread one decision over seve
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from skillbridge_pipeline.core.skills.jd_context import SentenceRoles
 from skillbridge_pipeline.core.skills.language import WrittenLanguage
+from skillbridge_pipeline.core.skills.linker import SemanticLinker, text_units
 from skillbridge_pipeline.core.skills.taxonomy import (
+    DEFAULT_TAXONOMY_DIR,
+    LINK_ONLY_ORIGINS,
     NO_EVIDENCE,
     Alias,
     AliasReliability,
     Skill,
     Taxonomy,
+    load_taxonomy,
 )
 from skillbridge_pipeline.core.skills.text import Tokens, tokenize, unify_punctuation
 
@@ -219,6 +225,7 @@ class FoundSkill:
     requirement: str | None = None  # JDs: required | preferred, when the wording says so
     # (surface, start, end) of the first mention of each distinct way the document writes it
     evidence: tuple[tuple[str, int, int], ...] = ()
+    method: str = "name"  # or "meaning": the linker tied a sentence (the surface) to it
 
     @property
     def surfaces(self) -> tuple[str, ...]:
@@ -237,6 +244,7 @@ class FoundSkill:
             "confidence": self.confidence,
             "requirement": self.requirement,
             "mentions": [list(m) for m in self.mentions],
+            "method": self.method,
         }
 
 
@@ -271,9 +279,15 @@ def alias_prior(alias: Alias, token_count: int) -> float:
 class SkillExtractor:
     """Stateless once built: build one per process and share it."""
 
-    def __init__(self, taxonomy: Taxonomy, min_confidence: float | None = None):
+    def __init__(
+        self,
+        taxonomy: Taxonomy,
+        min_confidence: float | None = None,
+        linker: SemanticLinker | None = None,
+    ):
         self.taxonomy = taxonomy
         self.min_confidence = min_confidence
+        self.linker = linker  # None: names only (calibration on SkillSpan, the eval contract)
         self._written = WrittenLanguage(taxonomy)
         # The alias keys as a trie of tokens: matching walks forward from a token only while
         # some alias goes on, one dictionary lookup a step.
@@ -287,6 +301,8 @@ class SkillExtractor:
                 self._add(skill, alias)
 
     def _add(self, skill: Skill, alias: Alias) -> None:
+        if alias.origin in LINK_ONLY_ORIGINS:
+            return
         tokens = tokenize(unify_punctuation(alias.text))
         key = tuple(tokens.norms)
         if not key:
@@ -329,6 +345,9 @@ class SkillExtractor:
         self._insert(key, entry)
         last = key[-1]
         if not alias.case_sensitive and last.isalpha() and len(last) > 2 and last[-1] != "s":
+            if alias.text.isupper():  # "APIs" is a plural of API, "Leeds" no plural of LEED
+                cased = (*tokens.texts[:-1], tokens.texts[-1] + "s")
+                entry = dataclasses.replace(entry, cased_tokens=cased)
             self._insert((*key[:-1], last + "s"), entry)  # plural
 
     def _insert(self, key: tuple[str, ...], entry: _Entry) -> None:
@@ -478,8 +497,66 @@ class SkillExtractor:
     def extract(
         self, text: str, kind: str = "resume", min_confidence: float | None = None
     ) -> list[FoundSkill]:
-        """One entry per canonical skill, in order of first appearance."""
-        return aggregate(self.taxonomy, self.find_mentions(text, kind, min_confidence))
+        """One entry per canonical skill, in order of first appearance; then, with a linker,
+        the skills of sentences and list items the names left empty, by meaning."""
+        mentions = self.find_mentions(text, kind, min_confidence)
+        found = aggregate(self.taxonomy, mentions)
+        if self.linker is not None:
+            found += self._linked(text, kind, mentions, found)
+        return found
+
+    def _linked(
+        self, text: str, kind: str, mentions: list[SkillMention], found: list[FoundSkill]
+    ) -> list[FoundSkill]:
+        """Skills by meaning. The name matcher wins where both speak: a unit with a name in it
+        is not linked, and a linked skill already found, or broader or narrower than one found,
+        adds nothing."""
+        named = sorted(m.start for m in mentions)
+        units = [
+            (start, end)
+            for start, end in text_units(text)
+            if bisect_left(named, start) == bisect_left(named, end)
+        ]
+        roles: list[str | None] = [None] * len(units)
+        if kind == "jd" and units:
+            sentences = SentenceRoles(text)
+            roles = [sentences.at(start) for start, _ in units]
+            kept = [k for k, role in enumerate(roles) if role != "company"]
+            units, roles = [units[k] for k in kept], [roles[k] for k in kept]
+        role_at = dict(zip(units, roles, strict=True))
+        known = {s.skill_id for s in found}
+        for skill_id in list(known):
+            known |= self.taxonomy.ancestors(skill_id)
+        by_skill: dict[str, list] = {}
+        for link in self.linker.link(text, units, kind):
+            if link.skill_id in known or self.taxonomy.ancestors(link.skill_id) & known:
+                continue
+            by_skill.setdefault(link.skill_id, []).append(link)
+        linked = []
+        for skill_id, links in by_skill.items():
+            skill, first = self.taxonomy.skills[skill_id], links[0]
+            surface = text[first.start : first.end]
+            asked = [role_at[(lk.start, lk.end)] for lk in links]
+            requirement = (
+                "required" if "required" in asked else "preferred" if "preferred" in asked else None
+            )
+            linked.append(
+                FoundSkill(
+                    skill_id=skill_id,
+                    name=skill.name,
+                    category=skill.category,
+                    kind=skill.kind,
+                    surface=surface,
+                    start=first.start,
+                    end=first.end,
+                    confidence=max(lk.confidence for lk in links),
+                    mentions=tuple((lk.start, lk.end) for lk in links),
+                    requirement=requirement if kind == "jd" else None,
+                    evidence=((surface, first.start, first.end),),
+                    method="meaning",
+                )
+            )
+        return linked
 
     def written_in(self, text: str, found: Iterable[FoundSkill] = ()) -> FoundSkill | None:
         """The spoken language a resume is written in, as a skill it evidences (a resume in
@@ -498,6 +575,17 @@ class SkillExtractor:
             end=len(text),
             confidence=round(probability, 4),
         )
+
+
+def build_extractor(
+    taxonomy_dir: Path = DEFAULT_TAXONOMY_DIR,
+    min_confidence: float | None = None,
+    link_by_meaning: bool = True,
+) -> SkillExtractor:
+    """The extractor every door uses: the taxonomy's names, and its concepts by meaning."""
+    taxonomy = load_taxonomy(taxonomy_dir)
+    linker = SemanticLinker(taxonomy) if link_by_meaning else None
+    return SkillExtractor(taxonomy, min_confidence=min_confidence, linker=linker)
 
 
 def aggregate(taxonomy: Taxonomy, mentions: Iterable[SkillMention]) -> list[FoundSkill]:

@@ -61,6 +61,13 @@ _TEAM_NEEDS = re.compile(
     r"work with|working with|rely on|build with|follow|practi[cs]e|apply|adopt|employ|deploy|"
     r"suchen|nutzen|verwenden|arbeiten mit|recherchons|utilisons|travaillons avec)\b",
 )
+# The stack a team says it works in is what the job needs: "Our stack: Vue, Nuxt", "We build
+# iOS apps in SwiftUI", "Tech stack - Go, Kafka".
+_STACK = re.compile(
+    r"\b(?:our|the|tech|technology|current|core) stack\b|\bstack\s*[:\-–]|"
+    r"^\W*(?:we|our team|the team)\b[^.!?\n]{0,40}?\b(?:build|develop|write|code|ship|run|"
+    r"program|deliver)\b[^.!?\n]{0,50}?\b(?:in|with|using|on top of)\b"
+)
 _COMPANY_START = re.compile(
     r"^\W*(we|we're|we've|our|us|<organization>|the company|the university|the department|"
     r"the institute|the group|the team|the faculty|founded|about us|join us|"
@@ -252,6 +259,8 @@ def _role(sentence: str, section: SentenceRole) -> SentenceRole:
     if _PREFERRED.search(sentence):
         return "preferred"
     asks: SentenceRole = "preferred" if section == "preferred" else "required"
+    if _STACK.search(sentence):
+        return asks
     if _TEAM_NEEDS.search(sentence):
         # "We are looking for … Python" asks for it; "We use Kafka" says what the job uses.
         required = section in ("required", "preferred") or _REQUIRED.search(sentence)

@@ -22,6 +22,10 @@ CATEGORIES: dict[str, str] = {
     "soft_skills": "Soft skills",
 }
 KINDS = ("technology", "concept", "domain", "language", "qualification", "soft_skill")
+# Aliases the name matcher leaves alone: ESCO's skills pillar is written as verb phrases ("handle
+# knives", "apply person-centred care") that postings paraphrase rather than quote; the semantic
+# linker (`linker.py`) reads them by meaning.
+LINK_ONLY_ORIGINS = frozenset(["esco-skill"])
 
 DATA_DIR = Path(__file__).resolve().parents[3] / "data"  # the repository's data/
 DEFAULT_TAXONOMY_DIR = DATA_DIR / "taxonomy"
@@ -54,6 +58,12 @@ class Skill:
     hot_technology: bool = False
     in_demand: bool = False
     onet_occupations: tuple[str, ...] = field(default=(), repr=False)
+    # Ids of broader skills (Git -> Version control): a narrower skill covers a broader one.
+    broader: tuple[str, ...] = ()
+
+    @property
+    def esco_uri(self) -> str | None:
+        return next((s.ref for s in self.sources if s.source == "esco"), None)
 
     def to_json(self) -> dict:
         return {
@@ -74,6 +84,7 @@ class Skill:
             "hot_technology": self.hot_technology,
             "in_demand": self.in_demand,
             "onet_occupations": list(self.onet_occupations),
+            "broader": list(self.broader),
         }
 
     @classmethod
@@ -88,6 +99,7 @@ class Skill:
             hot_technology=row["hot_technology"],
             in_demand=row["in_demand"],
             onet_occupations=tuple(row["onet_occupations"]),
+            broader=tuple(row.get("broader", ())),
         )
 
 
@@ -136,6 +148,17 @@ class Taxonomy:
 
     def get(self, skill_id: str) -> Skill | None:
         return self.skills.get(skill_id)
+
+    def ancestors(self, skill_id: str) -> frozenset[str]:
+        """Every broader skill, transitively (cycles in the sources are tolerated)."""
+        seen: set[str] = set()
+        stack = list(self.skills[skill_id].broader) if skill_id in self.skills else []
+        while stack:
+            current = stack.pop()
+            if current not in seen and current != skill_id:
+                seen.add(current)
+                stack.extend(self.skills[current].broader if current in self.skills else ())
+        return frozenset(seen)
 
 
 def write_skills(skills: list[Skill], directory: Path) -> Path:

@@ -15,6 +15,14 @@ Run with `skillbridge build-taxonomy --shared ../shared/data` (needs the `dev` e
    (immunology, financial analysis), filed by their ISCED-F code.
 6. Skill names as postings write them (`skill-names/`, Qarera, MIT): modern tools and practices
    (argocd, eventing), except names that combine skills or contain a known one.
+7. The rest of ESCO v1.1.1 (`esco-relations-v1.1.1/skills_en.csv.gz`): the skills pillar, verb
+   phrases ("handle knives", "apply person-centred care") with their alternative labels, which
+   the name matcher leaves alone and the semantic linker reads by meaning (`LINK_ONLY_ORIGINS`).
+   It comes last so no earlier source merges into it; a concept whose label is already a skill's
+   alias joins that skill ("show initiative" -> Self-motivation).
+
+Broader relations come from ESCO's skill hierarchy (skill -> broader skill) and from
+`data/curation/broader.tsv` (Git -> Version control, Jenkins -> CI/CD).
 
 An item merges into an earlier skill when its own name (or vendor-stripped name) is already an
 alias there; otherwise it becomes a new canonical skill. Ids are slugs of canonical names.
@@ -33,6 +41,8 @@ merge (above) is the one thing a reader must see whole.
 from __future__ import annotations
 
 import csv
+import dataclasses
+import gzip
 import json
 import re
 from collections import defaultdict
@@ -43,12 +53,14 @@ from skillbridge_pipeline.core.skills.taxonomy import (
     CATEGORIES,
     DATA_DIR,
     KINDS,
+    LINK_ONLY_ORIGINS,
     RELIABILITY_FILE,
     Alias,
     AliasReliability,
     Skill,
     SourceLink,
     Taxonomy,
+    load_taxonomy,
     write_skills,
 )
 from skillbridge_pipeline.core.skills.text import alias_key
@@ -384,6 +396,29 @@ class TaxonomyBuilder:
             )
             self._merge_or_add([name], draft, [])  # matched as written: lower case
 
+    def add_esco_skills(self) -> None:
+        """Every ESCO v1.1.1 concept not yet in the taxonomy, with its kind from `skillType` and
+        `reuseLevel` (transversal skills are mostly personal qualities)."""
+        known = {link.ref for draft in self.drafts for link in draft.sources}
+        for row in esco_skill_rows(self.shared):
+            uri = row["conceptUri"]
+            if uri in known:
+                continue
+            label = row["preferredLabel"].strip()
+            alternatives = [a.strip() for a in row["altLabels"].splitlines() if a.strip()]
+            knowledge = row["skillType"] == "knowledge"
+            transversal = row["reuseLevel"] == "transversal"
+            category = "soft_skills" if transversal else _category_from_name(label)
+            kind = "domain" if knowledge else "soft_skill" if transversal else "concept"
+            draft = Draft(
+                name=label[:1].upper() + label[1:],
+                category=category,
+                kind=kind,
+                origin="esco-skill",
+                sources=[SourceLink("esco", uri)],
+            )
+            self._merge_or_add([label], draft, alternatives)
+
     def _has_known_part(self, key: tuple[str, ...]) -> bool:
         """Whether a part of `key` (not all of it) is already an alias of another source."""
         return any(
@@ -400,6 +435,9 @@ class TaxonomyBuilder:
         for draft in self.drafts:
             aliases = []
             for key, (text, origin) in draft.aliases.items():
+                if origin in LINK_ONLY_ORIGINS:
+                    aliases.append(Alias(text=text, origin=origin))  # read by meaning only
+                    continue
                 if self.owner.get(key) is not draft:
                     continue  # another skill owns this alias
                 noun_phrases = origin == "isced" or draft.kind == "domain"
@@ -429,7 +467,51 @@ class TaxonomyBuilder:
                 in_demand=draft.in_demand,
                 onet_occupations=tuple(sorted(draft.onet_occupations)),
             )
-        return list(skills.values())
+        return self._with_broader(list(skills.values()))
+
+    def _with_broader(self, skills: list[Skill]) -> list[Skill]:
+        """Each skill with its broader skills: ESCO's skill -> broader skill relations between
+        concepts the taxonomy holds, then the curated ones."""
+        by_uri = {link.ref: s.id for s in skills for link in s.sources if link.source == "esco"}
+        by_key: dict[tuple[str, ...], str] = {}
+        for skill in skills:
+            for alias in skill.aliases:
+                if alias.origin not in LINK_ONLY_ORIGINS:
+                    by_key.setdefault(alias_key(alias.text), skill.id)
+        for skill in skills:
+            by_key.setdefault(alias_key(skill.name), skill.id)
+        broader: dict[str, list[str]] = defaultdict(list)
+        path = self.shared / "esco-relations-v1.1.1" / "broaderRelationsSkillPillar.csv.gz"
+        with gzip.open(path, "rt", encoding="utf-8") as f:
+            for row in csv.DictReader(f):
+                narrow, wide = by_uri.get(row["conceptUri"]), by_uri.get(row["broaderUri"])
+                if narrow and wide and narrow != wide:
+                    broader[narrow].append(wide)
+        for narrow_name, wide_name in curated_broader(self.curation):
+            narrow, wide = by_key.get(alias_key(narrow_name)), by_key.get(alias_key(wide_name))
+            if narrow is None or wide is None:
+                raise ValueError(f"broader.tsv: {narrow_name!r} or {wide_name!r} is not a skill")
+            broader[narrow].append(wide)
+        return [
+            dataclasses.replace(s, broader=tuple(dict.fromkeys(broader[s.id])))
+            if s.id in broader
+            else s
+            for s in skills
+        ]
+
+
+def esco_skill_rows(shared_data: Path) -> list[dict]:
+    path = shared_data / "esco-relations-v1.1.1" / "skills_en.csv.gz"
+    with gzip.open(path, "rt", encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def curated_broader(curation: Path) -> list[tuple[str, str]]:
+    lines = (curation / "broader.tsv").read_text(encoding="utf-8").splitlines()
+    rows = csv.DictReader(
+        (line for line in lines if line and not line.startswith("#")), delimiter="\t"
+    )
+    return [(row["narrower"], row["broader"]) for row in rows]
 
 
 def classify_alias(
@@ -558,6 +640,11 @@ def build_taxonomy(
     from tqdm import tqdm
 
     from skillbridge_pipeline.core.roadmaps.catalog import build_catalog
+    from skillbridge_pipeline.core.skills.linker_build import (
+        build_model,
+        fit_calibration,
+        train_adapter,
+    )
 
     builder = TaxonomyBuilder(shared_data)
     postings = shared_data / "skillspan" / "postings-train-dev.jsonl"
@@ -568,9 +655,10 @@ def build_taxonomy(
         ("ISCED-F fields", builder.add_isced_fields),
         ("ESCO knowledge", builder.add_esco_knowledge),
         ("skill names", builder.add_skill_names),
+        ("ESCO skills pillar", builder.add_esco_skills),
     ]
     with tqdm(
-        total=len(sources) + 4, desc="build-taxonomy", unit="step", disable=not progress
+        total=len(sources) + 6, desc="build-taxonomy", unit="step", disable=not progress
     ) as bar:
 
         def step(name: str) -> None:
@@ -593,6 +681,12 @@ def build_taxonomy(
             data_dir / "roadmaps" / "catalog.json",
         )
         step("learning-resource catalog")
+        taxonomy = load_taxonomy(out_dir)
+        build_model(taxonomy)
+        step("linker model")
+        train_adapter(taxonomy, shared_data)
+        fit_calibration(taxonomy)
+        step("linker adapter and calibration")
     return skills
 
 

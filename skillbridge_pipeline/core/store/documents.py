@@ -76,6 +76,8 @@ document_skills = Table(
     Column("confidence", Float, nullable=False),
     Column("requirement", String(16)),
     Column("mentions", Text, nullable=False),  # JSON [[start, end], ...]
+    # "name" (the name matcher) or "meaning" (a sentence the linker tied to the skill)
+    Column("method", String(8), nullable=False, server_default="name"),
 )
 
 
@@ -324,6 +326,7 @@ class DocumentTables(BatchTables):
                     "confidence": s["confidence"],
                     "requirement": s.get("requirement"),
                     "mentions": json.dumps(s["mentions"]),
+                    "method": s.get("method", "name"),
                 }
                 for row in extracted
                 for s in row["skills"]

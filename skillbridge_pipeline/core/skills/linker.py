@@ -1,0 +1,250 @@
+"""Link sentences to taxonomy concepts by meaning: the name matcher's partner.
+
+People write skills as sentences ("helped 40 customers a day with complaints", "drew blood
+samples") and ESCO writes them as verb phrases ("handle customer complaints", "perform
+venepuncture procedures"); names meet neither. Each sentence, or each item of a list line
+("Essential: patient care, phlebotomy, wound care"), that the name matcher left empty is embedded
+with a static model distilled from the shipped all-MiniLM-L6-v2 (`linker_build.py`; model2vec:
+a table lookup per token, thousands of sentences a second on a CPU) and compared with every
+concept's labels. The best concept is kept when its calibrated probability of being right
+(logistic on the similarity and its margin over the runner-up, fitted on held-out labelled
+sentences, `data/linking/`) clears the threshold; the unit of text is its evidence.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from skillbridge_pipeline.core.skills.jd_context import SentenceRoles, split_sentences
+from skillbridge_pipeline.core.skills.taxonomy import DATA_DIR, Skill, Taxonomy
+
+LINKER_DIR = DATA_DIR / "linker"
+MODEL_DIR = LINKER_DIR / "model"  # built by `skillbridge build-linker` (setup runs it)
+CALIBRATION_FILE = LINKER_DIR / "calibration.json"
+ADAPTER_FILE = LINKER_DIR / "adapter.npy"  # trained by `skillbridge build-linker --train`
+MAX_UNIT_WORDS = 40  # past this a unit is a paragraph: its mean vector means little
+MAX_UNITS = 2_000  # per document: linking stays bounded on a 5 MB posting
+# "Essential: a, b and c": a label before the list, then items joined by commas or "and".
+_LABEL = re.compile(r"^\s*(?:[-*•·–]\s*)?[\w /&'-]{1,40}:\s+")
+_BULLET = re.compile(r"^\s*[-*•·–>]+\s*")
+_ITEM_SPLIT = re.compile(r"\s*(?:[,;•·|]|\band\b|\bor\b|&)\s*")
+_WORD = re.compile(r"[^\W\d_]{2,}")
+# A unit of only these asks for nothing ("and more", "etc.").
+_EMPTY_WORDS = frozenset(
+    [
+        "and",
+        "or",
+        "the",
+        "a",
+        "an",
+        "of",
+        "in",
+        "on",
+        "with",
+        "for",
+        "to",
+        "etc",
+        "more",
+        "other",
+        "similar",
+        "as",
+        "well",
+        "such",
+        "our",
+        "your",
+        "we",
+        "you",
+        "is",
+        "are",
+        "be",
+        "will",
+        "can",
+        "must",
+        "should",
+        "have",
+        "has",
+    ]
+)
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """P(linked concept is right) = sigmoid(intercept + a * similarity + b * margin)."""
+
+    intercept: float
+    similarity: float
+    margin: float
+    threshold: float  # the probability from which a link is reported in a resume
+    jd_threshold: float  # ... in a job description, where a wrong link is a false gap
+
+    def probability(self, similarity: float, margin: float) -> float:
+        z = self.intercept + self.similarity * similarity + self.margin * margin
+        return 1.0 / (1.0 + math.exp(-z))
+
+    @classmethod
+    def load(cls, path: Path = CALIBRATION_FILE) -> Calibration:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return cls(
+            data["intercept"],
+            data["similarity"],
+            data["margin"],
+            data["threshold"],
+            data["jd_threshold"],
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    skill_id: str
+    start: int  # the unit of text that is the evidence
+    end: int
+    similarity: float
+    margin: float  # over the runner-up concept
+    confidence: float
+
+
+def text_units(text: str) -> list[tuple[int, int]]:
+    """Sentences, and the items of list lines, as (start, end) offsets into `text`."""
+    units = []
+    for start, end in split_sentences(text):
+        sentence = text[start:end]
+        label = _LABEL.match(sentence) or _BULLET.match(sentence)
+        body_start = start + (label.end() if label else 0)
+        body = text[body_start:end].rstrip(" .;:!?\n")
+        pieces = _split_items(body)
+        for offset, piece in pieces:
+            left = body_start + offset
+            stripped = piece.strip()
+            if stripped and _has_content(stripped):
+                lead = len(piece) - len(piece.lstrip())
+                units.append((left + lead, left + lead + len(stripped)))
+        if len(units) >= MAX_UNITS:
+            break
+    return units[:MAX_UNITS]
+
+
+def _split_items(body: str) -> list[tuple[int, str]]:
+    """A list line splits into its items; a sentence stays whole. A list: items of at most four
+    words each, joined by commas, semicolons or a last "and"/"or"."""
+    cuts = [m.span() for m in _ITEM_SPLIT.finditer(body)]
+    if not cuts or not re.search(r"[,;•·|]", body):
+        return [(0, body)]
+    pieces, begin = [], 0
+    for cut_start, cut_end in cuts:
+        pieces.append((begin, body[begin:cut_start]))
+        begin = cut_end
+    pieces.append((begin, body[begin:]))
+    if any(len(p.split()) > 4 for _, p in pieces):
+        return [(0, body)]
+    return pieces
+
+
+def _has_content(unit: str) -> bool:
+    words = [w.casefold() for w in _WORD.findall(unit)]
+    return bool(words) and any(w not in _EMPTY_WORDS for w in words)
+
+
+def linkable(skill: Skill) -> bool:
+    """Concepts the linker may name: every ESCO concept and every curated skill (tools known
+    only by name, from O*NET or posting lists, are the name matcher's)."""
+    return any(s.source in ("esco", "curated") for s in skill.sources)
+
+
+class SemanticLinker:
+    """Built once per process over a taxonomy (~2 s: every concept label embedded)."""
+
+    def __init__(
+        self,
+        taxonomy: Taxonomy,
+        model_dir: Path = MODEL_DIR,
+        calibration: Calibration | None = None,
+        adapter: Path | None = ADAPTER_FILE,
+    ):
+        from model2vec import StaticModel
+
+        if not (model_dir / "model.safetensors").exists():
+            raise FileNotFoundError(
+                f"the linker's model is not built at {model_dir}; run `skillbridge build-linker` "
+                "(scripts/setup.sh does)"
+            )
+        self.model = StaticModel.from_pretrained(str(model_dir))
+        self.adapter = np.load(adapter).astype(np.float32) if adapter is not None else None
+        self.calibration = calibration or Calibration.load()
+        skills = [s for s in taxonomy if linkable(s)]
+        self.skill_ids = [s.id for s in skills]
+        labels, owners = [], []
+        for index, skill in enumerate(skills):
+            for label in concept_labels(skill):
+                labels.append(label)
+                owners.append(index)
+        vectors = self._encode(labels)
+        # A concept is the mean of its labels' directions: one row per concept keeps the
+        # comparison a single matrix product.
+        centroids = np.zeros((len(skills), vectors.shape[1]), np.float32)
+        np.add.at(centroids, np.asarray(owners), vectors)
+        self.concepts = _normalised(centroids)
+
+    def _encode(self, texts: Sequence[str]) -> np.ndarray:
+        vectors = _normalised(np.asarray(self.model.encode(list(texts)), dtype=np.float32))
+        return vectors if self.adapter is None else _normalised(vectors @ self.adapter)
+
+    def link(
+        self,
+        text: str,
+        units: Sequence[tuple[int, int]],
+        kind: str = "resume",
+        threshold: float | None = None,
+    ) -> list[Link]:
+        """The best concept of each unit, where its calibrated probability clears the
+        threshold for the kind of document."""
+        if not units:
+            return []
+        default = self.calibration.jd_threshold if kind == "jd" else self.calibration.threshold
+        floor = default if threshold is None else threshold
+        vectors = self._encode([" ".join(text[s:e].split()[:MAX_UNIT_WORDS]) for s, e in units])
+        sims = vectors @ self.concepts.T
+        top2 = np.argpartition(-sims, 1, axis=1)[:, :2]
+        links = []
+        for row, (start, end) in enumerate(units):
+            a, b = top2[row]
+            if sims[row, b] > sims[row, a]:
+                a, b = b, a
+            similarity = float(sims[row, a])
+            margin = similarity - float(sims[row, b])
+            confidence = self.calibration.probability(similarity, margin)
+            if confidence >= floor:
+                links.append(
+                    Link(
+                        self.skill_ids[a],
+                        start,
+                        end,
+                        round(similarity, 4),
+                        round(margin, 4),
+                        round(confidence, 4),
+                    )
+                )
+        return links
+
+
+def concept_labels(skill: Skill) -> list[str]:
+    labels = {skill.name.casefold(): skill.name}
+    for alias in skill.aliases:
+        labels.setdefault(alias.text.casefold(), alias.text)
+    return list(labels.values())
+
+
+def _normalised(vectors: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors / np.maximum(norms, 1e-9)
+
+
+def unit_roles(text: str, units: Sequence[tuple[int, int]]) -> list[str]:
+    roles = SentenceRoles(text)
+    return [roles.at(start) for start, _ in units]
