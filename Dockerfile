@@ -12,6 +12,8 @@ COPY data ./data
 COPY schemas ./schemas
 COPY workspace.yaml ./
 RUN pip install ".[docker]"
+# The semantic linker's static model, distilled from the packaged MiniLM (not in the repository).
+RUN HF_HUB_OFFLINE=1 skillbridge build-linker
 COPY deploy/production/dagster.yaml /opt/dagster/home/dagster.yaml
 COPY deploy/docker/workspace.yaml /opt/dagster/home/workspace.yaml
 EXPOSE 3000 4000 8000

@@ -6,7 +6,8 @@ machines differ and are noisy, so that extractor (commit 88a82f7^, checked out w
 archive`) is also measured in the same run, in rounds alternating with the current code, each in
 a fresh process, timed in CPU seconds: the ratio to it is the figure that carries from one
 machine to another. Prints both rates and ratios, the taxonomy's load time and memory, and the
-time of two large texts.
+time of two large texts; then the same postings with the semantic linker on (names + meaning,
+as every door of the product extracts), its build time, and its cost as a ratio to names only.
 Run: .venv/bin/python bench/extraction_throughput.py [--baseline-rev REV | --baseline-path DIR]
 """
 
@@ -25,6 +26,7 @@ from io import BytesIO
 from pathlib import Path
 
 from skillbridge_pipeline.core.skills.extraction import SkillExtractor
+from skillbridge_pipeline.core.skills.linker import SemanticLinker
 from skillbridge_pipeline.core.skills.taxonomy import load_taxonomy
 
 TARGET_PER_SECOND = 347
@@ -112,6 +114,26 @@ def in_process(texts: list[str]) -> None:
         started = time.perf_counter()
         found = extractor.find_mentions(text, kind="jd")
         print(f"{label}: {len(found)} mentions in {time.perf_counter() - started:.2f} s")
+    linked_rate(taxonomy, texts, rate)
+
+
+def linked_rate(taxonomy, texts: list[str], names_rate: float) -> None:
+    """Names + meaning on the same postings, in the same process and run."""
+    started = time.perf_counter()
+    extractor = SkillExtractor(taxonomy, linker=SemanticLinker(taxonomy))
+    build_seconds = time.perf_counter() - started
+    extractor.extract(texts[0], kind="jd")
+    started = time.process_time()
+    found = [extractor.extract(text, kind="jd") for text in texts]
+    seconds = time.process_time() - started
+    rate = len(texts) / seconds
+    linked = sum(s.method == "meaning" for skills in found for s in skills)
+    print(
+        f"with the linker: {rate:.0f} postings/s ({linked} skills by meaning), "
+        f"{rate / names_rate:.2f}x names only in the same run; ratio to target "
+        f"({TARGET_PER_SECOND}/s): {rate / TARGET_PER_SECOND:.2f}x; linker built in "
+        f"{build_seconds:.1f} s"
+    )
 
 
 def main() -> int:

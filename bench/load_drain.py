@@ -4,6 +4,9 @@ ratio to the target (150 documents/s), peak memory, and the counts that must be 
 documents sent = stored = extracted, each document in exactly one batch, each batch
 materialised once.
 
+`--compare-names-only` drains the same documents with the semantic linker off and then on,
+in one run, and prints both rates and the linker's cost as their ratio.
+
 `--prior-documents N` drains the same documents a second time into a store and an instance
 that already hold N documents and their batches (partitions), and prints both rates and their
 ratio (target: at most 1.2x slower): the cost per document must not grow with history.
@@ -30,7 +33,11 @@ from skillbridge_pipeline.core.documents.identity import document_id
 from skillbridge_pipeline.core.store import ResultsStore
 from skillbridge_pipeline.definitions import build_definitions
 from skillbridge_pipeline.demo import run_pending
-from skillbridge_pipeline.resources import KafkaResource, embedded_resources
+from skillbridge_pipeline.resources import (
+    KafkaResource,
+    SkillExtractorResource,
+    embedded_resources,
+)
 
 DATA = Path(__file__).parents[1] / "data"
 TARGET_PER_SECOND = 150
@@ -99,8 +106,16 @@ def add_history(store: ResultsStore, instance, count: int) -> None:
     instance.add_dynamic_partitions("batches", keys)
 
 
-def drain(home: Path, kafka: KafkaResource | None, docs: list[bytes], feed, prior: int = 0) -> dict:
+def drain(
+    home: Path,
+    kafka: KafkaResource | None,
+    docs: list[bytes],
+    feed,
+    prior: int = 0,
+    link_by_meaning: bool = True,
+) -> dict:
     resources = embedded_resources(home)
+    resources["skill_extractor"] = SkillExtractorResource(link_by_meaning=link_by_meaning)
     if kafka:
         resources["kafka"] = kafka
     defs = build_definitions(resources)
@@ -172,7 +187,7 @@ def peak_memory() -> str:
     return f"peak memory of the draining process: {own:.0f} MiB"
 
 
-def via_kafka(docs: list[bytes], prior: int = 0) -> dict:
+def via_kafka(docs: list[bytes], prior: int = 0, link_by_meaning: bool = True) -> dict:
     with TansuBroker() as broker, tempfile.TemporaryDirectory() as tmp:
         kafka = KafkaResource(bootstrap_servers=broker.bootstrap_servers)
         broker.create_topics(kafka.topics)
@@ -184,10 +199,10 @@ def via_kafka(docs: list[bytes], prior: int = 0) -> dict:
                 producer.poll(0)
             assert producer.flush(60) == 0
 
-        return drain(Path(tmp), kafka, docs, publish, prior)
+        return drain(Path(tmp), kafka, docs, publish, prior, link_by_meaning)
 
 
-def via_inbox(docs: list[bytes], prior: int = 0) -> dict:
+def via_inbox(docs: list[bytes], prior: int = 0, link_by_meaning: bool = True) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         inbox = Path(tmp) / "inbox" / "resumes"
         inbox.mkdir(parents=True)
@@ -196,7 +211,7 @@ def via_inbox(docs: list[bytes], prior: int = 0) -> dict:
             for i, data in enumerate(docs):
                 (inbox / f"resume_{i:05d}.txt").write_bytes(data)
 
-        return drain(Path(tmp), None, docs, drop, prior)
+        return drain(Path(tmp), None, docs, drop, prior, link_by_meaning)
 
 
 def main() -> None:
@@ -206,9 +221,24 @@ def main() -> None:
     parser.add_argument(
         "--prior-documents", type=int, default=0, help="then drain again into this much history"
     )
+    parser.add_argument(
+        "--compare-names-only",
+        action="store_true",
+        help="also drain with the semantic linker off, in the same run, and print the ratio",
+    )
     args = parser.parse_args()
     docs = documents(args.documents)
     sources = {"kafka": via_kafka, "inbox": via_inbox}
+    if args.compare_names_only:
+        for name in ("kafka", "inbox") if args.source == "both" else (args.source,):
+            sources[name](documents(50))  # one-time imports and the linker's build, for both
+            names = report(f"{name}, names only", sources[name](docs, link_by_meaning=False))
+            linked = report(f"{name}, names + linker", sources[name](docs))
+            print(
+                f"{name}: the linker costs {names / linked:.2f}x ({names:.0f}/s -> {linked:.0f}/s)"
+            )
+        print(peak_memory())
+        return
     for name in ("kafka", "inbox") if args.source == "both" else (args.source,):
         if args.prior_documents:  # the first drain in a process also pays one-time imports
             sources[name](documents(50))

@@ -113,10 +113,9 @@ def cmd_submit(args: argparse.Namespace) -> int:
 
 def cmd_extract_skills(args: argparse.Namespace) -> int:
     """JSON lines {"id", "text", "kind"} in; {"id", "skills": [...]} out, one per input."""
-    from skillbridge_pipeline.core.skills.extraction import SkillExtractor
-    from skillbridge_pipeline.core.skills.taxonomy import load_taxonomy
+    from skillbridge_pipeline.core.skills.extraction import build_extractor
 
-    extractor = SkillExtractor(load_taxonomy(), min_confidence=args.min_confidence)
+    extractor = build_extractor(min_confidence=args.min_confidence, link_by_meaning=args.by_meaning)
     out = sys.stdout
     for number, line in enumerate(sys.stdin, start=1):
         if not line.strip():
@@ -134,16 +133,18 @@ def cmd_extract_skills(args: argparse.Namespace) -> int:
             )
             return 2
         # One row per distinct way each skill is written ("amazon-web-services", then "AWS"):
-        # every surface is evidence, with the offsets of its first mention.
+        # every surface is evidence, with the offsets of its first mention. A skill found by
+        # meaning is written as its name: its evidence is a whole sentence, no span.
         skills = [
             {
                 "id": s.skill_id,
                 "name": s.name,
                 "category": s.category,
-                "surface": surface,
+                "surface": surface if s.method == "name" else s.name,
                 "start": start,
                 "end": end,
                 "confidence": s.confidence,
+                "method": s.method,
                 **({"requirement": s.requirement} if s.requirement else {}),
             }
             for s in extractor.extract(text, kind="jd" if kind == "jd" else "resume")
@@ -896,6 +897,11 @@ def parser() -> argparse.ArgumentParser:
         "--min-confidence",
         type=float,
         help="report skills at least this confident (default 0.5; in resumes the prior is a floor)",
+    )
+    extract.add_argument(
+        "--by-meaning",
+        action="store_true",
+        help="also link sentences to skills by meaning, as the pipeline does (default: names)",
     )
     extract.set_defaults(run=cmd_extract_skills)
 

@@ -260,6 +260,7 @@ class _Entry:
     key: str
     is_language: bool
     is_field: bool  # a curated field or industry ("healthcare", "economics")
+    is_tool: bool  # a curated technology ("Excel", "React")
     # Two to four capitals from an automatic source ("BSS", "OMS", "CPR"): in a JD as often the
     # name of the employer's school, programme or system as the skill.
     bare_acronym: bool
@@ -337,6 +338,7 @@ class SkillExtractor:
             key=" ".join(key),
             is_language=skill.kind == "language",
             is_field=skill.kind == "domain" and alias.origin == "curated",
+            is_tool=skill.kind == "technology" and alias.origin == "curated",
             bare_acronym=alias.origin != "curated"
             and len(key) == 1
             and alias.text.isupper()
@@ -345,8 +347,10 @@ class SkillExtractor:
         self._insert(key, entry)
         last = key[-1]
         if not alias.case_sensitive and last.isalpha() and len(last) > 2 and last[-1] != "s":
-            if alias.text.isupper():  # "APIs" is a plural of API, "Leeds" no plural of LEED
-                cased = (*tokens.texts[:-1], tokens.texts[-1] + "s")
+            # "APIs" is a plural of API, "Leeds" no plural of LEED ("leed" in a posting list):
+            # a short name's plural must be written in capitals.
+            if alias.text.isupper() or (len(last) <= 4 and alias.origin != "curated"):
+                cased = (*tokens.texts[:-1], tokens.texts[-1].upper() + "s")
                 entry = dataclasses.replace(entry, cased_tokens=cased)
             self._insert((*key[:-1], last + "s"), entry)  # plural
 
@@ -465,6 +469,17 @@ class SkillExtractor:
             field_cue = entry.is_field and _has_cue(norms, first, end, FIELD_CUES)
             if field_cue and (kind != "jd" or role in ASKING_ROLES):
                 confidence = max(confidence, entry.prior)  # "experience in healthcare"
+            if (
+                entry.is_tool
+                and casing == "loose"
+                and role in ASKING_ROLES
+                and _is_list_item(tokens, first, end)
+                and _has_anchor(tokens, first, end, anchors, LIST_WINDOW)
+            ):
+                # "Proficiency in excel and sql is essential": a tool listed in lowercase
+                # beside another skill in an asking sentence is asked for, whatever SkillSpan's
+                # annotators did with the capitalised word elsewhere.
+                confidence = max(confidence, entry.prior)
             if confidence < threshold:
                 continue
             if casing == "loose" and not _is_list_item(tokens, first, end):
@@ -521,7 +536,9 @@ class SkillExtractor:
         if kind == "jd" and units:
             sentences = SentenceRoles(text)
             roles = [sentences.at(start) for start, _ in units]
-            kept = [k for k, role in enumerate(roles) if role != "company"]
+            # In a JD only what it asks for is linked: a sentence about the company or the
+            # work around the job ("the team builds pipelines") names no requirement by meaning.
+            kept = [k for k, role in enumerate(roles) if role in ASKING_ROLES]
             units, roles = [units[k] for k in kept], [roles[k] for k in kept]
         role_at = dict(zip(units, roles, strict=True))
         known = {s.skill_id for s in found}

@@ -453,6 +453,10 @@ class TaxonomyBuilder:
                 )
                 if alias is not None:
                     aliases.append(alias)
+            if not aliases and any(link.source == "esco" for link in draft.sources):
+                # An ESCO concept whose every label is too ordinary to match by name ("data
+                # mining", "design process") is still one the linker can find by meaning.
+                aliases = [Alias(text, "esco-skill") for text, _ in draft.aliases.values()]
             if not aliases:
                 continue
             skill_id = _unique_slug(draft.name, skills)

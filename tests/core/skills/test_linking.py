@@ -1,0 +1,196 @@
+"""Skills by meaning (issue 28): the whole ESCO pillar, today's tools, paraphrase linked by the
+semantic linker, and the skill hierarchy in coverage. Each case names what must be found (or
+must cover) and what must not."""
+
+import json
+
+import pytest
+
+from skillbridge_pipeline.core.gaps.scoring import cover, merged_into
+from skillbridge_pipeline.core.skills.extraction import SkillExtractor
+from skillbridge_pipeline.core.skills.linker import SemanticLinker, text_units
+from skillbridge_pipeline.core.skills.linker_build import load_labelled
+from skillbridge_pipeline.core.skills.taxonomy_build import esco_skill_rows
+
+
+@pytest.fixture(scope="session")
+def linked(taxonomy):
+    """Names and meaning: the extractor every door of the product uses."""
+    return SkillExtractor(taxonomy, linker=SemanticLinker(taxonomy))
+
+
+def found(extractor, text, kind):
+    return {s.name: s for s in extractor.extract(text, kind=kind)}
+
+
+JD_CASES = [
+    # (text, must find, must not find)
+    (
+        "Essential: patient care, phlebotomy, wound care and IV therapy",
+        {"Patient care", "Phlebotomy", "Wound care", "Intravenous infusion"},
+        set(),
+    ),
+    ("* Food Safety\n* Knife Skills", {"Food safety", "Knife skills"}, set()),
+    ("You will need a good knowledge of food safety", {"Food safety"}, set()),
+    (
+        "Requirements: Swift and SwiftUI; Kotlin and Jetpack Compose; XCTest and Espresso",
+        {"Swift", "SwiftUI", "Kotlin", "Jetpack Compose", "XCTest", "Espresso"},
+        {"UI design", "Software testing", "Google"},
+    ),
+    ("You have shipped apps to Google Play.", {"Google Play"}, {"Google"}),
+    (
+        "Experience with NestJS, Celery and Zendesk.",
+        {"NestJS", "Celery", "Zendesk"},
+        set(),
+    ),
+    ("Our stack: Vue, Nuxt, GraphQL and Redis.", {"Vue.js", "Nuxt", "GraphQL", "Redis"}, set()),
+    ("We build iOS apps in SwiftUI", {"iOS", "SwiftUI"}, set()),
+    ("Proficiency in excel and sql is essential.", {"Microsoft Excel", "SQL"}, set()),
+]
+
+
+@pytest.mark.parametrize(("text", "present", "absent"), JD_CASES)
+def test_jd_skills_by_name_and_meaning(linked, text, present, absent):
+    names = set(found(linked, text, "jd"))
+    assert present <= names, f"missing {present - names} in {names}"
+    assert not absent & names
+
+
+@pytest.mark.parametrize(
+    "text", ["Our stack: Vue, Nuxt, GraphQL and Redis.", "We build iOS apps in SwiftUI"]
+)
+def test_the_stack_a_team_works_in_is_asked_for(linked, text):
+    assert {s.requirement for s in found(linked, text, "jd").values()} == {"required"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We are a healthcare company.",
+        "We are an equal opportunity employer.",
+        "Apply by Friday with your CV.",
+    ],
+)
+def test_self_description_and_boilerplate_ask_for_nothing(linked, text):
+    assert found(linked, text, "jd") == {}
+
+
+def test_a_place_name_is_no_acronym_plural(linked):
+    """ "Leeds" is not the plural of LEED (the green-building rating, "leed" in a posting list);
+    a plural written as one ("Dockerfiles") still counts."""
+    assert "LEED" not in found(linked, "I live in Leeds with my two dogs.", "resume")
+    assert "Docker" in found(linked, "Wrote Dockerfiles for every service.", "resume")
+
+
+def test_a_sentence_is_linked_by_meaning_with_itself_as_evidence(linked):
+    text = "Helped 40 customers a day with returns and complaints"
+    skills = found(linked, text, "resume")
+    complaints = skills["Handle customer complaints"]
+    assert complaints.method == "meaning"
+    assert (complaints.start, complaints.end) == (0, len(text))
+    assert 0.0 < complaints.confidence <= 1.0
+    assert complaints.record()["method"] == "meaning"
+
+
+def test_a_unit_with_a_name_in_it_is_not_linked(linked):
+    """The name matcher wins where both speak: 'Maintained Jenkins pipelines' is Jenkins, not a
+    pipeline-repair skill of the gas industry."""
+    skills = found(linked, "Maintained Jenkins pipelines", "resume")
+    assert set(skills) == {"Jenkins"}
+    assert skills["Jenkins"].method == "name"
+
+
+def test_list_lines_split_into_items():
+    text = "Essential: patient care, phlebotomy, wound care and IV therapy"
+    units = [text[s:e] for s, e in text_units(text)]
+    assert units == ["patient care", "phlebotomy", "wound care", "IV therapy"]
+    sentence = "Helped 40 customers a day with returns and complaints"
+    assert [sentence[s:e] for s, e in text_units(sentence)] == [sentence]
+
+
+def coverage(taxonomy, linked, resume: str, jd: str) -> dict[str, tuple[str, str | None]]:
+    """JD skill name -> (coverage, how) by the rules that need no embedding model (the gap
+    model's cosine is left out: nothing is 'similar' here)."""
+    resume_skills = [s.record() for s in linked.extract(resume, kind="resume")]
+    jd_skills = [s.record() for s in linked.extract(jd, kind="jd")]
+    by_id = {s["skill_id"]: s for s in resume_skills}
+    narrower = {a: s for s in resume_skills for a in taxonomy.ancestors(s["skill_id"])}
+    merged = merged_into(jd_skills, taxonomy.ancestors)
+    out = {}
+    for skill in jd_skills:
+        if skill["skill_id"] not in merged:
+            level, _, how = cover(skill, by_id, narrower, taxonomy.ancestors, None, 0.0)
+            out[skill["name"]] = (level, how)
+    return out
+
+
+@pytest.mark.parametrize(
+    ("resume", "jd", "skill", "how"),
+    [
+        ("Administered Windows Server 2012 R2.", "Windows Server administration", None, "same"),
+        (
+            "Maintained Jenkins pipelines.",
+            "Experience with CI/CD is required.",
+            "CI/CD",
+            "narrower",
+        ),
+        ("Git every day.", "You know version control systems.", "Version control", "narrower"),
+        ("drawing blood samples (venepuncture)", "Essential: phlebotomy", "Phlebotomy", "same"),
+        (
+            "Helped 40 customers a day with returns and complaints",
+            "Excellent customer service is required.",
+            None,
+            "narrower",
+        ),
+        ("I always seize the initiative.", "You show initiative.", "Self-motivation", "same"),
+    ],
+)
+def test_resume_wording_covers_the_jd_skill(taxonomy, linked, resume, jd, skill, how):
+    result = coverage(taxonomy, linked, resume, jd)
+    assert result, f"the JD {jd!r} found no skill"
+    name = skill or next(iter(result))
+    assert result[name] == ("Strong", how), result
+
+
+def test_a_broader_skill_in_the_resume_is_partial(taxonomy, linked):
+    result = coverage(taxonomy, linked, "Version control with SVN.", "You know Git.")
+    assert result["Git"] == ("Partial", "broader")
+
+
+def test_a_jd_naming_a_skill_and_its_broader_form_asks_once(taxonomy, linked):
+    result = coverage(taxonomy, linked, "Python developer.", "Git, version control, Git branching")
+    assert set(result) == {"Git"}
+
+
+def test_taxonomy_holds_every_esco_concept_with_its_kind(taxonomy):
+    from pathlib import Path
+
+    shared = Path(__file__).resolve().parents[3].parent / "shared" / "data"
+    uris = {link.ref for s in taxonomy for link in s.sources if link.source == "esco"}
+    esco = {row["conceptUri"]: row for row in esco_skill_rows(shared)}
+    assert set(esco) <= uris  # each a skill of its own, or merged into one that names it
+    by_uri = {s.esco_uri: s for s in taxonomy if s.esco_uri}
+    knives = by_uri[
+        next(
+            u
+            for u, r in esco.items()
+            if r["preferredLabel"] == "handle knives for cutting activities"
+        )
+    ]
+    assert knives.kind != "technology"
+    initiative = next(u for u, r in esco.items() if r["preferredLabel"] == "show initiative")
+    assert by_uri[initiative].kind == "soft_skill"
+
+
+def test_broader_relations_come_from_esco_and_curation(taxonomy):
+    assert "version-control" in taxonomy.ancestors("git")
+    assert "ci-cd" in taxonomy.ancestors("jenkins")
+    assert "ios" in taxonomy.ancestors("swiftui")
+    assert any(taxonomy.get(s).broader for s in taxonomy.skills if taxonomy.get(s).esco_uri)
+
+
+def test_the_labelled_sentences_are_valid():
+    sentences = load_labelled()
+    assert len(sentences) >= 200
+    assert len({s["occupation"] for s in sentences}) >= 10
+    assert all(json.dumps(s) and s["side"] in ("jd", "resume") for s in sentences)
