@@ -77,7 +77,7 @@ def _how_long(gaps: list[dict], named: list[str]) -> str:
     if urgent and len(urgent) < len(gaps):
         text += (
             f" The {len(urgent)} critical and high ones take about {urgent_hours:g} hours: "
-            "the 4-week roadmap covers those first."
+            "the 4-week roadmap starts with those."
         )
     return text
 
