@@ -49,4 +49,4 @@ def report_path(
 def verify(key: bytes, resume_id: str, jd_id: str, expires: int, sig: str) -> bool:
     """The signature is this analysis' and the link has not expired."""
     expected = _signature(key, resume_id, jd_id, expires)
-    return expires > time.time() and hmac.compare_digest(expected, sig)
+    return expires > time.time() and hmac.compare_digest(expected.encode(), sig.encode())

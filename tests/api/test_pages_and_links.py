@@ -70,6 +70,7 @@ def test_a_signed_link_opens_one_report_for_a_while(api):
     assert page.status_code == 200 and "Skill-gap report" in page.text
     assert page.headers["referrer-policy"] == "no-referrer"
 
+    assert api.get(url.split("&sig=")[0] + "&sig=%C3%A9t%C3%A9").status_code == 403  # not hex
     forged = api.get(url.replace(f"/{JD_ID}?", f"/{'f' * 16}?"))  # another analysis' path
     assert forged.status_code == 403 and "text/html" in forged.headers["content-type"]
     expired, _ = links.report_path(

@@ -144,7 +144,7 @@ def report(
     store: Store,
     settings: Settings,
     expires: Annotated[int | None, Query(ge=0, le=2**40)] = None,
-    sig: Annotated[str | None, Query(max_length=128)] = None,
+    sig: Annotated[str | None, Query(max_length=128)] = None,  # any text: refused, never a 500
 ) -> Response:
     """A printable page: match, what to do first, gaps, evidence, roadmap, suggestions. Opened
     with a signed link (`/api/report-links/...`) or a bearer header; a `?token=` in the address
