@@ -609,7 +609,14 @@ def _finished_analyses(store, settled: set[str]) -> list[str]:
         lines += _analysis_lines(row, str(_write_stored_report(store, row)))
     if failed:
         lines.append(f"failed analysis requests ({len(failed)}):")
-        lines += [f"  {r.resume_id}:{r.jd_id}: {r.error}" for r in failed]
+        for request in failed:
+            resume = store.get_document("resume", request.resume_id) or {}
+            jd = store.get_document("jd", request.jd_id) or {}
+            named = (
+                f"{resume.get('filename') or request.resume_id} against "
+                f"{jd.get('filename') or request.jd_url or request.jd_id}"
+            )
+            lines.append(f"  {named}: {request.error}")
     return lines
 
 

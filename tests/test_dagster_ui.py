@@ -63,11 +63,10 @@ def test_a_failed_documents_reason_is_on_the_asset_where_it_failed(tmp_path, mon
             except httpx.HTTPError:
                 pass
             time.sleep(1)
-        assert shutil.which("chromium"), "Debian's chromium is required (scripts/services.sh)"
+        chromium = shutil.which("chromium")
+        assert chromium, "Debian's chromium is required (scripts/services.sh installs it)"
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path="/usr/bin/chromium", args=["--no-sandbox"]
-            )
+            browser = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             page.set_default_timeout(120_000)
             page.goto(

@@ -14,7 +14,7 @@ from skillbridge_pipeline.api.app import create_app
 from skillbridge_pipeline.api.settings import ApiSettings
 from skillbridge_pipeline.core.store import tokens
 
-CHROMIUM = "/usr/bin/chromium"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"  # Debian's, never a download
 # Every element that shows text of its own: its computed font size in CSS pixels.
 FONT_SIZES = """() => [...document.querySelectorAll('body *')]
   .filter(e => e.getClientRects().length &&
@@ -27,7 +27,7 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     if not shutil.which("chromium"):
-        pytest.fail("Debian's chromium is required at /usr/bin/chromium (scripts/services.sh)")
+        pytest.fail("Debian's chromium is required (scripts/services.sh installs it)")
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         yield launched
