@@ -50,6 +50,10 @@ def test_submit_then_process_prints_each_finished_analysis_with_its_report(home,
     assert submitted.returncode == 0, submitted.stderr
     assert "next: `skillbridge process`" in submitted.stdout
 
+    empty = tmp_path / "Empty_CV.txt"
+    empty.write_bytes(b"")
+    assert run("submit", "--resume", str(empty), "--jd", str(jd), env=home).returncode == 0
+
     processed = run("process", "--quiet", env=home)
     assert processed.returncode == 0, processed.stderr[-3000:]
     out = processed.stdout
@@ -61,6 +65,10 @@ def test_submit_then_process_prints_each_finished_analysis_with_its_report(home,
     )
     assert found, out
     assert 0 <= int(found[1]) <= 100 and found[2].strip()
+    assert (
+        "failed analysis requests (1):\n"
+        "  Empty_CV.txt against clinical_data_analyst.md: the resume failed: file is empty"
+    ) in out
     report = Path(found[3])
     page = report.read_text()
     assert f"{found[1]}%" in page and "What to do first" in page
