@@ -51,12 +51,13 @@ if ! redis_up; then
   exit 1
 fi
 
-# The report page is tested in headless Chromium (Debian's package), installed when missing.
+# The browser tests (report page, offline /docs, the Dagster UI) drive headless Chromium
+# (Debian's package) through Playwright, which is told to use it; installed when missing.
 if ! command -v chromium >/dev/null && command -v apt-get >/dev/null && [[ $EUID -eq 0 ]]; then
-  echo "installing Chromium (Debian package) for the report-page test"
+  echo "installing Chromium (Debian package) for the browser tests"
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 fi
 if ! command -v chromium >/dev/null; then
-  echo "chromium is not installed and could not be (the report-page test needs it)" >&2
+  echo "chromium is not installed and could not be (the browser tests need it)" >&2
   exit 1
 fi

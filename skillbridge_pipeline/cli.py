@@ -1,8 +1,6 @@
-"""The `skillbridge` command line.
-
-One module of ~900 lines: one `cmd_*` function per command, then the argument parser that
-lists them all with their help lines; each command imports what it needs when it runs, so
-`skillbridge --help` starts in well under a second.
+"""The `skillbridge` command line: one `cmd_*` function per command, then the argument parser
+with their help lines. Each command imports what it needs when it runs, so `skillbridge --help`
+starts in well under a second. What a user reads first is `DESCRIPTION`.
 """
 
 from __future__ import annotations
@@ -10,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 import tempfile
 from pathlib import Path
@@ -108,6 +107,11 @@ def cmd_submit(args: argparse.Namespace) -> int:
     if pair:
         request = write_request(inbox, ids["resume"], ids["jd"], args.session)
         print(f"requested analysis {ids['resume']} x {ids['jd']} -> {request}")
+    print(
+        "next: `skillbridge process` analyses what is in the inbox and prints each result with "
+        "its report (a running `skillbridge dev` picks it up too); `skillbridge results` lists "
+        "them later"
+    )
     return 0
 
 
@@ -194,9 +198,6 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     if not args.batch and not (args.resume and args.jd):
         print("give --resume and --jd (one or more), or --batch PAIRS.jsonl", file=sys.stderr)
         return 2
-    if args.html and len(args.jd) > 1:
-        print("--html writes the report of one pair: give one --jd", file=sys.stderr)
-        return 2
     pipeline = LocalPipeline(skillbridge_home(), _llm_settings(), args.hours)
     if args.batch:
         return _analyze_batch(pipeline, Path(args.batch), args.out)
@@ -211,7 +212,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         key=lambda a: -a["analysis"]["overall_match"],
     )
     if args.html:
-        _write_report(answers[0], Path(args.html))
+        _write_report(answers, Path(args.html), resume.text, {jd.doc_id: jd.text for jd in jds})
     if args.json:
         print(json.dumps(answers[0] if len(answers) == 1 else answers, indent=2))
     elif len(answers) > 1:
@@ -248,9 +249,15 @@ def _print_answer(answer: dict) -> None:
         print(f"  suggestion: {suggestion.get('suggested') or suggestion}")
 
 
-def _write_report(answer: dict, target: Path) -> None:
-    from skillbridge_pipeline.api.report import render_report
+def _write_report(answers: list[dict], target: Path, resume_text: str, jd_texts: dict) -> None:
+    """The report of one pair, or the comparison page of one resume against several JDs."""
+    from skillbridge_pipeline.api.report import render_comparison, render_report
 
+    if len(answers) > 1:
+        target.write_text(render_comparison(answers), encoding="utf-8")
+        print(f"wrote the comparison of {len(answers)} jobs to {target}", file=sys.stderr)
+        return
+    [answer] = answers
     html = render_report(
         answer["analysis"],
         {"roadmap": answer["roadmap"], "suggestions": answer["suggestions"]},
@@ -258,6 +265,7 @@ def _write_report(answer: dict, target: Path) -> None:
             "resume": {"filename": answer["resume"]["file"]},
             "jd": {"filename": answer["jd"]["file"], "title": answer["jd"]["title"]},
         },
+        {"resume": resume_text, "jd": jd_texts[answer["jd"]["doc_id"]]},
     )
     target.write_text(html, encoding="utf-8")
     print(f"wrote the report to {target}", file=sys.stderr)
@@ -358,16 +366,147 @@ def cmd_chat(args: argparse.Namespace) -> int:
     from skillbridge_pipeline.resources import resources_for
     from skillbridge_pipeline.settings import selected_environment
 
-    resume_id, _, jd_id = args.analysis_id.partition(":")
     store = resources_for(selected_environment())["results_store"].open()
-    analysis = store.get_analysis(resume_id, jd_id)
-    if analysis is None:
-        print(
-            f"unknown analysis {args.analysis_id!r} (expected RESUME_ID:JD_ID of a scored pair)",
-            file=sys.stderr,
-        )
+    try:
+        row = _one_analysis(store, args.analysis_id)
+    except Unresolved as error:
+        print(f"skillbridge chat: {error}", file=sys.stderr)
         return 2
+    analysis = store.get_analysis(row["resume_id"], row["jd_id"])
     print(llm.chat(args.question, analysis, _llm_settings()))
+    return 0
+
+
+class Unresolved(Exception):
+    """A document or analysis named by nothing stored, or by several: the message says which."""
+
+
+def _documents_named(store, name: str, kind: str | None = None) -> list[dict]:
+    """What a person may mean by `name`: a file here (by its content's id), an id, an id's first
+    characters or a stored file name."""
+    from skillbridge_pipeline.core.documents.identity import document_id
+
+    path = Path(name)
+    if path.is_file():
+        found = store.documents_named(document_id(path.read_bytes()), kind)
+        if found:
+            return found
+    return store.documents_named(path.name or name, kind)
+
+
+def _one_analysis(store, name: str) -> dict:
+    """The stored analysis `name` means: RESUME:JD (each a file name, an id or an id's start),
+    or one document that has a single analysis."""
+    resume, colon, jd = name.partition(":")
+    if not name:
+        rows = store.analysis_listing()
+    elif colon and not Path(name).is_file():
+        resume_ids = [d["doc_id"] for d in _documents_named(store, resume, "resume")]
+        jd_ids = [d["doc_id"] for d in _documents_named(store, jd, "jd")]
+        rows = store.analysis_listing(resume_ids, jd_ids)
+    else:
+        found = _documents_named(store, name)
+        resume_ids = [d["doc_id"] for d in found if d["kind"] == "resume"]
+        jd_ids = [d["doc_id"] for d in found if d["kind"] == "jd"]
+        rows = store.analysis_listing(resume_ids) + store.analysis_listing(None, jd_ids)
+    if len(rows) == 1:
+        return rows[0]
+    if not rows:
+        raise Unresolved(
+            f"no stored analysis matches {name!r}; give RESUME:JD as file names or ids "
+            "(`skillbridge results` lists them)"
+        )
+    raise Unresolved(
+        f"{name!r} matches {len(rows)} analyses; name one as RESUME:JD:\n"
+        + "\n".join(f"  {r['resume_id']}:{r['jd_id']}  {_pair_label(r)}" for r in rows)
+    )
+
+
+def _pair_label(row: dict) -> str:
+    from skillbridge_pipeline.core.skills.jd_profile import clean_title
+
+    job = clean_title(row["jd_title"]) or row["jd_file"] or row["jd_id"]
+    return f"{row['resume_file'] or row['resume_id']} against {job}"
+
+
+def _pair_summary(row: dict) -> str:
+    """The match and the two documents by name, on one line."""
+    jd_file = f" ({row['jd_file']})" if row["jd_title"] and row["jd_file"] else ""
+    return f"{row['overall_match']:>4.0%}  {_pair_label(row)}{jd_file}"
+
+
+def _analysis_lines(row: dict, report: str) -> list[str]:
+    """One analysis as a person reads it: match, the two documents, top gaps, its report."""
+    return [
+        f"  {_pair_summary(row)}",
+        f"        top gaps: {', '.join(row['top_gaps']) or 'none, every skill is evidenced'}",
+        f"        report: {report}",
+    ]
+
+
+def _report_file(row: dict) -> Path:
+    """Where a stored analysis' report is written: under the home, named after its files."""
+
+    def stem(name: str | None, doc_id: str) -> str:
+        return re.sub(r"[^A-Za-z0-9]+", "-", Path(name or doc_id).stem).strip("-")[:40]
+
+    name = (
+        f"{stem(row['resume_file'], row['resume_id'])}--{stem(row['jd_file'], row['jd_id'])}"
+        f"--{row['resume_id'][:6]}{row['jd_id'][:6]}.html"
+    )
+    return skillbridge_home() / "reports" / name
+
+
+def _write_stored_report(store, row: dict, target: Path | None = None) -> Path:
+    from skillbridge_pipeline.api.report import stored_report
+
+    target = target or _report_file(row)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(stored_report(store, row["resume_id"], row["jd_id"]), encoding="utf-8")
+    return target
+
+
+def cmd_results(args: argparse.Namespace) -> int:
+    """Stored analyses, newest first; or the report page of one of them."""
+    from skillbridge_pipeline.resources import resources_for
+    from skillbridge_pipeline.settings import selected_environment
+
+    store = resources_for(selected_environment())["results_store"].open()
+    try:
+        if args.report or args.html or args.link:
+            row = _one_analysis(store, args.report or args.document or "")
+            if args.link:
+                from skillbridge_pipeline.api.links import LINK_SECONDS, link_key, report_path
+
+                path, _ = report_path(link_key(skillbridge_home()), row["resume_id"], row["jd_id"])
+                where = f"{args.api.rstrip('/')}{path}  (opens for {LINK_SECONDS // 60} minutes)"
+            else:
+                target = Path(args.html) if args.html else None
+                where = str(_write_stored_report(store, row, target))
+            print("\n".join(_analysis_lines(row, where)))
+            return 0
+        rows = store.analysis_listing()
+        if args.document:
+            found = _documents_named(store, args.document)
+            if not found:
+                raise Unresolved(f"no document matches {args.document!r}")
+            ids = {d["doc_id"] for d in found}
+            rows = [r for r in rows if ids & {r["resume_id"], r["jd_id"]}]
+    except Unresolved as error:
+        print(f"skillbridge results: {error}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(rows, indent=1, default=str))
+        return 0
+    if not rows:
+        print("no stored analyses yet: `skillbridge submit --resume FILE --jd FILE`, then process")
+        return 0
+    print(f"stored analyses ({len(rows)}), newest first:")
+    for row in rows[: args.limit]:
+        command = f"skillbridge results --report {row['resume_id']}:{row['jd_id']}"
+        print("\n".join(_analysis_lines(row, command)))
+    if len(rows) > args.limit:
+        print(f"  ... and {len(rows) - args.limit} more (--limit, or --json for all)")
     return 0
 
 
@@ -431,6 +570,7 @@ def cmd_process(args: argparse.Namespace) -> int:
     from skillbridge_pipeline.demo import run_pending
 
     store = defs.resources["results_store"].open()
+    settled = _settled_requests(store)
     before, unfinished = _progress(store)
     inbox_files = len(scan_inbox(defs.resources["inbox"].root, 10**9))
     instance = DagsterInstance.get()
@@ -445,10 +585,40 @@ def cmd_process(args: argparse.Namespace) -> int:
 
         runs = run_pending(instance, defs, max_ticks=args.max_ticks, on_run=progress)
     ok = sum(1 for _, success in runs if success)
-    print(_status_text(store, limit=args.limit))
+    print(_status_text(store, limit=args.limit, analyses=False))
     print(f"runs: {len(runs)} ({ok} succeeded, {len(runs) - ok} failed)")
+    print("\n".join(_finished_analyses(store, settled)))
     store.dispose()
     return 0
+
+
+def _settled_requests(store) -> set[str]:
+    """Ids of the requests already done or failed: what a run of `process` did not finish."""
+    return {r.request_id for s in ("done", "failed") for r in store.requests_with_status(s, 10**9)}
+
+
+def _finished_analyses(store, settled: set[str]) -> list[str]:
+    """Each analysis finished since `settled` was taken, with its report written under the
+    home; each request that failed, with why."""
+    done = [r for r in store.requests_with_status("done", 10**9) if r.request_id not in settled]
+    failed = [r for r in store.requests_with_status("failed", 10**9) if r.request_id not in settled]
+    rows = store.analysis_listing_of_pairs((r.resume_id, r.jd_id) for r in done)
+    if not rows and not failed:
+        return ["no analysis finished in this run (`skillbridge results` lists stored ones)"]
+    lines = [f"finished analyses ({len(rows)}):"] if rows else []
+    for row in rows:
+        lines += _analysis_lines(row, str(_write_stored_report(store, row)))
+    if failed:
+        lines.append(f"failed analysis requests ({len(failed)}):")
+        for request in failed:
+            resume = store.get_document("resume", request.resume_id) or {}
+            jd = store.get_document("jd", request.jd_id) or {}
+            named = (
+                f"{resume.get('filename') or request.resume_id} against "
+                f"{jd.get('filename') or request.jd_url or request.jd_id}"
+            )
+            lines.append(f"  {named}: {request.error}")
+    return lines
 
 
 def _progress(store) -> tuple[int, int]:
@@ -458,7 +628,7 @@ def _progress(store) -> tuple[int, int]:
     return finished, sum(counts.values()) - finished
 
 
-def _status_text(store, limit: int) -> str:
+def _status_text(store, limit: int, analyses: bool = True) -> str:
     from skillbridge_pipeline.core.store import dead_letters
 
     lines = ["documents:"]
@@ -478,6 +648,12 @@ def _status_text(store, limit: int) -> str:
         "analysis requests: "
         + (", ".join(f"{n} {s}" for s, n in sorted(requests.items())) or "none")
     )
+    if analyses:  # `process` prints the ones it finished, with their reports, instead
+        stored = store.analysis_listing()
+        lines.append(f"stored analyses: {len(stored)}")
+        lines += [f"  {_pair_summary(row)}" for row in stored[:limit]]
+        if stored:
+            lines.append("  (`skillbridge results` lists them with their reports)")
     letters = dead_letters.listing(store, "open", limit)
     lines.append(f"open dead letters: {dead_letters.depth(store)}")
     lines += [f"  {d.id:>5} {d.subject or '-'}: {d.error_message[:100]}" for d in letters]
@@ -492,10 +668,18 @@ def cmd_status(args: argparse.Namespace) -> int:
 
     store = resources_for(selected_environment())["results_store"].open()
     if args.document:
-        lineage = store.document_lineage(args.document)
-        if not lineage:
-            print(f"no document with id {args.document!r}", file=sys.stderr)
+        found = _documents_named(store, args.document)
+        ids = sorted({d["doc_id"] for d in found})  # a resume and a JD may share an id
+        if len(ids) != 1:
+            print(
+                f"no document matches {args.document!r} (give its file name or id)"
+                if not ids
+                else f"{args.document!r} matches {len(ids)} documents; give one id:\n"
+                + "\n".join(f"  {d['kind']:<6} {d['doc_id']} {d['filename']}" for d in found),
+                file=sys.stderr,
+            )
             return 2
+        lineage = store.document_lineage(ids[0])
         keys = ("kind", "doc_id", "filename", "status", "error_stage", "error", "batch_key")
         for row in lineage:
             out = {k: row[k] for k in keys} | {
@@ -524,6 +708,7 @@ def cmd_status(args: argparse.Namespace) -> int:
                     for d in documents
                 ],
                 "requests": store.request_status_counts(),
+                "analyses": store.analysis_listing(),
                 "dead_letters": [
                     {
                         "id": d.id,
@@ -535,6 +720,7 @@ def cmd_status(args: argparse.Namespace) -> int:
                 ],
             },
             indent=1,
+            default=str,
         )
     )
     return 0
@@ -697,10 +883,18 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_dev(args: argparse.Namespace) -> int:
+    """The Dagster UI and daemon, quiet unless --verbose. SIGTERM stops them cleanly even when
+    started in the background: Dagster maps SIGTERM onto SIGINT's handler, and a shell without
+    job control starts background commands with SIGINT ignored, so both are reset here."""
+    import signal
+
     _default_dagster_home()
-    dagster = Path(sys.executable).with_name("dagster")
     argv = [
-        str(dagster),
+        sys.executable,
+        "-W",
+        "ignore::FutureWarning",  # `dagster dev` says it is superseded by `dg dev` on every start
+        "-m",
+        "dagster",
         "dev",
         "-w",
         str(PROJECT_ROOT / "workspace.yaml"),
@@ -708,7 +902,21 @@ def cmd_dev(args: argparse.Namespace) -> int:
         args.host,
         "--port",
         str(args.port),
+        # At info the daemon logs every sensor tick ("skipped: no pending analysis requests").
+        "--log-level",
+        "info" if args.verbose else "warning",
     ]
+    print(
+        f"Dagster UI: http://{args.host}:{args.port} (ready in about a minute; "
+        "Ctrl-C or SIGTERM stops it)",
+        flush=True,
+    )
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if not os.isatty(0) and os.getpgrp() != os.getpid():
+        os.setpgrp()  # its own process group: `kill -- -PID` reaches the UI, daemon and servers
+    # From the instance's folder: in the checkout, Dagster warns that ./dagster.yaml is not used.
+    os.chdir(os.environ["DAGSTER_HOME"])
     os.execv(argv[0], argv)
     return 0  # not reached
 
@@ -767,13 +975,31 @@ def _port(text: str) -> int:
     return value
 
 
+DESCRIPTION = """\
+How well a resume fits a job: the skills it shows and lacks, what to learn first, and a 4-week
+roadmap. Resumes: PDF, Word, text, Markdown, HTML, JSON; jobs: a file or a URL.
+
+start here:
+  skillbridge analyze --resume CV.pdf --jd JOB.txt --html report.html   one answer, right now
+  skillbridge submit --resume CV.pdf --jd JOB.txt                       through the pipeline:
+  skillbridge process                                                   run it, see each answer
+  skillbridge results                                                   the answers stored so far
+  skillbridge dev                                                       the Dagster UI
+"""
+
+
 def parser() -> argparse.ArgumentParser:
-    top = argparse.ArgumentParser(prog="skillbridge", description=__doc__)
-    sub = top.add_subparsers(dest="command", required=True)
+    top = argparse.ArgumentParser(
+        prog="skillbridge",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     submit = sub.add_parser(
         "submit",
-        help="put documents (FILE... --kind) or an analysis request (--resume --jd) into the inbox",
+        help="hand a resume and a job (--resume --jd), or documents (FILE... --kind), to the "
+        "pipeline's inbox",
     )
     submit.add_argument("files", nargs="*", help="documents to submit (with --kind)")
     submit.add_argument("--kind", choices=sorted(KIND_FOLDERS), help="what the FILEs are")
@@ -804,14 +1030,22 @@ def parser() -> argparse.ArgumentParser:
     )
     analyze.add_argument("--out", help="with --batch: write the JSON lines here, not stdout")
     analyze.add_argument("--json", action="store_true", help="print the answer as JSON")
-    analyze.add_argument("--html", metavar="OUT.html", help="write the report page of the pair")
+    analyze.add_argument(
+        "--html",
+        metavar="OUT.html",
+        help="write the report page of the pair; with several --jd, a page comparing the jobs",
+    )
     analyze.add_argument(
         "--hours", type=_positive, default=6, help="hours a week for the roadmap (default 6)"
     )
     analyze.set_defaults(run=cmd_analyze)
 
-    chat = sub.add_parser("chat", help="ask about a scored analysis (RESUME_ID:JD_ID)")
-    chat.add_argument("analysis_id", help="the analysis, as RESUME_ID:JD_ID")
+    chat = sub.add_parser("chat", help="ask about a stored analysis (RESUME:JD)")
+    chat.add_argument(
+        "analysis_id",
+        metavar="RESUME:JD",
+        help="the analysis: file names or ids (one name is enough when it has one analysis)",
+    )
     chat.add_argument("question", help="what to ask about it, in quotes")
     chat.set_defaults(run=cmd_chat)
 
@@ -834,7 +1068,9 @@ def parser() -> argparse.ArgumentParser:
     publish.set_defaults(run=cmd_publish)
 
     process = sub.add_parser(
-        "process", help="drain the inbox (and Kafka when configured) here, then print a summary"
+        "process",
+        help="run the pipeline on what was submitted, here and now; then print each finished "
+        "analysis with its report",
     )
     process.add_argument(
         "--max-ticks", type=_positive, default=10_000, help="stop after N sensor rounds"
@@ -844,12 +1080,44 @@ def parser() -> argparse.ArgumentParser:
     process.set_defaults(run=cmd_process)
 
     status = sub.add_parser(
-        "status", help="documents by status, failures with reasons, requests, dead letters"
+        "status",
+        help="what the pipeline holds: documents, failures and why, requests, dead letters",
     )
     status.add_argument("--json", action="store_true", help="everything, as JSON")
-    status.add_argument("--document", metavar="ID", help="one document's lineage")
+    status.add_argument(
+        "--document", metavar="NAME|ID", help="one document's lineage (its file name or id)"
+    )
     status.add_argument("--limit", type=_positive, default=20, help="failed documents to list")
     status.set_defaults(run=cmd_status)
+
+    results = sub.add_parser(
+        "results",
+        help="the analyses already done: match, top gaps and a report page for each",
+    )
+    results.add_argument(
+        "document", nargs="?", help="only the analyses of this document (file name or id)"
+    )
+    results.add_argument(
+        "--report",
+        metavar="RESUME:JD",
+        help="write the report page of one analysis (file names or ids; one name is enough "
+        "when it has a single analysis)",
+    )
+    results.add_argument(
+        "--html", metavar="OUT.html", help="where to write the report (default under the home)"
+    )
+    results.add_argument(
+        "--link",
+        action="store_true",
+        help="print a link that opens the report from `skillbridge api` for 15 minutes, "
+        "with no token in it",
+    )
+    results.add_argument(
+        "--api", default="http://127.0.0.1:8000", help="the API's address, for --link"
+    )
+    results.add_argument("--json", action="store_true", help="the listing as JSON")
+    results.add_argument("--limit", type=_positive, default=20, help="analyses to list")
+    results.set_defaults(run=cmd_results)
 
     api = sub.add_parser("api", help="serve the results API, WebSocket and report pages")
     api.add_argument("--host", default="127.0.0.1", help="address to listen on")
@@ -905,12 +1173,17 @@ def parser() -> argparse.ArgumentParser:
     )
     extract.set_defaults(run=cmd_extract_skills)
 
-    demo = sub.add_parser("demo", help="run the pipeline on the sample documents")
+    demo = sub.add_parser("demo", help="run the pipeline on the bundled sample resumes and jobs")
     demo.set_defaults(run=cmd_demo)
 
-    dev = sub.add_parser("dev", help="start the Dagster UI and daemon on this project")
+    dev = sub.add_parser(
+        "dev", help="open the Dagster UI (and its daemon, which runs the sensors) on this project"
+    )
     dev.add_argument("--host", default="127.0.0.1", help="address of the Dagster UI")
     dev.add_argument("--port", type=_port, default=3000, help="its port (default 3000)")
+    dev.add_argument(
+        "--verbose", action="store_true", help="show the UI's and daemon's info log (each tick)"
+    )
     dev.set_defaults(run=cmd_dev)
 
     build = sub.add_parser("build-taxonomy", help="rebuild data/taxonomy from shared data")

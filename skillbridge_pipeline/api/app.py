@@ -14,9 +14,11 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi_offline import FastAPIOffline
 
 from skillbridge_pipeline.api.notifier import NotificationHub
+from skillbridge_pipeline.api.report import render_page
 from skillbridge_pipeline.api.routes import admin, analyses, documents, requests
 from skillbridge_pipeline.api.routes.service import service_router
 from skillbridge_pipeline.api.security import BodyLimit, RedactingFilter
@@ -35,11 +37,15 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
         yield
         await hub.close()
 
-    app = FastAPI(
+    # The docs pages' scripts and styles come from the fastapi-offline package, not a CDN: they
+    # work on a machine with no internet access.
+    app = FastAPIOffline(
         title="SkillBridge results API",
         version="1.0.0",
-        description="Read-only access to skills, gap analyses, roadmaps and their status.",
+        description="Read-only access to skills, gap analyses, roadmaps and their status. "
+        "**Authorize** with a token from `skillbridge tokens create --name NAME`.",
         lifespan=lifespan,
+        swagger_ui_parameters={"persistAuthorization": False, "tryItOutEnabled": True},
     )
     app.state.store, app.state.settings, app.state.notifications = store, settings, hub
     app.state.registry = ModelRegistry(settings.models_path)
@@ -64,6 +70,13 @@ def create_app(settings: ApiSettings | None = None) -> FastAPI:
     for routes in (documents, analyses, requests, admin):
         app.include_router(routes.router)
     app.add_exception_handler(HTTPException, problem)
+
+    @app.get("/", include_in_schema=False)
+    def front_page(request: Request) -> HTMLResponse:
+        """Where a person lands: links to the docs, health and metrics."""
+        root = request.scope.get("root_path", "")
+        return HTMLResponse(render_page("index.html", title=app.title, root=root))
+
     return app
 
 

@@ -35,7 +35,6 @@ Admin = Depends(requires("admin"))
 SessionReader = Depends(requires("read", session_scoped=True))  # or that session's own token
 SessionToken = Annotated[tokens.ApiToken, SessionReader]
 PairReader = Depends(requires_pair())  # or the token of a session that asked for the pair
-BrowserPairReader = Depends(requires_pair(query_token=True))  # ?token= too: report page
 
 MAX_PAGE = 100
 Offset = Annotated[int, Query(ge=0, le=10_000_000)]

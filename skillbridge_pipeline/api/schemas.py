@@ -122,6 +122,11 @@ class Roadmap(BaseModel):
     not_yet: list[str] = []
 
 
+class ReportLink(BaseModel):
+    url: str = Field(description="the report page's path with its signature; no token in it")
+    expires_at: datetime
+
+
 class Suggestion(BaseModel):
     original: str
     suggested: str

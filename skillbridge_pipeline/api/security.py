@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import logging
 import re
+from typing import Annotated
 
-from fastapi import HTTPException, Request, WebSocket
+from fastapi import Depends, HTTPException, Request, WebSocket
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from skillbridge_pipeline.core.store import ResultsStore, tokens
@@ -13,7 +15,15 @@ from skillbridge_pipeline.core.store import ResultsStore, tokens
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # Nine or more digits joined by spaces, dashes or brackets (not dots: addresses, versions).
 _PHONE = re.compile(r"(?<![\w.:])\+?\d(?:[ ()-]*\d){8,}(?![\w.])")
-_TOKEN = re.compile(r"(token=)[^&\s\"]+|(Bearer )\S+")
+_TOKEN = re.compile(r"(token=|sig=)[^&\s\"]+|(Bearer )\S+")
+# Declares the scheme in the OpenAPI schema (Swagger UI's Authorize); the checks below read the
+# header themselves, so a refusal is the same with or without it.
+BEARER = HTTPBearer(
+    auto_error=False,
+    scheme_name="token",
+    description="An API token: `skillbridge tokens create --name NAME` prints one.",
+)
+Declared = Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)]
 
 
 def redact(text: str) -> str:
@@ -79,7 +89,7 @@ def requires(scope: str, session_scoped: bool = False, query_token: bool = False
     """A FastAPI dependency: the request carries a token allowing `scope`. `session_scoped`
     routes are open to a session's own token too (the path's session_id must be its own)."""
 
-    def check(request: Request) -> tokens.ApiToken:
+    def check(request: Request, _: Declared = None) -> tokens.ApiToken:
         store = request.app.state.store
         return authorise(
             store,
@@ -97,7 +107,7 @@ def requires_pair(query_token: bool = False):
     session that asked for this pair."""
     check_token = requires("read", session_scoped=True, query_token=query_token)
 
-    def check(request: Request) -> tokens.ApiToken:
+    def check(request: Request, _: Declared = None) -> tokens.ApiToken:
         token = check_token(request)
         params = request.path_params
         session_owns_pair(request.app.state.store, token, params["resume_id"], params["jd_id"])

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import os
+import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from skillbridge_pipeline.core.roadmaps.llm import LlmSettings
-from skillbridge_pipeline.settings import selected_environment
+from skillbridge_pipeline.settings import selected_environment, skillbridge_home
 
 
 @dataclass(frozen=True)
@@ -20,10 +21,13 @@ class ApiSettings:
     max_body_bytes: int = 16_384  # the one write endpoint takes a question, not a document
     llm: LlmSettings = field(default_factory=LlmSettings)
     ws_poll_seconds: float = 0.2
+    # Signs the expiring report links (links.py); a fresh one per app unless configured.
+    link_key: bytes = field(default_factory=lambda: secrets.token_bytes(32), repr=False)
 
     @classmethod
     def from_environment(cls) -> ApiSettings:
         """The pipeline's own resources for the selected environment (SKILLBRIDGE_ENV)."""
+        from skillbridge_pipeline.api.links import link_key
         from skillbridge_pipeline.resources import configured, resources_for
 
         env = os.environ
@@ -36,4 +40,5 @@ class ApiSettings:
             metrics_need_token=env.get("SKILLBRIDGE_METRICS_NEED_TOKEN", "") == "1",
             cors_origins=tuple(o for o in env.get("SKILLBRIDGE_CORS_ORIGINS", "").split(",") if o),
             llm=resources["llm_client"].settings,
+            link_key=link_key(skillbridge_home()),
         )

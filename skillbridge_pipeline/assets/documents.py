@@ -61,13 +61,15 @@ def _frame(records: Sequence[dict], columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame(list(records), columns=columns)
 
 
-def markdown_table(header: Sequence[str], records: Sequence[Sequence]) -> MetadataValue:
+def markdown_table(
+    header: Sequence[str], records: Sequence[Sequence], after: str = ""
+) -> MetadataValue:
     def cell(value) -> str:
         return str(value).replace("|", "\\|").replace("\n", " ")[:200]
 
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(cell(v) for v in record) + " |" for record in records]
-    return MetadataValue.md("\n".join(lines))
+    return MetadataValue.md("\n".join(lines) + after)
 
 
 def failures_metadata(documents: Sequence[DocumentRecord]) -> dict:
@@ -78,8 +80,8 @@ def failures_metadata(documents: Sequence[DocumentRecord]) -> dict:
     return {
         "failed": len(failed),
         "failed_documents": markdown_table(
-            ["document", "file", "reason"],
-            [(d.doc_id, d.filename or "", d.error or "unknown") for d in failed[:100]],
+            ["file", "reason", "document"],
+            [(d.filename or "", d.error or "unknown", d.doc_id) for d in failed[:100]],
         ),
     }
 
@@ -91,9 +93,10 @@ def record_failures(
     stage: str,
     failed: dict[str, str],
     landing_paths: dict[str, str | None],
-) -> None:
+) -> dict:
     """Failed status with the reason, and one dead-letter row per document pointing at its
-    kept raw bytes: `skillbridge dlq replay` re-runs it alone."""
+    kept raw bytes: `skillbridge dlq replay` re-runs it alone. Returns the metadata that shows
+    them by file name on the asset where they failed (not one asset later)."""
     store.record_failed(kind, failed, stage)
     for doc_id, reason in failed.items():
         dead_letters.record(
@@ -105,8 +108,19 @@ def record_failures(
             error_message=reason,
             payload=landing_paths.get(doc_id),
         )
-    if failed:
-        context.log.warning(f"{len(failed)} {kind} documents failed at {stage}")
+    if not failed:
+        return {}
+    names = {d: r.filename or "" for d, r in store.documents_by_id(kind, failed).items()}
+    context.log.warning(
+        f"{len(failed)} {kind} documents failed at {stage}: "
+        + "; ".join(f"{names.get(d) or d}: {reason}" for d, reason in list(failed.items())[:5])
+    )
+    return {
+        f"failed_at_{stage}": markdown_table(
+            ["file", "reason", "document"],
+            [(names.get(d, ""), reason, d) for d, reason in list(failed.items())[:100]],
+        )
+    }
 
 
 def _fail_if_strict(context: AssetExecutionContext, kind: str, failed: dict[str, str]) -> None:
@@ -140,14 +154,16 @@ def build_document_assets(kind: str) -> list[AssetsDefinition]:
         results_store: ResultsStoreResource,
         landing: LandingStoreResource,
     ) -> Output[pd.DataFrame]:
-        """The batch's landed bytes, each verified against its content hash."""
+        """The batch's landed bytes, each verified against its content hash.
+        Partitions: every batch (one set with the other kind's and the analysis batches, so
+        one run can extract and score): only this kind's fill here, so "% filled" counts all."""
         store = results_store.store
         store.update_batch(context.partition_key, status="running", run_id=context.run.run_id)
         documents = [d for d in store.batch_documents(context.partition_key) if d.kind == kind]
         outcomes = verify_raw(kind, documents, landing.landing.read)
         failed = {o.doc_id: o.error or "unknown" for o in outcomes if o.status == "failed"}
         paths = {d.doc_id: d.landing_path for d in documents}
-        record_failures(context, store, kind, "landing", failed, paths)
+        failures = record_failures(context, store, kind, "landing", failed, paths)
         _fail_if_strict(context, kind, failed)
         return Output(
             _frame([o.row() for o in outcomes], RAW_COLUMNS),
@@ -155,6 +171,10 @@ def build_document_assets(kind: str) -> list[AssetsDefinition]:
                 "documents": len(outcomes),
                 "bytes": sum(o.size_bytes for o in outcomes),
                 "failed": len(failed),
+                **failures,
+                "files": markdown_table(
+                    ["file", "document"], [(d.filename or "", d.doc_id) for d in documents]
+                ),
             },
         )
 
@@ -175,7 +195,9 @@ def build_document_assets(kind: str) -> list[AssetsDefinition]:
         landing: LandingStoreResource,
     ) -> Iterator:
         """Plain text of each document (pypdf for PDFs, HTML and JSON Resume flattened), parsed
-        in a worker process with a time and memory limit per document."""
+        in a worker process with a time and memory limit per document.
+        Partitions: every batch (one set with the other kind's and the analysis batches, so
+        one run can extract and score): only this kind's fill here, so "% filled" counts all."""
         store = results_store.store
         raw_outcomes = [RawOutcome(**row) for row in rows(raw)]
         with landing.parse_worker() as worker:
@@ -200,7 +222,7 @@ def build_document_assets(kind: str) -> list[AssetsDefinition]:
             if o.status == "failed" and o.doc_id not in already_failed
         }
         paths = {o.doc_id: o.landing_path for o in raw_outcomes}
-        record_failures(context, store, kind, "parse", failed, paths)
+        failures = record_failures(context, store, kind, "parse", failed, paths)
         _fail_if_strict(context, kind, failed)
         frame = _frame([o.row() for o in outcomes], TEXT_COLUMNS)
         formats = frame.loc[frame["status"] == "parsed", "format"].value_counts().to_dict()
@@ -212,6 +234,7 @@ def build_document_assets(kind: str) -> list[AssetsDefinition]:
                 "failed": len(failed) + len(already_failed),
                 "formats": MetadataValue.json({str(k): int(v) for k, v in formats.items()}),
                 "characters": int(frame["text_chars"].sum()),
+                **failures,
             },
         )
         yield from check_results(text_name, QualityValidator().validate_texts(frame))
@@ -235,12 +258,14 @@ def build_document_assets(kind: str) -> list[AssetsDefinition]:
         skill_extractor: SkillExtractorResource,
     ) -> Iterator:
         """Taxonomy skills found in each document, with evidence offsets and confidence;
-        for JDs also required/preferred, role family and seniority."""
+        for JDs also required/preferred, role family and seniority.
+        Partitions: every batch (one set with the other kind's and the analysis batches, so
+        one run can extract and score): only this kind's fill here, so "% filled" counts all."""
         store = results_store.store
         batch = context.partition_key
         text_outcomes = [TextOutcome(**row) for row in rows(texts)]
         outcomes, failed = extract_batch(text_outcomes, skill_extractor.extractor)
-        record_failures(
+        failures = record_failures(
             context,
             store,
             kind,
@@ -266,8 +291,15 @@ def build_document_assets(kind: str) -> list[AssetsDefinition]:
         documents = [d for d in store.batch_documents(batch) if d.kind == kind]
         status = failures_metadata(documents)
         store.update_batch(batch, status="done")
+        names = {d.doc_id: d.filename or "" for d in documents}
         preview = [
-            (o.doc_id, o.title or "", len(o.skills), ", ".join(s["name"] for s in o.skills[:6]))
+            (
+                names.get(o.doc_id, ""),
+                o.title or "",
+                len(o.skills),
+                ", ".join(s["name"] for s in o.skills[:6]),
+                o.doc_id,
+            )
             for o in outcomes[:PREVIEW_ROWS]
         ]
         yield Output(
@@ -277,7 +309,10 @@ def build_document_assets(kind: str) -> list[AssetsDefinition]:
                 "extracted": len(outcomes),
                 "skills": len(frame),
                 **status,
-                "preview": markdown_table(["document", "title", "skills", "first skills"], preview),
+                **failures,
+                "preview": markdown_table(
+                    ["file", "title", "skills", "first skills", "document"], preview
+                ),
             },
         )
         yield from check_results(

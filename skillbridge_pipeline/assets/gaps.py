@@ -12,15 +12,18 @@ from dagster import (
     AssetDep,
     AssetExecutionContext,
     AssetIn,
+    MetadataValue,
     Output,
     asset,
 )
 
+from skillbridge_pipeline.assets.documents import markdown_table
 from skillbridge_pipeline.core.gaps.scoring import (
     features_from_frame,
     requested_pairs,
     stored_pairs,
 )
+from skillbridge_pipeline.core.skills.jd_profile import clean_title
 from skillbridge_pipeline.core.store.db import now
 from skillbridge_pipeline.hooks import fail_requests
 from skillbridge_pipeline.metrics import ANALYSIS_COMPLETED_TOTAL, GAP_ANALYSIS_LATENCY_SECONDS
@@ -66,6 +69,34 @@ def gap_rows(result: dict) -> list[dict]:
     ]
 
 
+TABLE_ROWS = 50  # analyses listed in a materialisation's table; the rest are counted
+
+
+def analyses_table(store, pairs) -> MetadataValue:
+    """The batch's analyses as a person looks for them in the Dagster UI: resume and JD by
+    name, the match and the top gaps (the UI searches asset keys, not ids in metadata)."""
+    rows = store.analysis_listing_of_pairs(pairs)
+    if not rows:
+        return MetadataValue.md("No analysis in this batch.")
+    table = []
+    for row in rows[:TABLE_ROWS]:
+        job = clean_title(row["jd_title"]) or row["jd_file"] or row["jd_id"]
+        named = f" ({row['jd_file']})" if row["jd_file"] and row["jd_file"] != job else ""
+        top = ", ".join(row["top_gaps"]) or "none"
+        table.append(
+            (
+                row["resume_file"] or row["resume_id"],
+                job + named,
+                f"{row['overall_match']:.0%}",
+                top,
+            )
+        )
+    more = f"\n\n... and {len(rows) - TABLE_ROWS} more (`skillbridge results`)"
+    return markdown_table(
+        ["Resume", "Job", "Match", "Top gaps"], table, more if len(rows) > TABLE_ROWS else ""
+    )
+
+
 @asset(
     partitions_def=BATCHES,
     group_name="analyses",
@@ -83,7 +114,9 @@ def skill_gaps(
 ) -> Output[pd.DataFrame]:
     """For each requested (resume, JD) pair of this batch, from its gap features: coverage,
     closest resume skill, priority from the latest gap model, overall match; stored in the
-    results store."""
+    results store.
+    Partitions: every batch (shared with the document batches): only analysis batches and
+    new-resume batches with waiting requests fill here, so "% filled" counts the others."""
     # imported here: torch loads only in runs that score, not in every Dagster process
     from skillbridge_pipeline.ml_training.scoring import GapScorer
 
@@ -128,6 +161,9 @@ def skill_gaps(
             "requests_failed": failed,
             "gaps": len(frame),
             **({"mean_match": round(sum(matches) / len(matches), 3)} if matches else {}),
+            "analyses_table": analyses_table(
+                store, [(r["resume_id"], r["jd_id"]) for r in results]
+            ),
             "model_version": scorer.trained.version,
             "scoring_seconds": round(scoring_seconds, 3),
             "phrases_embedded": cache.embedded,

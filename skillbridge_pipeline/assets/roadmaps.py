@@ -4,6 +4,7 @@ of each analysis a batch scored."""
 import pandas as pd
 from dagster import AssetExecutionContext, MaterializeResult, MetadataValue, Output, asset
 
+from skillbridge_pipeline.assets.gaps import analyses_table
 from skillbridge_pipeline.core.roadmaps import llm
 from skillbridge_pipeline.core.roadmaps.catalog import COLLECTION, load_catalog
 from skillbridge_pipeline.core.roadmaps.engine import offered_resources
@@ -62,7 +63,9 @@ def roadmaps(
 ) -> Output[pd.DataFrame]:
     """A 4-week roadmap per analysis scored in this batch (LLM when configured, templates
     otherwise), citing catalog resources found on-topic for each gap, and the enhancer's
-    checked rewrites of the resume toward the JD's terms."""
+    checked rewrites of the resume toward the JD's terms.
+    Partitions: every batch (shared with the document batches): only analysis batches and
+    new-resume batches with waiting requests fill here, so "% filled" counts the others."""
     store = results_store.store
     batch = context.partition_key
     catalog = load_catalog()
@@ -107,5 +110,9 @@ def roadmaps(
     store.update_batch(batch, status="done")
     return Output(
         pd.DataFrame(table, columns=ROADMAP_COLUMNS),
-        metadata={"roadmaps": len(saved), **{f"mode_{m}": n for m, n in modes.items()}},
+        metadata={
+            "roadmaps": len(saved),
+            **{f"mode_{m}": n for m, n in modes.items()},
+            "analyses_table": analyses_table(store, pairs),
+        },
     )

@@ -58,6 +58,12 @@ def test_requests_become_one_batched_gap_run_and_stored_analyses(trained, tmp_pa
         for asset in ("gap_features", "skill_gaps"):
             event = instance.get_latest_materialization_event(AssetKey(asset))
             assert event.asset_materialization.metadata["phrases_embedded"].value == 0
+        # The UI shows which resume met which job, and the answer, by name.
+        for asset in ("skill_gaps", "roadmaps"):
+            event = instance.get_latest_materialization_event(AssetKey(asset))
+            table = event.asset_materialization.metadata["analyses_table"].value
+            assert "| Resume | Job | Match | Top gaps |" in table
+            assert "| ana_silva_backend.txt | Cloud DevOps Engineer" in table, table
     done = store.requests_with_status("done", 100)
     assert len(done) == 4
     [failed] = store.requests_with_status("failed", 100)
@@ -146,10 +152,17 @@ def test_analyze_ranks_many_jds_and_runs_a_batch_of_pairs(trained, tmp_path):
     jds = [PLATFORM, str(SAMPLES / "jds" / "junior_frontend_developer.json")]
     ranked = analyze(home, "--json", "--resume", BEN, *(a for jd in jds for a in ("--jd", jd)))
     assert ranked.returncode == 0, ranked.stderr[-2000:]
-    matches = [a["analysis"]["overall_match"] for a in json.loads(ranked.stdout)]
+    answers = json.loads(ranked.stdout)
+    matches = [a["analysis"]["overall_match"] for a in answers]
     assert len(matches) == 2 and matches == sorted(matches, reverse=True)
-    text = analyze(home, "--resume", BEN, *(a for jd in jds for a in ("--jd", jd)))
+    page = tmp_path / "compare.html"
+    jd_args = [a for jd in jds for a in ("--jd", jd)]
+    text = analyze(home, "--resume", BEN, *jd_args, "--html", str(page))
     assert "best match first" in text.stdout and "Senior Data Platform Engineer" in text.stdout
+    compared = page.read_text()  # one resume against both jobs, the best first
+    assert "One resume, 2 jobs" in compared
+    best, second = (a["jd"]["title"] for a in answers)
+    assert compared.index(best) < compared.index(second)
 
     (tmp_path / "jd.txt").write_text("Requirements: Python, Docker and Kubernetes.")
     (tmp_path / "empty.txt").write_text("")
@@ -180,7 +193,6 @@ def test_analyze_refuses_wrong_arguments_clearly(tmp_path):
         (["--batch", "p.jsonl", "--resume", BEN], "--batch takes its pairs from the file"),
         (["--resume", str(tmp_path), "--jd", PLATFORM], "not a file"),
         (["--resume", str(tmp_path / "missing.pdf"), "--jd", PLATFORM], "no such file"),
-        (["--resume", BEN, "--jd", PLATFORM, "--jd", PLATFORM, "--html", "x.html"], "one --jd"),
         (["--batch", str(tmp_path / "none.jsonl")], "no such file"),
     ]:
         done = analyze(tmp_path / "home", *args)

@@ -94,6 +94,12 @@ def test_good_and_bad_documents_in_one_batch(pipeline):
     ).asset_materialization.metadata
     assert metadata["failed"].value == len(BAD_RESUMES) and metadata["extracted"].value == 2
     assert "no text layer" in metadata["failed_documents"].value
+    # ... and each one's reason, by file name, on the asset where it failed.
+    texts = instance.get_latest_materialization_event(
+        AssetKey("resume_texts")
+    ).asset_materialization.metadata
+    assert "| scan.pdf | " in texts["failed_at_parse"].value
+    assert "no text layer" in texts["failed_at_parse"].value
 
     # Replaying one bad document runs it alone, strictly: the run fails visibly.
     letter = letters[document_id(BAD_RESUMES["locked.pdf"][0])]
@@ -124,6 +130,9 @@ def test_checks_pass_and_each_batch_has_its_metadata(pipeline):
     metadata = event.asset_materialization.metadata
     assert metadata["extracted"].value == 6 and metadata["skills"].value > 0
     assert metadata["failed"].value == 0 and "| document |" in metadata["preview"].value
+    assert "| junior_frontend_developer.json | Junior Frontend Developer |" in (
+        metadata["preview"].value
+    )  # the batch's page shows file names: the UI's search finds keys, not ids
     counts = store.status_counts()
     assert counts == {("resume", "extracted"): 5, ("jd", "extracted"): 6}
 

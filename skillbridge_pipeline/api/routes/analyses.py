@@ -4,22 +4,23 @@ about a session's finished analyses."""
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
+from typing import Annotated
 
-from fastapi import APIRouter, HTTPException
-from fastapi.responses import HTMLResponse, Response
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from skillbridge_pipeline.api import schemas
+from skillbridge_pipeline.api import links, schemas
 from skillbridge_pipeline.api.deps import (
     AUTH,
-    JSON_PROBLEMS,
     NOT_FOUND,
-    BrowserPairReader,
     PairReader,
     SessionReader,
     Settings,
     Store,
 )
-from skillbridge_pipeline.api.report import render_report
+from skillbridge_pipeline.api.report import render_page, stored_report
+from skillbridge_pipeline.api.security import BEARER, requires_pair
 from skillbridge_pipeline.core.roadmaps import llm
 from skillbridge_pipeline.core.store import ResultsStore
 
@@ -105,18 +106,70 @@ def chat(
 
 
 @router.get(
+    "/api/report-links/{resume_id}/{jd_id}",
+    response_model=schemas.ReportLink,
+    responses={**AUTH, **NOT_FOUND},
+    dependencies=[PairReader],
+)
+def report_link(resume_id: str, jd_id: str, store: Store, settings: Settings) -> dict:
+    """A link that opens this analysis' report page for 15 minutes, with no token in it: safe
+    to open in a browser, where the address stays in the history."""
+    stored_analysis(store, resume_id, jd_id)
+    path, expires = links.report_path(settings.link_key, resume_id, jd_id)
+    return {"url": path, "expires_at": datetime.fromtimestamp(expires, UTC)}
+
+
+REPORT_PROBLEMS = {
+    code: {"description": description, "content": {"text/html": {"schema": {"type": "string"}}}}
+    for code, description in (
+        (303, "A token in the address: go to a signed link instead"),
+        (401, "No token and no signed link"),
+        (403, "A link expired or not this analysis', or a token's scope too narrow"),
+        (404, "Unknown"),
+    )
+}
+PRIVATE = {"Referrer-Policy": "no-referrer", "Cache-Control": "private, no-store"}
+
+
+@router.get(
     "/report/{resume_id}/{jd_id}",
     response_class=HTMLResponse,
-    responses=JSON_PROBLEMS,
-    dependencies=[BrowserPairReader],
+    responses=REPORT_PROBLEMS,
+    dependencies=[Depends(BEARER)],
 )
-def report(resume_id: str, jd_id: str, store: Store) -> HTMLResponse:
-    """A printable page: match, gaps chart, coverage with evidence, roadmap, suggestions
-    (`?token=` works here: a browser opening a link cannot send a header)."""
-    analysis = json.loads(stored_analysis(store, resume_id, jd_id))
-    stored = store.get_roadmap(resume_id, jd_id)
-    documents = {
-        "resume": store.get_document("resume", resume_id),
-        "jd": store.get_document("jd", jd_id),
-    }
-    return HTMLResponse(render_report(analysis, stored, documents))
+def report(
+    resume_id: str,
+    jd_id: str,
+    request: Request,
+    store: Store,
+    settings: Settings,
+    expires: Annotated[int | None, Query(ge=0, le=2**40)] = None,
+    sig: Annotated[str | None, Query(max_length=128)] = None,  # any text: refused, never a 500
+) -> Response:
+    """A printable page: match, what to do first, gaps, evidence, roadmap, suggestions. Opened
+    with a signed link (`/api/report-links/...`) or a bearer header; a `?token=` in the address
+    is checked, then swapped for a signed link so the token leaves the browser's history."""
+    try:
+        if sig is None or expires is None:
+            requires_pair(query_token=True)(request)
+            if "token" in request.query_params:
+                path, _ = links.report_path(settings.link_key, resume_id, jd_id)
+                return RedirectResponse(path, status_code=303, headers=PRIVATE)
+        elif not links.verify(settings.link_key, resume_id, jd_id, expires, sig):
+            raise HTTPException(403, "this report link has expired or is not this analysis'")
+    except HTTPException as refused:
+        return _refusal(refused)
+    page = stored_report(store, resume_id, jd_id)
+    if page is None:
+        return _refusal(HTTPException(404, "no such analysis: it may not be scored yet"))
+    return HTMLResponse(page, headers=PRIVATE)
+
+
+def _refusal(refused: HTTPException) -> HTMLResponse:
+    """A refusal a person can act on, as a page (this route is opened in browsers)."""
+    page = render_page(
+        "refusal.html", status=refused.status_code, detail=refused.detail, title="SkillBridge"
+    )
+    return HTMLResponse(
+        page, status_code=refused.status_code, headers={**(refused.headers or {}), **PRIVATE}
+    )

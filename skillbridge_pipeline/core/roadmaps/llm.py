@@ -12,6 +12,7 @@ import logging
 from dataclasses import dataclass
 
 from skillbridge_pipeline.core.roadmaps import engine as roadmaps
+from skillbridge_pipeline.core.roadmaps.answers import answer
 from skillbridge_pipeline.metrics import LLM_FALLBACK_TOTAL
 
 log = logging.getLogger(__name__)
@@ -155,16 +156,9 @@ def chat(question: str, analysis: dict, settings: LlmSettings) -> str:
             ).strip()
         except LlmUnavailable as error:
             _fallback("chat", str(error))
-    return grounded_answer(analysis)
+    return grounded_answer(analysis, question)
 
 
-def grounded_answer(analysis: dict) -> str:
-    gaps = roadmaps.learning_gaps(analysis)
-    match = f"Your overall match is {analysis.get('overall_match', 0.0):.0%}."
-    if not gaps:
-        return match + " The resume already evidences every skill this job asks for."
-    top = ", ".join(f"{g['name']} ({g['priority_level']})" for g in gaps[:3])
-    return (
-        f"{match} The most urgent gaps are {top}. Start with {gaps[0]['name']}: the "
-        "roadmap's first week lists free resources and a small project to build."
-    )
+def grounded_answer(analysis: dict, question: str = "") -> str:
+    """The answer without an LLM: rule-based, from the analysis, to the question asked."""
+    return answer(question, analysis)

@@ -57,9 +57,16 @@ class JobProfile:
     seniority: str
 
 
+def clean_title(title: str | None) -> str | None:
+    """A title as a person reads it: without a Markdown heading's "#" marks or bold stars."""
+    if not title:
+        return None
+    return title.strip().lstrip("#").strip().strip("*_").strip() or None
+
+
 def job_title(text: str) -> str | None:
     for line in text.splitlines():
-        line = line.strip()
+        line = clean_title(line)
         if line:
             return line[:120] if len(line.split()) <= 12 else None
     return None

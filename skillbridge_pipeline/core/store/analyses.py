@@ -11,11 +11,13 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    and_,
     delete,
     select,
 )
 
 from skillbridge_pipeline.core.store.db import Database, UtcDateTime, metadata, now
+from skillbridge_pipeline.core.store.documents import documents
 
 analyses = Table(
     "analyses",
@@ -117,3 +119,39 @@ class AnalysisTables(Database):
                     analyses.c.resume_id == resume_id, analyses.c.jd_id == jd_id
                 )
             ).scalar()
+
+    def analysis_listing(
+        self, resume_ids: Iterable[str] | None = None, jd_ids: Iterable[str] | None = None
+    ) -> list[dict]:
+        """Stored analyses, newest first, with what a person knows them by (file names, the
+        JD's title) and their top gaps; optionally only those of some resumes or JDs."""
+        resume, jd = documents.alias("resume"), documents.alias("jd")
+        query = (
+            select(
+                analyses,
+                resume.c.filename.label("resume_file"),
+                jd.c.filename.label("jd_file"),
+                jd.c.title.label("jd_title"),
+            )
+            .outerjoin(
+                resume, and_(resume.c.kind == "resume", resume.c.doc_id == analyses.c.resume_id)
+            )
+            .outerjoin(jd, and_(jd.c.kind == "jd", jd.c.doc_id == analyses.c.jd_id))
+            .order_by(analyses.c.updated_at.desc(), analyses.c.resume_id, analyses.c.jd_id)
+        )
+        if resume_ids is not None:
+            query = query.where(analyses.c.resume_id.in_(list(resume_ids)))
+        if jd_ids is not None:
+            query = query.where(analyses.c.jd_id.in_(list(jd_ids)))
+        with self.engine.connect() as conn:
+            rows = [dict(r._mapping) for r in conn.execute(query)]
+        for row in rows:
+            gaps = json.loads(row.pop("result"))["skill_gaps"]
+            row["top_gaps"] = [g["name"] for g in gaps if g["coverage"] != "Strong"][:3]
+        return rows
+
+    def analysis_listing_of_pairs(self, pairs: Iterable[tuple[str, str]]) -> list[dict]:
+        """`analysis_listing` of exactly these (resume id, JD id) pairs."""
+        wanted = set(pairs)
+        rows = self.analysis_listing({r for r, _ in wanted}, {j for _, j in wanted})
+        return [row for row in rows if (row["resume_id"], row["jd_id"]) in wanted]

@@ -24,6 +24,7 @@ from sqlalchemy import (
     and_,
     delete,
     func,
+    or_,
     select,
     update,
 )
@@ -283,6 +284,21 @@ class DocumentTables(BatchTables):
                 )
             )
             return dict(rows.all())
+
+    def documents_named(self, name: str, kind: str | None = None) -> list[dict]:
+        """Documents a person may mean by `name`: its id, an id's first characters (4 or more)
+        or its file name (any case), oldest first."""
+        lowered = name.lower()
+        match = or_(
+            documents.c.doc_id == lowered,
+            func.lower(documents.c.filename) == lowered,
+            *([documents.c.doc_id.startswith(lowered)] if len(lowered) >= 4 else []),
+        )
+        query = select(documents).where(match).order_by(documents.c.seq)
+        if kind:
+            query = query.where(documents.c.kind == kind)
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(query)]
 
     def document_lineage(self, doc_id: str) -> list[dict]:
         """Each document with this id (a resume, a JD or both) with its batch and that batch's

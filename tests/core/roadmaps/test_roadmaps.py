@@ -266,7 +266,7 @@ def test_chat_answers_and_falls_back_on_timeout():
         server.behaviour = "slow"
         before = fallbacks("chat")
         answer = llm.chat("Where do I start?", ANALYSIS, settings)
-        assert answer and "Apache Kafka" in answer and "40%" in answer
+        assert answer.startswith("Start with Apache Kafka")  # the question asked, answered
         assert fallbacks("chat") == before + 1
 
 
