@@ -364,15 +364,21 @@ class SkillExtractor:
         node.setdefault(_ALIAS_END, entry)
 
     def find_mentions(
-        self, text: str, kind: str = "resume", min_confidence: float | None = None
+        self,
+        text: str,
+        kind: str = "resume",
+        min_confidence: float | None = None,
+        sentences: SentenceRoles | None = None,
     ) -> list[SkillMention]:
-        """Every accepted mention in reading order; offsets index `text`."""
+        """Every accepted mention in reading order; offsets index `text`. `sentences`: the JD's
+        sentence roles, when the caller has them already."""
         threshold = next(
             t
             for t in (min_confidence, self.min_confidence, DEFAULT_MIN_CONFIDENCE)
             if t is not None
         )
-        sentences = SentenceRoles(text) if kind == "jd" else None
+        if kind == "jd" and sentences is None:
+            sentences = SentenceRoles(text)
         tokens = tokenize(unify_punctuation(text))
         norms, joints, starts, ends = tokens.norms, tokens.joints, tokens.starts, tokens.ends
         # (first token, end token, entry, casing): casing is "exact" where a cased alias was
@@ -514,27 +520,33 @@ class SkillExtractor:
     ) -> list[FoundSkill]:
         """One entry per canonical skill, in order of first appearance; then, with a linker,
         the skills of sentences and list items the names left empty, by meaning."""
-        mentions = self.find_mentions(text, kind, min_confidence)
+        sentences = SentenceRoles(text) if kind == "jd" else None
+        mentions = self.find_mentions(text, kind, min_confidence, sentences)
         found = aggregate(self.taxonomy, mentions)
         if self.linker is not None:
-            found += self._linked(text, kind, mentions, found)
+            found += self._linked(text, mentions, found, sentences)
         return found
 
     def _linked(
-        self, text: str, kind: str, mentions: list[SkillMention], found: list[FoundSkill]
+        self,
+        text: str,
+        mentions: list[SkillMention],
+        found: list[FoundSkill],
+        sentences: SentenceRoles | None,
     ) -> list[FoundSkill]:
         """Skills by meaning. The name matcher wins where both speak: a unit with a name in it
         is not linked, and a linked skill already found, or broader or narrower than one found,
-        adds nothing."""
+        adds nothing. `sentences`: a JD's sentence roles (None for a resume)."""
         named = sorted(m.start for m in mentions)
+        spans = sentences.spans if sentences is not None else None
         units = [
             (start, end)
-            for start, end in text_units(text)
+            for start, end in text_units(text, spans)
             if bisect_left(named, start) == bisect_left(named, end)
         ]
+        kind = "resume" if sentences is None else "jd"
         roles: list[str | None] = [None] * len(units)
-        if kind == "jd" and units:
-            sentences = SentenceRoles(text)
+        if sentences is not None and units:
             roles = [sentences.at(start) for start, _ in units]
             # In a JD only what it asks for is linked: a sentence about the company or the
             # work around the job ("the team builds pipelines") names no requirement by meaning.

@@ -196,6 +196,11 @@ class SentenceRoles:
         # requires and prefers
         self._roles: dict[int, tuple[list[int], list[SentenceRole]]] = {}
 
+    @property
+    def spans(self) -> list[tuple[int, int]]:
+        """The sentences' (start, end) offsets, in order."""
+        return [(start, end) for start, end, _ in self._spans]
+
     def at(self, offset: int) -> SentenceRole:
         """The role of the sentence (or clause) holding a character offset."""
         i = bisect_right(self._starts, offset) - 1

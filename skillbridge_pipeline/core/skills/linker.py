@@ -21,8 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
-from skillbridge_pipeline.core.skills.jd_context import SentenceRoles, split_sentences
+from skillbridge_pipeline.core.skills.jd_context import split_sentences
 from skillbridge_pipeline.core.skills.taxonomy import DATA_DIR, Skill, Taxonomy
 
 LINKER_DIR = DATA_DIR / "linker"
@@ -31,6 +32,7 @@ CALIBRATION_FILE = LINKER_DIR / "calibration.json"
 ADAPTER_FILE = LINKER_DIR / "adapter.npy"  # trained by `skillbridge build-linker --train`
 MAX_UNIT_WORDS = 40  # past this a unit is a paragraph: its mean vector means little
 MAX_UNITS = 2_000  # per document: linking stays bounded on a 5 MB posting
+CLUSTERS, PROBE = 128, 8  # the inverted file over the concepts (see SemanticLinker)
 # "Essential: a, b and c": a label before the list, then items joined by commas or "and".
 _LABEL = re.compile(r"^\s*(?:[-*•·–]\s*)?[\w /&'-]{1,40}:\s+")
 _BULLET = re.compile(r"^\s*[-*•·–>]+\s*")
@@ -110,10 +112,13 @@ class Link:
     confidence: float
 
 
-def text_units(text: str) -> list[tuple[int, int]]:
-    """Sentences, and the items of list lines, as (start, end) offsets into `text`."""
+def text_units(
+    text: str, sentences: Sequence[tuple[int, int]] | None = None
+) -> list[tuple[int, int]]:
+    """Sentences, and the items of list lines, as (start, end) offsets into `text`
+    (`sentences`: its sentence spans, when the caller has them)."""
     units = []
-    for start, end in split_sentences(text):
+    for start, end in split_sentences(text) if sentences is None else sentences:
         sentence = text[start:end]
         label = _LABEL.match(sentence) or _BULLET.match(sentence)
         body_start = start + (label.end() if label else 0)
@@ -185,15 +190,37 @@ class SemanticLinker:
                 labels.append(label)
                 owners.append(index)
         vectors = self._encode(labels)
-        # A concept is the mean of its labels' directions: one row per concept keeps the
-        # comparison a single matrix product.
+        # A concept is the mean of its labels' directions: one row per concept.
         centroids = np.zeros((len(skills), vectors.shape[1]), np.float32)
         np.add.at(centroids, np.asarray(owners), vectors)
         self.concepts = _normalised(centroids)
+        # An inverted file over the concepts: a unit is compared with CLUSTERS centres, then
+        # only with the concepts of its PROBE nearest clusters (a sixteenth of them), so linking
+        # costs a fraction of one full matrix product per unit.
+        self.centres, members = _clusters(self.concepts, CLUSTERS)
+        order = np.argsort(members, kind="stable")
+        self.concepts = self.concepts[order]
+        self.skill_ids = [self.skill_ids[i] for i in order]
+        bounds = np.searchsorted(members[order], np.arange(CLUSTERS + 1))
+        self.slices = [np.arange(bounds[c], bounds[c + 1]) for c in range(CLUSTERS)]
 
     def _encode(self, texts: Sequence[str]) -> np.ndarray:
-        vectors = _normalised(np.asarray(self.model.encode(list(texts)), dtype=np.float32))
-        return vectors if self.adapter is None else _normalised(vectors @ self.adapter)
+        vectors = np.asarray(self.model.encode(list(texts)), dtype=np.float32)
+        return _normalised(vectors if self.adapter is None else vectors @ self.adapter)
+
+    def _best_two(self, vectors: np.ndarray) -> list[tuple[int, float, float]]:
+        """(concept index, similarity, margin over the runner-up) per unit vector."""
+        nearest = np.argpartition(-(vectors @ self.centres.T), PROBE, axis=1)[:, :PROBE]
+        best = []
+        for vector, clusters in zip(vectors, nearest, strict=True):
+            candidates = np.concatenate([self.slices[c] for c in clusters])
+            sims = self.concepts[candidates] @ vector
+            top = np.argpartition(-sims, 1)[:2] if len(sims) > 1 else np.array([0, 0])
+            first, second = (top[0], top[1]) if sims[top[0]] >= sims[top[1]] else (top[1], top[0])
+            similarity = float(sims[first])
+            margin = similarity - float(sims[second]) if len(sims) > 1 else similarity
+            best.append((int(candidates[first]), similarity, margin))
+        return best
 
     def link(
         self,
@@ -208,21 +235,17 @@ class SemanticLinker:
             return []
         default = self.calibration.jd_threshold if kind == "jd" else self.calibration.threshold
         floor = default if threshold is None else threshold
-        vectors = self._encode([" ".join(text[s:e].split()[:MAX_UNIT_WORDS]) for s, e in units])
-        sims = vectors @ self.concepts.T
-        top2 = np.argpartition(-sims, 1, axis=1)[:, :2]
+        # Small products on one thread: waking BLAS's threads for each costs more than it saves.
+        with threadpool_limits(1):
+            vectors = self._encode([" ".join(text[s:e].split()[:MAX_UNIT_WORDS]) for s, e in units])
+            best = self._best_two(vectors)
         links = []
-        for row, (start, end) in enumerate(units):
-            a, b = top2[row]
-            if sims[row, b] > sims[row, a]:
-                a, b = b, a
-            similarity = float(sims[row, a])
-            margin = similarity - float(sims[row, b])
+        for (start, end), (index, similarity, margin) in zip(units, best, strict=True):
             confidence = self.calibration.probability(similarity, margin)
             if confidence >= floor:
                 links.append(
                     Link(
-                        self.skill_ids[a],
+                        self.skill_ids[index],
                         start,
                         end,
                         round(similarity, 4),
@@ -240,11 +263,20 @@ def concept_labels(skill: Skill) -> list[str]:
     return list(labels.values())
 
 
+def _clusters(vectors: np.ndarray, count: int, rounds: int = 10) -> tuple[np.ndarray, np.ndarray]:
+    """Spherical k-means, seeded: (unit-length centres, each vector's cluster)."""
+    rng = np.random.default_rng(42)
+    centres = vectors[rng.choice(len(vectors), size=count, replace=False)]
+    for _ in range(rounds):
+        members = (vectors @ centres.T).argmax(axis=1)
+        sums = np.zeros_like(centres)
+        np.add.at(sums, members, vectors)
+        empty = ~sums.any(axis=1)
+        sums[empty] = centres[empty]
+        centres = _normalised(sums)
+    return centres, (vectors @ centres.T).argmax(axis=1)
+
+
 def _normalised(vectors: np.ndarray) -> np.ndarray:
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
     return vectors / np.maximum(norms, 1e-9)
-
-
-def unit_roles(text: str, units: Sequence[tuple[int, int]]) -> list[str]:
-    roles = SentenceRoles(text)
-    return [roles.at(start) for start, _ in units]
