@@ -553,39 +553,28 @@ class SkillExtractor:
             kept = [k for k, role in enumerate(roles) if role in ASKING_ROLES]
             units, roles = [units[k] for k in kept], [roles[k] for k in kept]
         role_at = dict(zip(units, roles, strict=True))
-        known = {s.skill_id for s in found}
-        for skill_id in list(known):
-            known |= self.taxonomy.ancestors(skill_id)
-        by_skill: dict[str, list] = {}
-        for link in self.linker.link(text, units, kind):
-            if link.skill_id in known or self.taxonomy.ancestors(link.skill_id) & known:
-                continue
-            by_skill.setdefault(link.skill_id, []).append(link)
-        linked = []
-        for skill_id, links in by_skill.items():
-            skill, first = self.taxonomy.skills[skill_id], links[0]
-            surface = text[first.start : first.end]
-            asked = [role_at[(lk.start, lk.end)] for lk in links]
-            requirement = (
-                "required" if "required" in asked else "preferred" if "preferred" in asked else None
+        named_ids = {s.skill_id for s in found}
+        covered = named_ids.union(*(self.taxonomy.ancestors(i) for i in named_ids))
+        mentions = [
+            SkillMention(
+                skill_id=link.skill_id,
+                surface=text[link.start : link.end],
+                start=link.start,
+                end=link.end,
+                confidence=link.confidence,
+                needs_context=False,
+                alias_key="",
+                role=role_at[(link.start, link.end)],
             )
-            linked.append(
-                FoundSkill(
-                    skill_id=skill_id,
-                    name=skill.name,
-                    category=skill.category,
-                    kind=skill.kind,
-                    surface=surface,
-                    start=first.start,
-                    end=first.end,
-                    confidence=max(lk.confidence for lk in links),
-                    mentions=tuple((lk.start, lk.end) for lk in links),
-                    requirement=requirement if kind == "jd" else None,
-                    evidence=((surface, first.start, first.end),),
-                    method="meaning",
-                )
-            )
-        return linked
+            for link in self.linker.link(text, units, kind)
+            # the same skill, a broader one, or a narrower one than a name found
+            if link.skill_id not in covered
+            and not self.taxonomy.ancestors(link.skill_id) & named_ids
+        ]
+        return [
+            dataclasses.replace(skill, method="meaning")
+            for skill in aggregate(self.taxonomy, mentions)
+        ]
 
     def written_in(self, text: str, found: Iterable[FoundSkill] = ()) -> FoundSkill | None:
         """The spoken language a resume is written in, as a skill it evidences (a resume in
