@@ -37,17 +37,30 @@ def _copy_into(folder: Path, data: bytes, name: str) -> Path:
     """Write under a temporary name the sensor ignores, then rename: never half a file."""
     folder.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=".", suffix=".part")
-    with os.fdopen(fd, "wb") as out:
-        out.write(data)
     target = folder / name
-    os.replace(tmp, target)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)  # no hidden .part left in the inbox for good
+        raise
     return target
+
+
+def _over_the_limit(size: int) -> str | None:
+    """Why a file of this size is refused before it is read or copied, if it is."""
+    from skillbridge_pipeline.core.documents.parsing import DEFAULT_MAX_BYTES
+
+    if size <= DEFAULT_MAX_BYTES:
+        return None
+    return f"{size / 1_048_576:.1f} MB, over the {DEFAULT_MAX_BYTES >> 20} MB document limit"
 
 
 def cmd_submit(args: argparse.Namespace) -> int:
     """Every argument is checked before anything is copied; each file lands under its content
     hash and its own name, so two files of one name never overwrite each other."""
-    from skillbridge_pipeline.core.documents.identity import document_id
+    from skillbridge_pipeline.core.documents.identity import document_id, safe_filename
     from skillbridge_pipeline.core.documents.intake import (
         ignored_by_the_inbox,
         submitted_name,
@@ -82,10 +95,11 @@ def cmd_submit(args: argparse.Namespace) -> int:
             if not source.exists()
             else "not a file"
             if not source.is_file()
-            else ignored_by_the_inbox(source.name)
+            else _over_the_limit(source.stat().st_size) or ignored_by_the_inbox(source.name)
         )
         if why:
-            print(f"cannot submit {source}: {why}; nothing was submitted", file=sys.stderr)
+            shown = safe_filename(str(source), 4096)
+            print(f"cannot submit {shown}: {why}; nothing was submitted", file=sys.stderr)
             return 2
         jobs.append((source.name, source.read_bytes(), kind))
     if jd_url:
@@ -103,8 +117,9 @@ def cmd_submit(args: argparse.Namespace) -> int:
     ids = {}
     for name, data, kind in jobs:
         ids[kind] = document_id(data)
-        target = _copy_into(inbox / KIND_FOLDERS[kind], data, submitted_name(ids[kind], name))
-        print(f"submitted {kind} {name} (id {ids[kind]}) -> {target}")
+        inbox_name = submitted_name(ids[kind], name)
+        target = _copy_into(inbox / KIND_FOLDERS[kind], data, inbox_name)
+        print(f"submitted {kind} {safe_filename(name)} (id {ids[kind]}) -> {target}")
     if pair:
         request = write_request(inbox, ids["resume"], ids["jd"], args.session)
         print(f"requested analysis {ids['resume']} x {ids['jd']} -> {request}")
@@ -431,7 +446,7 @@ def cmd_process(args: argparse.Namespace) -> int:
 
     store = defs.resources["results_store"].open()
     before, unfinished = _progress(store)
-    inbox_files = len(scan_inbox(defs.resources["inbox"].root, 10**9))
+    inbox_files = len(scan_inbox(defs.resources["inbox"].root, 10**9).files)
     instance = DagsterInstance.get()
     with tqdm(
         total=unfinished + inbox_files, unit="doc", desc="processing", disable=args.quiet

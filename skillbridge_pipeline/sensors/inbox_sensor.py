@@ -38,10 +38,10 @@ def document_inbox_sensor(
     models: ModelStoreResource,
 ) -> SensorResult:
     store = results_store.store
-    files = scan_inbox(inbox.root, inbox.max_files_per_tick)
-    report = land_inbox(inbox.root, files, landing.landing, store)
-    if report.unreadable:
-        context.log.warning(f"{len(report.unreadable)} inbox files could not be read")
+    scan = scan_inbox(inbox.root, inbox.max_files_per_tick)
+    report = land_inbox(inbox.root, scan.files, landing.landing, store)
+    if left := scan.refused + report.unreadable:
+        context.log.warning(f"{len(left)} inbox entries left alone: {'; '.join(left[:5])}")
     for outcome, count in (("landed", report.landed), ("duplicate", report.duplicates)):
         EVENTS_PROCESSED_TOTAL.labels(source="inbox", topic="inbox", outcome=outcome).inc(count)
     new_requests, rejected = land_requests(inbox.root, store, inbox.max_files_per_tick)

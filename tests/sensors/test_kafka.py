@@ -209,3 +209,53 @@ def test_a_broker_restart_between_ticks_loses_nothing_and_repeats_nothing(tmp_pa
     assert store.status_counts() == {("resume", "extracted"): 4}
     for data in resumes:
         assert store.document_skills("resume", document_id(data))
+
+
+def test_unstorable_values_in_events_never_stop_the_partition(tmp_path, kafka, postgres_url):
+    """On PostgreSQL (which refuses NUL): a file name holding \\u0000 or a lone surrogate is
+    stored under a safe name; a request whose session holds \\u0000 is dead-lettered; the
+    offsets pass and the message after them lands (issue 31: the sensor failed every tick)."""
+    from skillbridge_pipeline.core.store.db import metadata
+    from skillbridge_pipeline.resources import EmbeddingResource, ResultsStoreResource
+
+    first = b"Ana\nPython developer.\n"
+    second = b"Bo\nJava developer.\n"
+    after = b"Cy\nGo developer.\n"
+    nul_name = json.loads(document_event("resume", "x.txt", first))
+    nul_name["filename"] = "cv\u0000.txt"
+    surrogate_name = json.loads(document_event("resume", "x.txt", second))
+    surrogate_name["filename"] = "cv\ud800.txt"
+    values = [
+        json.dumps(nul_name).encode(),  # ensure_ascii: "\u0000" and "\ud800" as JSON escapes
+        json.dumps(surrogate_name).encode(),
+        document_event("resume", "after.txt", after),
+    ]
+    publish(kafka, kafka.resumes_topic, values)
+    request = '{"resume_id": "%s", "jd_id": "%s", "session_id": "s\\u0000"}'
+    publish(kafka, kafka.requests_topic, [(request % ("a" * 16, "b" * 16)).encode()])
+    results_store = ResultsStoreResource(url=postgres_url)
+    resources = {
+        **embedded_resources(tmp_path),
+        "kafka": kafka,
+        "results_store": results_store,
+        "embeddings": EmbeddingResource(results_store=results_store),
+    }
+    store = ResultsStore(postgres_url)
+    store.create_schema()
+    try:
+        with instance_for_test() as instance:
+            result, _ = tick(kafka_sensor, instance, resources)
+        assert json.loads(result.cursor) == {
+            f"{kafka.resumes_topic}:0": 3,
+            f"{kafka.requests_topic}:0": 1,
+        }
+        names = {
+            data: store.get_document("resume", document_id(data))["filename"]
+            for data in (first, second, after)
+        }
+        assert names == {first: "cv\ufffd.txt", second: "cv\ufffd.txt", after: "after.txt"}
+        [letter] = dead_letters.listing(store)
+        assert letter.error_type == "MalformedEvent" and "session_id" in letter.error_message
+        assert letter.payload == f"kafka://{kafka.requests_topic}/0/0"
+    finally:
+        metadata.drop_all(store.engine)  # leave the shared database empty
