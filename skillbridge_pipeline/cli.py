@@ -435,32 +435,50 @@ def cmd_dlq(args: argparse.Namespace) -> int:
 
 
 def cmd_process(args: argparse.Namespace) -> int:
-    """Drain the inbox (and Kafka when configured) in this process until nothing is left."""
+    """Drain the inbox (and Kafka when configured) in this process until nothing is left; one
+    drain per inbox at a time. Runs a killed `process` left behind are failed and dead-lettered
+    first, so their documents are not queued for good."""
     _default_dagster_home()
     from dagster import DagsterInstance
     from tqdm import tqdm
 
-    from skillbridge_pipeline.core.documents.intake import scan_inbox
+    from skillbridge_pipeline.core.documents.intake import draining, scan_inbox
     from skillbridge_pipeline.definitions import defs
     from skillbridge_pipeline.demo import run_pending
+    from skillbridge_pipeline.hooks import recover_abandoned_runs
 
-    store = defs.resources["results_store"].open()
-    before, unfinished = _progress(store)
-    inbox_files = len(scan_inbox(defs.resources["inbox"].root, 10**9).files)
-    instance = DagsterInstance.get()
-    with tqdm(
-        total=unfinished + inbox_files, unit="doc", desc="processing", disable=args.quiet
-    ) as bar:
+    inbox = defs.resources["inbox"].root
+    with draining(inbox) as alone:
+        if not alone:
+            print(f"another process is draining this inbox ({inbox})", file=sys.stderr)
+            return 1
+        results_store = defs.resources["results_store"]
+        store = results_store.open()
+        instance = DagsterInstance.get()
+        if killed := recover_abandoned_runs(instance, store, results_store.spool):
+            print(
+                f"{len(killed)} runs ended with their process (killed?): their batches are dead "
+                "letters now; `skillbridge dlq replay --all` runs them again",
+                file=sys.stderr,
+            )
+        before, unfinished = _progress(store)
+        scan = scan_inbox(inbox, 10**9)
+        with tqdm(
+            total=unfinished + len(scan.files), unit="doc", desc="processing", disable=args.quiet
+        ) as bar:
 
-        def progress(run_id: str, success: bool) -> None:
-            finished, unfinished = _progress(store)
-            bar.total = max(bar.total, finished - before + unfinished)
-            bar.update(finished - before - bar.n)
+            def progress(run_id: str, success: bool) -> None:
+                finished, unfinished = _progress(store)
+                bar.total = max(bar.total, finished - before + unfinished)
+                bar.update(finished - before - bar.n)
 
-        runs = run_pending(instance, defs, max_ticks=args.max_ticks, on_run=progress)
+            runs = run_pending(instance, defs, max_ticks=args.max_ticks, on_run=progress)
     ok = sum(1 for _, success in runs if success)
     print(_status_text(store, limit=args.limit))
     print(f"runs: {len(runs)} ({ok} succeeded, {len(runs) - ok} failed)")
+    if left := scan_inbox(inbox, 0).refused:
+        print(f"inbox entries left alone ({len(left)}):")
+        print("\n".join(f"  {line}" for line in left[: args.limit]))
     store.dispose()
     return 0
 
@@ -925,6 +943,27 @@ def main(argv: list[str] | None = None) -> int:
     except SettingError as error:
         print(f"skillbridge {args.command}: {error}", file=sys.stderr)
         return 2
+    except Exception as error:
+        if (damage := _store_damage(error)) is None:
+            raise
+        print(f"skillbridge {args.command}: {damage}", file=sys.stderr)
+        return 1
+
+
+def _store_damage(error: Exception) -> str | None:
+    """A damaged results store said in one line (not 118 lines of traceback), else None."""
+    from sqlalchemy.exc import DatabaseError, OperationalError
+
+    from skillbridge_pipeline.core.store import StoreDamaged
+
+    if isinstance(error, StoreDamaged):
+        return str(error)
+    if isinstance(error, DatabaseError) and not isinstance(error, OperationalError):
+        return (
+            f"the results store is damaged ({error.orig}); restore it from a backup, or move "
+            "it away to start an empty one"
+        )
+    return None
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ from skillbridge_pipeline.core.documents.batches import batch_sizes, new_batch_k
 from skillbridge_pipeline.core.documents.identity import DOCUMENT_KINDS
 from skillbridge_pipeline.core.documents.intake import requests_scorable_with
 from skillbridge_pipeline.core.store import ResultsStore, dead_letters
-from skillbridge_pipeline.hooks import batch_letter, fail_batch
+from skillbridge_pipeline.hooks import batch_letter, fail_batch, recover_abandoned_runs
 from skillbridge_pipeline.jobs import DOCUMENT_JOBS, JD_PAGES_JOB, RESUMES_AND_GAPS_JOB
 from skillbridge_pipeline.partitions import BATCH_TAG, BATCHES, batch_run_request
 from skillbridge_pipeline.resources import InboxResource
@@ -101,8 +101,11 @@ def dispatch_documents(
 def keep_batches(
     context: SensorEvaluationContext, store: ResultsStore, inbox: InboxResource, out: Dispatch
 ) -> None:
-    """Unstarted batches requested again, old ones retired from the partition set. One sensor
+    """Unstarted batches requested again, runs whose process died under them (a killed
+    `skillbridge process`) dead-lettered, old batches retired from the partition set. One sensor
     only (the inbox's) does this: Dagster de-duplicates run keys per sensor."""
+    for run_id in recover_abandoned_runs(context.instance, store, None):
+        context.log.warning(f"run {run_id} lost its process: its batch is a dead letter now")
     requeued = requeue_unstarted(context, store)
     out.run_requests += requeued
     out.new_batches += [r.partition_key for r in requeued]  # re-added if the tick was lost
