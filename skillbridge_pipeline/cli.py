@@ -48,15 +48,6 @@ def _copy_into(folder: Path, data: bytes, name: str) -> Path:
     return target
 
 
-def _over_the_limit(size: int) -> str | None:
-    """Why a file of this size is refused before it is read or copied, if it is."""
-    from skillbridge_pipeline.core.documents.parsing import DEFAULT_MAX_BYTES
-
-    if size <= DEFAULT_MAX_BYTES:
-        return None
-    return f"{size / 1_048_576:.1f} MB, over the {DEFAULT_MAX_BYTES >> 20} MB document limit"
-
-
 def cmd_submit(args: argparse.Namespace) -> int:
     """Every argument is checked before anything is copied; each file lands under its content
     hash and its own name, so two files of one name never overwrite each other."""
@@ -66,6 +57,7 @@ def cmd_submit(args: argparse.Namespace) -> int:
         submitted_name,
         write_request,
     )
+    from skillbridge_pipeline.core.documents.parsing import oversized
 
     inbox = Path(args.inbox or skillbridge_home() / "inbox")
     pair = args.resume or args.jd
@@ -95,7 +87,7 @@ def cmd_submit(args: argparse.Namespace) -> int:
             if not source.exists()
             else "not a file"
             if not source.is_file()
-            else _over_the_limit(source.stat().st_size) or ignored_by_the_inbox(source.name)
+            else oversized(source.stat().st_size) or ignored_by_the_inbox(source.name)
         )
         if why:
             shown = safe_filename(str(source), 4096)

@@ -102,7 +102,9 @@ def dead_letter_run(store: ResultsStore, spool: Path | None, run: DagsterRun, me
         fail_batch(store, batch, f"RunFailure: {message}")
 
 
-def recover_abandoned_runs(instance: DagsterInstance, store, spool: Path | None) -> list[str]:
+def recover_abandoned_runs(
+    instance: DagsterInstance, store: ResultsStore, spool: Path | None
+) -> list[str]:
     """Runs executed in-process on this host whose process has died mid-run: failed in the
     instance, their batches dead-lettered with the reason (`dlq replay` runs them again), so no
     document stays queued for good. Returns their run ids."""

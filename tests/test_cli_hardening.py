@@ -34,6 +34,12 @@ def test_submit_takes_a_name_of_255_characters_and_leaves_no_part_file(tmp_path)
     assert done.returncode == 0, done.stderr
     [inbox_file] = os.listdir(tmp_path / "home" / "inbox" / "resumes")  # no hidden .part
     assert len(inbox_file.encode()) <= 255 and inbox_file.endswith("aaa.txt")
+    huge = tmp_path / "huge.txt"
+    with huge.open("wb") as file:
+        file.truncate(11 * 1024 * 1024)  # sparse: refused by its size, never read
+    refused = cli(tmp_path / "home", "submit", str(huge), "--kind", "resume")
+    assert refused.returncode == 2 and "over the 10 MB limit" in refused.stderr
+    assert os.listdir(tmp_path / "home" / "inbox" / "resumes") == [inbox_file]
 
 
 def test_submit_shows_control_characters_in_a_name_safely(tmp_path):

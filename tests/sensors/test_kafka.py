@@ -212,9 +212,10 @@ def test_a_broker_restart_between_ticks_loses_nothing_and_repeats_nothing(tmp_pa
 
 
 def test_unstorable_values_in_events_never_stop_the_partition(tmp_path, kafka, postgres_url):
-    """On PostgreSQL (which refuses NUL): a file name holding \\u0000 or a lone surrogate is
-    stored under a safe name; a request whose session holds \\u0000 is dead-lettered; the
-    offsets pass and the message after them lands (issue 31: the sensor failed every tick)."""
+    """On PostgreSQL (which refuses NUL): a file name holding \\u0000 is stored under a safe
+    name; an event whose file name holds a lone surrogate (refused by the event's validation)
+    and a request whose session holds \\u0000 are dead-lettered with the reason; the offsets
+    pass and the message after them lands (issue 31: the sensor failed every tick)."""
     from skillbridge_pipeline.core.store.db import metadata
     from skillbridge_pipeline.resources import EmbeddingResource, ResultsStoreResource
 
@@ -231,8 +232,9 @@ def test_unstorable_values_in_events_never_stop_the_partition(tmp_path, kafka, p
         document_event("resume", "after.txt", after),
     ]
     publish(kafka, kafka.resumes_topic, values)
-    request = '{"resume_id": "%s", "jd_id": "%s", "session_id": "s\\u0000"}'
-    publish(kafka, kafka.requests_topic, [(request % ("a" * 16, "b" * 16)).encode()])
+    request = {"kind": "analysis_request", "resume_id": "a" * 16, "jd_id": "b" * 16}
+    request["session_id"] = "s\u0000"  # sent as the JSON escape
+    publish(kafka, kafka.requests_topic, [json.dumps(request).encode()])
     results_store = ResultsStoreResource(url=postgres_url)
     resources = {
         **embedded_resources(tmp_path),
@@ -251,11 +253,15 @@ def test_unstorable_values_in_events_never_stop_the_partition(tmp_path, kafka, p
         }
         names = {
             data: store.get_document("resume", document_id(data))["filename"]
-            for data in (first, second, after)
+            for data in (first, after)
         }
-        assert names == {first: "cv\ufffd.txt", second: "cv\ufffd.txt", after: "after.txt"}
-        [letter] = dead_letters.listing(store)
-        assert letter.error_type == "MalformedEvent" and "session_id" in letter.error_message
-        assert letter.payload == f"kafka://{kafka.requests_topic}/0/0"
+        assert names == {first: "cv\ufffd.txt", after: "after.txt"}
+        assert store.get_document("resume", document_id(second)) is None
+        letters = {d.payload: d for d in dead_letters.listing(store)}
+        assert {d.error_type for d in letters.values()} == {"MalformedEvent"}
+        surrogate = letters[f"kafka://{kafka.resumes_topic}/0/1"]
+        assert "filename" in surrogate.error_message
+        session = letters[f"kafka://{kafka.requests_topic}/0/0"]
+        assert "session_id" in session.error_message and len(letters) == 2
     finally:
         metadata.drop_all(store.engine)  # leave the shared database empty

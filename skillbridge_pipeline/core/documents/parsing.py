@@ -80,12 +80,16 @@ def _sniff(data: bytes) -> str | None:
     return None
 
 
+def oversized(size: int, max_bytes: int = DEFAULT_MAX_BYTES) -> str | None:
+    """Why a file of this size is refused, if it is: checked before it is read, if possible."""
+    if size <= max_bytes:
+        return None
+    return f"file is {size / 1_048_576:.1f} MB, over the {max_bytes / 1_048_576:.0f} MB limit"
+
+
 def refuse_oversized(size: int, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
-    """DocumentError for a file over the size limit: checked before it is read, if possible."""
-    if size > max_bytes:
-        raise DocumentError(
-            f"file is {size / 1_048_576:.1f} MB, over the {max_bytes / 1_048_576:.0f} MB limit"
-        )
+    if why := oversized(size, max_bytes):
+        raise DocumentError(why)
 
 
 def parse_document(
