@@ -145,3 +145,38 @@ def test_a_big_file_is_streamed_into_the_landing_store_not_read_whole(tmp_path, 
     again = landing.put("resume", big, "again.txt")  # the same bytes find the first copy
     assert again.path == Path(record["landing_path"]) and again.size == len(big)
     assert not list((tmp_path / "landing").rglob("*.tmp"))
+
+
+def test_a_file_still_being_written_is_taken_whole_and_once(tmp_path, store):
+    """Written slowly under its own name (no temporary name), as a copy over a slow share is:
+    it was taken half-written. A tick while it grows leaves it; the one after takes it all."""
+    import threading
+    import time
+
+    resumes = tmp_path / "inbox" / "resumes"
+    resumes.mkdir(parents=True)
+    path = resumes / "slow.txt"
+    done = threading.Event()
+
+    def write_slowly() -> None:
+        with path.open("wb") as out:
+            for number in range(100_000):  # until the tick below has looked at it
+                out.write(f"line {number}: Python, SQL and Docker.\n".encode())
+                out.flush()
+                if done.is_set():
+                    return
+                time.sleep(0.05)
+
+    writer = threading.Thread(target=write_slowly)
+    writer.start()
+    while not path.exists() or not path.stat().st_size:
+        time.sleep(0.01)
+    resources = resources_on(tmp_path, store)
+    tick(resources)  # while it grows
+    done.set()
+    writer.join()
+    whole = next((tmp_path / "inbox").rglob("slow.txt")).read_bytes()
+    tick(resources)
+    assert store.status_counts() == {("resume", "queued"): 1}
+    [document] = store.list_documents("resume", 0, 10)[1]
+    assert document["doc_id"] == document_id(whole)  # all of it, once

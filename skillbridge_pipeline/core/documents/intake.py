@@ -16,6 +16,7 @@ import logging
 import os
 import re
 import stat
+import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, suppress
@@ -37,6 +38,7 @@ from skillbridge_pipeline.core.store import RequestRecord, ResultsStore
 log = logging.getLogger(__name__)
 PROCESSED_FOLDER = "processed"
 DRAIN_LOCK = ".process.lock"  # hidden: never taken as a document
+SETTLE_SECONDS = 1.0  # a file changed more recently than this may still be being written
 PARTIAL_SUFFIXES = (".tmp", ".part", ".crdownload", ".swp")
 # What `skillbridge submit` writes: the content hash, "--", the file's own name. Two files of one
 # name never collide in the inbox; the document keeps its own name.
@@ -175,6 +177,33 @@ def land_document(
         source=source,
         landing_path=str(stored.path),
     )
+
+
+def settled(
+    files: Sequence[InboxFile], settle_seconds: float = SETTLE_SECONDS
+) -> tuple[list[InboxFile], list[str]]:
+    """The files that are not being written, and "name: why" of those that are. A file changed
+    within the last `settle_seconds` is looked at again once that much time has passed and left
+    for a later tick if it changed meanwhile, so a file copied in slowly under its own name is
+    taken whole, once (the tick waits at most `settle_seconds`)."""
+
+    def signature(path: Path) -> tuple[int, int] | None:
+        try:
+            found = os.stat(path, follow_symlinks=False)
+        except OSError:
+            return None
+        return found.st_size, found.st_mtime_ns
+
+    seen = {file.path: signature(file.path) for file in files}
+    now, window = time.time_ns(), int(settle_seconds * 1e9)
+    fresh = [f for f in files if seen[f.path] and now - seen[f.path][1] < window]
+    if not fresh:
+        return list(files), []
+    newest = max(seen[f.path][1] for f in fresh)
+    time.sleep(min(window, max(0, newest + window - now)) / 1e9)
+    moving = {f.path for f in fresh if signature(f.path) != seen[f.path]}
+    writing = [f"{safe_filename(p.name)}: still being written" for p in sorted(moving)]
+    return [f for f in files if f.path not in moving], writing
 
 
 def land_inbox(
