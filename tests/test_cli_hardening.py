@@ -287,3 +287,17 @@ def test_analyze_parses_in_the_pipelines_worker_with_its_limits(tmp_path):
         file.truncate(11 * 1024 * 1024)  # sparse: 11 MB that cost nothing to write
     done = cli(tmp_path / "home", "analyze", "--resume", str(huge), "--jd", str(jd))
     assert done.returncode == 2 and "over the 10 MB limit" in done.stderr, done.stderr
+
+
+def test_another_programs_sqlite_file_is_not_made_a_store(tmp_path):
+    import sqlite3
+
+    home = tmp_path / "home"
+    home.mkdir()
+    with sqlite3.connect(home / "results.db") as conn:
+        conn.execute("CREATE TABLE notes (body TEXT)")
+    done = cli(home, "status")
+    assert done.returncode == 1 and "not a SkillBridge store: it holds notes" in done.stderr
+    with sqlite3.connect(home / "results.db") as conn:
+        tables = [name for (name,) in conn.execute("SELECT name FROM sqlite_master")]
+    assert tables == ["notes"]  # no store's tables added beside it

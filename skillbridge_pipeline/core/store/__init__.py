@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import literal, select, text
+from sqlalchemy import inspect, literal, select, text
 from sqlalchemy.exc import DatabaseError, OperationalError
 
 from skillbridge_pipeline.core.store import dead_letters, tokens
@@ -20,7 +20,7 @@ from skillbridge_pipeline.core.store.db import StoreDamaged, metadata
 from skillbridge_pipeline.core.store.documents import DocumentRecord, DocumentTables
 from skillbridge_pipeline.core.store.embeddings import EmbeddingTables
 from skillbridge_pipeline.core.store.requests import RequestRecord, RequestTables
-from skillbridge_pipeline.migrations import migrate
+from skillbridge_pipeline.migrations import VERSION_TABLE, migrate
 
 __all__ = [
     "DocumentRecord",
@@ -39,6 +39,7 @@ class ResultsStore(DocumentTables, RequestTables, AnalysisTables, EmbeddingTable
         self._refuse_a_truncated_file()
         with self.exclusive("schema"):
             try:
+                self._refuse_a_foreign_file()
                 migrate(self.engine, metadata)
             except DatabaseError as error:
                 if isinstance(error, OperationalError):
@@ -54,6 +55,17 @@ class ResultsStore(DocumentTables, RequestTables, AnalysisTables, EmbeddingTable
         landing = Path(database).with_name("landing")
         if Path(database).stat().st_size == 0 and landing.is_dir() and any(landing.iterdir()):
             raise StoreDamaged(self.url, f"the file is empty, but {landing} holds documents")
+
+    def _refuse_a_foreign_file(self) -> None:
+        """A SQLite file that holds tables, none of them ours, is another program's database:
+        refused rather than given a new store's tables beside its own. (A PostgreSQL database
+        may be shared with Dagster's tables by design.)"""
+        if self.engine.dialect.name != "sqlite":
+            return
+        tables = set(inspect(self.engine).get_table_names())
+        if tables and not tables & {*metadata.tables, VERSION_TABLE}:
+            shown = ", ".join(sorted(tables)[:5])
+            raise StoreDamaged(self.url, f"it is not a SkillBridge store: it holds {shown}")
 
     def check(self) -> list[str]:
         """What is wrong with the store, read as the API's routes read it: every table, and on
