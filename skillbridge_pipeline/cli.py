@@ -36,22 +36,27 @@ def _copy_into(folder: Path, data: bytes, name: str) -> Path:
     """Write under a temporary name the sensor ignores, then rename: never half a file."""
     folder.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=folder, prefix=".", suffix=".part")
-    with os.fdopen(fd, "wb") as out:
-        out.write(data)
     target = folder / name
-    os.replace(tmp, target)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)  # no hidden .part left in the inbox for good
+        raise
     return target
 
 
 def cmd_submit(args: argparse.Namespace) -> int:
     """Every argument is checked before anything is copied; each file lands under its content
     hash and its own name, so two files of one name never overwrite each other."""
-    from skillbridge_pipeline.core.documents.identity import document_id
+    from skillbridge_pipeline.core.documents.identity import document_id, safe_filename
     from skillbridge_pipeline.core.documents.intake import (
         ignored_by_the_inbox,
         submitted_name,
         write_request,
     )
+    from skillbridge_pipeline.core.documents.parsing import oversized
 
     inbox = Path(args.inbox or skillbridge_home() / "inbox")
     pair = args.resume or args.jd
@@ -81,10 +86,11 @@ def cmd_submit(args: argparse.Namespace) -> int:
             if not source.exists()
             else "not a file"
             if not source.is_file()
-            else ignored_by_the_inbox(source.name)
+            else oversized(source.stat().st_size) or ignored_by_the_inbox(source.name)
         )
         if why:
-            print(f"cannot submit {source}: {why}; nothing was submitted", file=sys.stderr)
+            shown = safe_filename(str(source), 4096)
+            print(f"cannot submit {shown}: {why}; nothing was submitted", file=sys.stderr)
             return 2
         jobs.append((source.name, source.read_bytes(), kind))
     if jd_url:
@@ -102,8 +108,9 @@ def cmd_submit(args: argparse.Namespace) -> int:
     ids = {}
     for name, data, kind in jobs:
         ids[kind] = document_id(data)
-        target = _copy_into(inbox / KIND_FOLDERS[kind], data, submitted_name(ids[kind], name))
-        print(f"submitted {kind} {name} (id {ids[kind]}) -> {target}")
+        inbox_name = submitted_name(ids[kind], name)
+        target = _copy_into(inbox / KIND_FOLDERS[kind], data, inbox_name)
+        print(f"submitted {kind} {safe_filename(name)} (id {ids[kind]}) -> {target}")
     if pair:
         request = write_request(inbox, ids["resume"], ids["jd"], args.session)
         print(f"requested analysis {ids['resume']} x {ids['jd']} -> {request}")
@@ -560,33 +567,51 @@ def cmd_dlq(args: argparse.Namespace) -> int:
 
 
 def cmd_process(args: argparse.Namespace) -> int:
-    """Drain the inbox (and Kafka when configured) in this process until nothing is left."""
+    """Drain the inbox (and Kafka when configured) in this process until nothing is left; one
+    drain per inbox at a time. Runs a killed `process` left behind are failed and dead-lettered
+    first, so their documents are not queued for good."""
     _default_dagster_home()
     from dagster import DagsterInstance
     from tqdm import tqdm
 
-    from skillbridge_pipeline.core.documents.intake import scan_inbox
+    from skillbridge_pipeline.core.documents.intake import draining, scan_inbox
     from skillbridge_pipeline.definitions import defs
     from skillbridge_pipeline.demo import run_pending
+    from skillbridge_pipeline.hooks import recover_abandoned_runs
 
-    store = defs.resources["results_store"].open()
-    settled = _settled_requests(store)
-    before, unfinished = _progress(store)
-    inbox_files = len(scan_inbox(defs.resources["inbox"].root, 10**9))
-    instance = DagsterInstance.get()
-    with tqdm(
-        total=unfinished + inbox_files, unit="doc", desc="processing", disable=args.quiet
-    ) as bar:
+    inbox = defs.resources["inbox"].root
+    with draining(inbox) as alone:
+        if not alone:
+            print(f"another process is draining this inbox ({inbox})", file=sys.stderr)
+            return 1
+        results_store = defs.resources["results_store"]
+        store = results_store.open()
+        instance = DagsterInstance.get()
+        if killed := recover_abandoned_runs(instance, store, results_store.spool):
+            print(
+                f"{len(killed)} runs ended with their process (killed?): their batches are dead "
+                "letters now; `skillbridge dlq replay --all` runs them again",
+                file=sys.stderr,
+            )
+        settled = _settled_requests(store)
+        before, unfinished = _progress(store)
+        scan = scan_inbox(inbox, 10**9)
+        with tqdm(
+            total=unfinished + len(scan.files), unit="doc", desc="processing", disable=args.quiet
+        ) as bar:
 
-        def progress(run_id: str, success: bool) -> None:
-            finished, unfinished = _progress(store)
-            bar.total = max(bar.total, finished - before + unfinished)
-            bar.update(finished - before - bar.n)
+            def progress(run_id: str, success: bool) -> None:
+                finished, unfinished = _progress(store)
+                bar.total = max(bar.total, finished - before + unfinished)
+                bar.update(finished - before - bar.n)
 
-        runs = run_pending(instance, defs, max_ticks=args.max_ticks, on_run=progress)
+            runs = run_pending(instance, defs, max_ticks=args.max_ticks, on_run=progress)
     ok = sum(1 for _, success in runs if success)
     print(_status_text(store, limit=args.limit, analyses=False))
     print(f"runs: {len(runs)} ({ok} succeeded, {len(runs) - ok} failed)")
+    if left := scan_inbox(inbox, 0).refused:
+        print(f"inbox entries left alone ({len(left)}):")
+        print("\n".join(f"  {line}" for line in left[: args.limit]))
     print("\n".join(_finished_analyses(store, settled)))
     store.dispose()
     return 0
@@ -1225,6 +1250,27 @@ def main(argv: list[str] | None = None) -> int:
     except SettingError as error:
         print(f"skillbridge {args.command}: {error}", file=sys.stderr)
         return 2
+    except Exception as error:
+        if (damage := _store_damage(error)) is None:
+            raise
+        print(f"skillbridge {args.command}: {damage}", file=sys.stderr)
+        return 1
+
+
+def _store_damage(error: Exception) -> str | None:
+    """A damaged results store said in one line (not 118 lines of traceback), else None."""
+    from sqlalchemy.exc import DatabaseError, OperationalError
+
+    from skillbridge_pipeline.core.store import StoreDamaged
+
+    if isinstance(error, StoreDamaged):
+        return str(error)
+    if isinstance(error, DatabaseError) and not isinstance(error, OperationalError):
+        return (
+            f"the results store is damaged ({error.orig}); restore it from a backup, or move "
+            "it away to start an empty one"
+        )
+    return None
 
 
 if __name__ == "__main__":

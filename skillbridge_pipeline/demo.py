@@ -8,7 +8,9 @@ UI), and prints what was found.
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import socket
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
@@ -24,6 +26,7 @@ from skillbridge_pipeline.core.documents.identity import KIND_FOLDERS, document_
 from skillbridge_pipeline.core.documents.intake import write_request
 from skillbridge_pipeline.core.roadmaps.engine import plan_lines
 from skillbridge_pipeline.core.skills.taxonomy import CATEGORIES, DATA_DIR
+from skillbridge_pipeline.hooks import EXECUTOR_TAG
 from skillbridge_pipeline.settings import skillbridge_home
 
 SAMPLES_DIR = DATA_DIR / "samples"
@@ -125,7 +128,7 @@ def execute(
     outcome = defs.resolve_job_def(job_name).execute_in_process(
         instance=instance,
         partition_key=partition_key,
-        tags=tags or {},
+        tags={EXECUTOR_TAG: f"{socket.gethostname()}:{os.getpid()}", **(tags or {})},
         run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
         raise_on_error=False,
     )

@@ -1,15 +1,23 @@
-"""Retries and the failure hook that feeds the dead-letter queue, for every job."""
+"""Retries, the failure hook that feeds the dead-letter queue for every job, and the recovery
+of runs whose process died under them."""
 
 import json
+import os
+import socket
 from contextlib import suppress
+from pathlib import Path
 
 from dagster import (
     Backoff,
     DagsterEventType,
+    DagsterInstance,
+    DagsterRun,
+    DagsterRunStatus,
     Failure,
     HookContext,
     Jitter,
     RetryPolicy,
+    RunsFilter,
     failure_hook,
 )
 from dagster._core.storage.tags import PARTITION_NAME_TAG
@@ -17,6 +25,10 @@ from sqlalchemy.exc import OperationalError
 
 from skillbridge_pipeline.core.store import ResultsStore, dead_letters
 from skillbridge_pipeline.metrics import ANALYSIS_COMPLETED_TOTAL
+
+# Which process executes a run in-process ("host:pid"): a run still `started` whose process is
+# gone was killed (SIGKILL, out of memory) and no one else will ever end it.
+EXECUTOR_TAG = "skillbridge/executed_by"
 
 # Storage, the vector store, the LLM and page fetches fail transiently; a bad document never
 # raises out of a batch, and in strict mode raises Failure(allow_retries=False): not retried.
@@ -66,6 +78,60 @@ def batch_letter(store: ResultsStore, batch_key: str | None) -> str | None:
     if pages := [r.jd_url for r in store.requests_in_batch(batch_key) if r.jd_url]:
         letter["pages"] = pages
     return json.dumps(letter)
+
+
+def dead_letter_run(store: ResultsStore, spool: Path | None, run: DagsterRun, message: str) -> None:
+    """A run that failed with no step failure to explain it (it never started, its worker was
+    lost, its process was killed): one dead letter for its batch, and the batch failed with the
+    reason, so nothing it held waits forever; `skillbridge dlq replay` runs the batch again."""
+    batch = run.tags.get(PARTITION_NAME_TAG)
+    recorded = dead_letters.record_or_spool(
+        store,
+        spool,
+        event_key=f"{run.job_name}:run:{batch or run.run_id}",
+        subject=batch,
+        asset=None,
+        partition_key=batch,
+        job_name=run.job_name,
+        run_id=run.run_id,
+        error_type="RunFailure",
+        error_message=message,
+        payload=batch_letter(store, batch),
+    )
+    if recorded is not None and batch:
+        fail_batch(store, batch, f"RunFailure: {message}")
+
+
+def recover_abandoned_runs(
+    instance: DagsterInstance, store: ResultsStore, spool: Path | None
+) -> list[str]:
+    """Runs executed in-process on this host whose process has died mid-run: failed in the
+    instance, their batches dead-lettered with the reason (`dlq replay` runs them again), so no
+    document stays queued for good. Returns their run ids."""
+    unfinished = [DagsterRunStatus.STARTING, DagsterRunStatus.STARTED]
+    recovered = []
+    for run in instance.get_runs(RunsFilter(statuses=unfinished)):
+        host, _, pid = run.tags.get(EXECUTOR_TAG, "").rpartition(":")
+        if host != socket.gethostname() or not pid.isdigit() or _alive(int(pid)):
+            continue
+        message = (
+            f"the process that ran it (pid {pid}) ended before the run did: killed, out of "
+            "memory or a lost machine"
+        )
+        instance.report_run_failed(run, message)
+        dead_letter_run(store, spool, run, message)
+        recovered.append(run.run_id)
+    return recovered
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process
+    return True
 
 
 @failure_hook(required_resource_keys={"results_store"})

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from skillbridge_pipeline.core.documents.identity import document_id
-from skillbridge_pipeline.core.documents.parsing import parse_document
+from skillbridge_pipeline.core.documents.parse_worker import ParseWorker
+from skillbridge_pipeline.core.documents.parsing import refuse_oversized
 from skillbridge_pipeline.core.documents.processing import TextOutcome, extract_one
 from skillbridge_pipeline.core.gaps.embeddings import Embedder, EmbeddingCache
 from skillbridge_pipeline.core.gaps.scoring import PairInput
@@ -27,6 +28,7 @@ from skillbridge_pipeline.ml_training.registry import ModelRegistry
 from skillbridge_pipeline.ml_training.scoring import GapScorer
 from skillbridge_pipeline.ml_training.training import TrainingSummary, train_gap_model
 from skillbridge_pipeline.ml_training.training_data import build_examples
+from skillbridge_pipeline.resources import embedded_resources
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,8 @@ class LocalPipeline:
         self.settings = settings or llm.LlmSettings()
         self.hours_per_week = hours
         self._documents: dict[tuple[Path, str], LocalDocument] = {}
+        self.home = home
+        self._worker: ParseWorker | None = None
         self._scorer: GapScorer | None = None
         self._index: ResourceIndex | None = None
         self._catalog = load_catalog()
@@ -68,8 +72,13 @@ class LocalPipeline:
         """A file parsed and its skills extracted, once per path in this process."""
         key = (path.resolve(), kind)
         if key not in self._documents:
+            # The pipeline's parse worker and limits: a hostile file is stopped at the time and
+            # memory limits, and one over the size limit is refused before it is read.
+            if self._worker is None:
+                self._worker = embedded_resources(self.home)["landing"].parse_worker()
+            refuse_oversized(path.stat().st_size, self._worker.limits.max_document_bytes)
+            parsed = self._worker.parse(str(path), path.name, kind)
             data = path.read_bytes()
-            parsed = parse_document(data, path.name, kind)
             doc_id = document_id(data)
             text = TextOutcome(
                 doc_id, kind, "parsed", parsed.format, parsed.pages, parsed.text, len(parsed.text)

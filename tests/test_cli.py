@@ -94,8 +94,8 @@ def test_submit_writes_complete_files_that_never_collide(tmp_path):
     assert landed == sorted(
         f"{document_id(t.encode())}--cv.txt" for t in ("Python developer", "Java developer")
     )
-    assert {original_name(f.path.name) for f in scan_inbox(inbox, 10)} == {"cv.txt"}
-    assert sorted(f.path.read_text() for f in scan_inbox(inbox, 10)) == [
+    assert {original_name(f.path.name) for f in scan_inbox(inbox, 10).files} == {"cv.txt"}
+    assert sorted(f.path.read_text() for f in scan_inbox(inbox, 10).files) == [
         "Java developer",
         "Python developer",
     ]

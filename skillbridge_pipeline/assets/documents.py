@@ -160,7 +160,7 @@ def build_document_assets(kind: str) -> list[AssetsDefinition]:
         store = results_store.store
         store.update_batch(context.partition_key, status="running", run_id=context.run.run_id)
         documents = [d for d in store.batch_documents(context.partition_key) if d.kind == kind]
-        outcomes = verify_raw(kind, documents, landing.landing.read)
+        outcomes = verify_raw(kind, documents, landing.landing.fingerprint)
         failed = {o.doc_id: o.error or "unknown" for o in outcomes if o.status == "failed"}
         paths = {d.doc_id: d.landing_path for d in documents}
         failures = record_failures(context, store, kind, "landing", failed, paths)

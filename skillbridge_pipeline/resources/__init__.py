@@ -96,7 +96,7 @@ class LandingStoreResource(ConfigurableResource):
 
     @property
     def landing(self) -> LandingStore:
-        return LandingStore(Path(self.path))
+        return LandingStore(Path(configured(self.path)))
 
     def parse_worker(self) -> ParseWorker:
         return ParseWorker(
@@ -132,7 +132,7 @@ class InboxResource(ConfigurableResource):
 
     @property
     def root(self) -> Path:
-        return Path(self.path)
+        return Path(configured(self.path))
 
 
 @functools.cache

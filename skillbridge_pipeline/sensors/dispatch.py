@@ -14,13 +14,24 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from dagster import RunRequest, RunsFilter, SensorEvaluationContext, SensorResult
+from dagster import (
+    DagsterRunStatus,
+    RunRequest,
+    RunsFilter,
+    SensorEvaluationContext,
+    SensorResult,
+)
 
 from skillbridge_pipeline.core.documents.batches import batch_sizes, new_batch_key
 from skillbridge_pipeline.core.documents.identity import DOCUMENT_KINDS
 from skillbridge_pipeline.core.documents.intake import requests_scorable_with
 from skillbridge_pipeline.core.store import ResultsStore, dead_letters
-from skillbridge_pipeline.hooks import batch_letter, fail_batch
+from skillbridge_pipeline.hooks import (
+    batch_letter,
+    dead_letter_run,
+    fail_batch,
+    recover_abandoned_runs,
+)
 from skillbridge_pipeline.jobs import DOCUMENT_JOBS, JD_PAGES_JOB, RESUMES_AND_GAPS_JOB
 from skillbridge_pipeline.partitions import BATCH_TAG, BATCHES, batch_run_request
 from skillbridge_pipeline.resources import InboxResource
@@ -101,8 +112,13 @@ def dispatch_documents(
 def keep_batches(
     context: SensorEvaluationContext, store: ResultsStore, inbox: InboxResource, out: Dispatch
 ) -> None:
-    """Unstarted batches requested again, old ones retired from the partition set. One sensor
-    only (the inbox's) does this: Dagster de-duplicates run keys per sensor."""
+    """Unstarted batches requested again; runs whose process died under them (a killed
+    `skillbridge process`) and batches their ended run left running dead-lettered; old batches
+    retired from the partition set. One sensor only (the inbox's) does this: Dagster
+    de-duplicates run keys per sensor."""
+    for run_id in recover_abandoned_runs(context.instance, store, None):
+        context.log.warning(f"run {run_id} lost its process: its batch is a dead letter now")
+    fail_orphaned(context, store)
     requeued = requeue_unstarted(context, store)
     out.run_requests += requeued
     out.new_batches += [r.partition_key for r in requeued]  # re-added if the tick was lost
@@ -111,6 +127,17 @@ def keep_batches(
     )
     if out.retired:
         store.mark_retired(out.retired)
+
+
+def fail_orphaned(context: SensorEvaluationContext, store: ResultsStore) -> None:
+    """Batches still `running` long after their run ended cancelled or failed without failing
+    them (a cancelled run, a failure no run-failure sensor saw): dead-lettered with the reason,
+    their documents failed, so none stays queued for good; `dlq replay` runs them again."""
+    for batch in store.batches_in("running", STALE_AFTER, MAX_STALE_BATCHES_PER_TICK):
+        run = context.instance.get_run_by_id(batch.run_id) if batch.run_id else None
+        if run is not None and run.status in (DagsterRunStatus.CANCELED, DagsterRunStatus.FAILURE):
+            reason = f"its run ended {run.status.value.lower()} and left the batch unfinished"
+            dead_letter_run(store, None, run, reason)
 
 
 def requeue_unstarted(context: SensorEvaluationContext, store: ResultsStore) -> list[RunRequest]:

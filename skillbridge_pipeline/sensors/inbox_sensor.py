@@ -1,6 +1,7 @@
 """The inbox sensor: files dropped in inbox/resumes/ and inbox/jds/ become documents and runs.
 
-Per tick, bounded: land up to `max_files_per_tick` files (bytes first, then the row), record
+Per tick, bounded: land up to `max_files_per_tick` regular files (bytes first, then the row;
+links and special files are refused, a file still being written waits for a later tick), record
 request files, then dispatch every landed document — from the inbox or from Kafka — into
 batches (`sensors/dispatch.py`): one partition and one run per batch. A burst of 10,000 files
 is drained as a handful of large batches, not 10,000 partitions.
@@ -11,7 +12,12 @@ document; a document is claimed into exactly one batch in the results store.
 
 from dagster import DefaultSensorStatus, SensorEvaluationContext, SensorResult, sensor
 
-from skillbridge_pipeline.core.documents.intake import land_inbox, land_requests, scan_inbox
+from skillbridge_pipeline.core.documents.intake import (
+    land_inbox,
+    land_requests,
+    scan_inbox,
+    settled,
+)
 from skillbridge_pipeline.metrics import EVENTS_PROCESSED_TOTAL
 from skillbridge_pipeline.resources import (
     InboxResource,
@@ -38,10 +44,11 @@ def document_inbox_sensor(
     models: ModelStoreResource,
 ) -> SensorResult:
     store = results_store.store
-    files = scan_inbox(inbox.root, inbox.max_files_per_tick)
+    scan = scan_inbox(inbox.root, inbox.max_files_per_tick)
+    files, writing = settled(scan.files)
     report = land_inbox(inbox.root, files, landing.landing, store)
-    if report.unreadable:
-        context.log.warning(f"{len(report.unreadable)} inbox files could not be read")
+    if left := scan.refused + writing + report.unreadable:
+        context.log.warning(f"{len(left)} inbox entries left alone: {'; '.join(left[:5])}")
     for outcome, count in (("landed", report.landed), ("duplicate", report.duplicates)):
         EVENTS_PROCESSED_TOTAL.labels(source="inbox", topic="inbox", outcome=outcome).inc(count)
     new_requests, rejected = land_requests(inbox.root, store, inbox.max_files_per_tick)

@@ -8,10 +8,8 @@ from dagster import (
     RunFailureSensorContext,
     run_failure_sensor,
 )
-from dagster._core.storage.tags import PARTITION_NAME_TAG
 
-from skillbridge_pipeline.core.store import dead_letters
-from skillbridge_pipeline.hooks import batch_letter, fail_batch
+from skillbridge_pipeline.hooks import dead_letter_run
 from skillbridge_pipeline.resources import ResultsStoreResource
 
 
@@ -26,21 +24,5 @@ def run_failure_dead_letters(
     run = context.dagster_run
     if context.instance.all_logs(run.run_id, of_type=DagsterEventType.STEP_FAILURE):
         return  # the failure hook has recorded it, with the step's own error
-    batch = run.tags.get(PARTITION_NAME_TAG)
-    store = results_store.store
     message = context.failure_event.message or "the run failed before any step did"
-    recorded = dead_letters.record_or_spool(
-        store,
-        results_store.spool,
-        event_key=f"{run.job_name}:run:{batch or run.run_id}",
-        subject=batch,
-        asset=None,
-        partition_key=batch,
-        job_name=run.job_name,
-        run_id=run.run_id,
-        error_type="RunFailure",
-        error_message=message,
-        payload=batch_letter(store, batch),
-    )
-    if recorded is not None and batch:
-        fail_batch(store, batch, f"RunFailure: {message}")
+    dead_letter_run(results_store.store, results_store.spool, run, message)

@@ -209,3 +209,59 @@ def test_a_broker_restart_between_ticks_loses_nothing_and_repeats_nothing(tmp_pa
     assert store.status_counts() == {("resume", "extracted"): 4}
     for data in resumes:
         assert store.document_skills("resume", document_id(data))
+
+
+def test_unstorable_values_in_events_never_stop_the_partition(tmp_path, kafka, postgres_url):
+    """On PostgreSQL (which refuses NUL): a file name holding \\u0000 is stored under a safe
+    name; an event whose file name holds a lone surrogate (refused by the event's validation)
+    and a request whose session holds \\u0000 are dead-lettered with the reason; the offsets
+    pass and the message after them lands (issue 31: the sensor failed every tick)."""
+    from skillbridge_pipeline.core.store.db import metadata
+    from skillbridge_pipeline.resources import EmbeddingResource, ResultsStoreResource
+
+    first = b"Ana\nPython developer.\n"
+    second = b"Bo\nJava developer.\n"
+    after = b"Cy\nGo developer.\n"
+    nul_name = json.loads(document_event("resume", "x.txt", first))
+    nul_name["filename"] = "cv\u0000.txt"
+    surrogate_name = json.loads(document_event("resume", "x.txt", second))
+    surrogate_name["filename"] = "cv\ud800.txt"
+    values = [
+        json.dumps(nul_name).encode(),  # ensure_ascii: "\u0000" and "\ud800" as JSON escapes
+        json.dumps(surrogate_name).encode(),
+        document_event("resume", "after.txt", after),
+    ]
+    publish(kafka, kafka.resumes_topic, values)
+    request = {"kind": "analysis_request", "resume_id": "a" * 16, "jd_id": "b" * 16}
+    request["session_id"] = "s\u0000"  # sent as the JSON escape
+    publish(kafka, kafka.requests_topic, [json.dumps(request).encode()])
+    results_store = ResultsStoreResource(url=postgres_url)
+    resources = {
+        **embedded_resources(tmp_path),
+        "kafka": kafka,
+        "results_store": results_store,
+        "embeddings": EmbeddingResource(results_store=results_store),
+    }
+    store = ResultsStore(postgres_url)
+    store.create_schema()
+    try:
+        with instance_for_test() as instance:
+            result, _ = tick(kafka_sensor, instance, resources)
+        assert json.loads(result.cursor) == {
+            f"{kafka.resumes_topic}:0": 3,
+            f"{kafka.requests_topic}:0": 1,
+        }
+        names = {
+            data: store.get_document("resume", document_id(data))["filename"]
+            for data in (first, after)
+        }
+        assert names == {first: "cv\ufffd.txt", after: "after.txt"}
+        assert store.get_document("resume", document_id(second)) is None
+        letters = {d.payload: d for d in dead_letters.listing(store)}
+        assert {d.error_type for d in letters.values()} == {"MalformedEvent"}
+        surrogate = letters[f"kafka://{kafka.resumes_topic}/0/1"]
+        assert "filename" in surrogate.error_message
+        session = letters[f"kafka://{kafka.requests_topic}/0/0"]
+        assert "session_id" in session.error_message and len(letters) == 2
+    finally:
+        metadata.drop_all(store.engine)  # leave the shared database empty

@@ -257,3 +257,34 @@ def test_the_analysis_sensor_batches_ready_requests_and_fails_those_on_failed_do
     # A second tick finds nothing new to batch: the claimed request is not sent twice.
     again = tick_analysis()
     assert isinstance(again, SkipReason) and "wait for their documents" in again.skip_message
+
+
+@pytest.mark.parametrize("ended", ["CANCELED", "FAILURE"])
+def test_a_batch_its_ended_run_left_running_is_dead_lettered(
+    tmp_path, instance, monkeypatch, ended
+):
+    """A run cancelled (or failed unseen by the run-failure sensor) after its first step
+    marked the batch running: the stale-batch rule fails the batch with the reason."""
+    from dagster import DagsterRunStatus
+    from dagster._core.test_utils import create_run_for_test
+
+    import skillbridge_pipeline.sensors.dispatch as dispatch
+
+    drop(tmp_path, "jds", 2)
+    [first] = tick(instance, resources(tmp_path)).run_requests
+    run = create_run_for_test(
+        instance,
+        job_name="jds_job",
+        tags={**first.tags, "dagster/partition": first.partition_key},
+        status=DagsterRunStatus[ended],
+    )
+    store = store_of(tmp_path)
+    store.update_batch(first.partition_key, status="running", run_id=run.run_id)
+    monkeypatch.setattr(dispatch, "STALE_AFTER", timedelta(seconds=-1))
+    tick(instance, resources(tmp_path))
+    assert store.get_batch(first.partition_key).status == "failed"
+    [letter] = dead_letters.listing(store, "open")
+    assert letter.error_type == "RunFailure" and letter.run_id == run.run_id
+    documents = store.batch_documents(first.partition_key)
+    assert {d.status for d in documents} == {"failed"}
+    assert f"its run ended {ended.lower()}" in documents[0].error

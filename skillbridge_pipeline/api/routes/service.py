@@ -21,13 +21,13 @@ def service_router(metrics_need_token: bool) -> APIRouter:
         "/health", response_model=schemas.Health, responses={503: {"model": schemas.Health}}
     )
     def health(store: Store, registry: Registry) -> JSONResponse:
-        """Open to all: is the store reachable and is there a trained model?"""
-        problems, store_ok = [], True
+        """Open to all: can the store be read as the routes read it (every table, the file's
+        pages on SQLite), and is there a trained model?"""
         try:
-            store.status_counts()
+            problems = [f"results store damaged: {p}" for p in store.check()]
         except Exception as error:
-            store_ok = False
-            problems.append(f"results store unreachable: {type(error).__name__}")
+            problems = [f"results store unreachable: {type(error).__name__}"]
+        store_ok = not problems
         version = registry.latest_version()
         if not version:
             problems.append("no trained gap model (run train_gap_model_job)")

@@ -26,6 +26,8 @@ from pydantic import (
     model_validator,
 )
 
+from skillbridge_pipeline.core.documents.identity import printable
+
 DocumentId = Annotated[
     str, Field(pattern=r"^[0-9a-f]{16}$", description="A document's id: its content hash.")
 ]
@@ -82,6 +84,13 @@ class AnalysisRequestEvent(BaseModel):
     session_id: str | None = Field(
         None, min_length=1, max_length=128, description="Whose WebSocket is told."
     )
+
+    @field_validator("session_id", "jd_url")
+    @classmethod
+    def _printable(cls, value: str | None) -> str | None:
+        if value is not None and not printable(value):
+            raise ValueError("holds control characters, NUL or undecodable text")
+        return value
 
     @model_validator(mode="after")
     def _one_jd(self) -> AnalysisRequestEvent:

@@ -7,12 +7,18 @@ content hash makes that harmless. Offsets are also committed, only so lag can be
 
 from __future__ import annotations
 
+import io
 import time
 from collections import Counter
 from dataclasses import dataclass, field
 
-from skillbridge_pipeline.core.documents.events import DocumentEvent, parse_event
-from skillbridge_pipeline.core.documents.intake import record_request
+from skillbridge_pipeline.core.documents.events import (
+    AnalysisRequest,
+    DocumentEvent,
+    parse_event,
+)
+from skillbridge_pipeline.core.documents.identity import storable_text
+from skillbridge_pipeline.core.documents.intake import land_document, record_request
 from skillbridge_pipeline.core.documents.landing import LandingStore
 from skillbridge_pipeline.core.store import ResultsStore, dead_letters
 
@@ -69,36 +75,30 @@ def consume(
 
 def land_messages(batch: KafkaBatch, landing: LandingStore, store: ResultsStore) -> None:
     """Documents to the landing store and the results store; requests to the store (one with a
-    JD URL waits for a run to fetch the page); anything malformed to the DLQ."""
+    JD URL waits for a run to fetch the page); anything malformed, or holding a value no store
+    takes, to the DLQ with its offset passed, so one message never stops its partition."""
     for message in batch.messages:
         topic = message.topic()
         coordinates = f"kafka://{topic}/{message.partition()}/{message.offset()}"
         try:
-            event = parse_event(message.value())
-        except ValueError as error:
+            outcome = _land_event(parse_event(message.value()), landing, store)
+        except ValueError as error:  # UnicodeError and the driver's NUL refusal are ValueErrors
             dead_letters.record(
                 store,
                 event_key=coordinates,
                 subject=None,
                 asset=None,
                 error_type="MalformedEvent",
-                error_message=str(error),
+                error_message=storable_text(str(error)),
                 payload=coordinates,
             )
-            batch.outcomes[(topic, "rejected")] += 1
-            continue
-        if isinstance(event, DocumentEvent):
-            content = event.content  # decoded once: documents run to 10 MB
-            stored = landing.put(event.kind, content, event.name)
-            created = store.land(
-                event.kind,
-                stored.doc_id,
-                filename=event.name,
-                size_bytes=len(content),
-                source="kafka",
-                landing_path=str(stored.path),
-            )
-            batch.outcomes[(topic, "landed" if created else "duplicate")] += 1
-        else:
-            created = record_request(store, event, source="kafka")
-            batch.outcomes[(topic, "request" if created else "duplicate")] += 1
+            outcome = "rejected"
+        batch.outcomes[(topic, outcome)] += 1
+
+
+def _land_event(event: DocumentEvent | AnalysisRequest, landing: LandingStore, store) -> str:
+    if not isinstance(event, DocumentEvent):
+        return "request" if record_request(store, event, source="kafka") else "duplicate"
+    content = io.BytesIO(event.content)  # decoded once: documents run to 10 MB
+    created = land_document(landing, store, event.kind, content, event.name, "kafka")
+    return "landed" if created else "duplicate"

@@ -6,12 +6,17 @@ failure, so any document can be re-parsed or inspected after the fact.
 
 from __future__ import annotations
 
+import hashlib
+import io
 import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path, PurePath
+from typing import BinaryIO
 
-from skillbridge_pipeline.core.documents.identity import KIND_FOLDERS, check_kind, document_id
+from skillbridge_pipeline.core.documents.identity import ID_HEX_CHARS, KIND_FOLDERS, check_kind
+
+CHUNK_BYTES = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -39,22 +44,39 @@ class LandingStore:
 
     def put(self, kind: str, data: bytes, filename: str) -> LandedFile:
         """Write the bytes once (atomically); the same bytes again find the first copy."""
-        doc_id = document_id(data)
-        existing = self.find(kind, doc_id)
-        if existing:
-            return LandedFile(kind, doc_id, existing, len(data), filename)
-        path = self.path_for(kind, doc_id, filename)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        return self.put_file(kind, io.BytesIO(data), filename)
+
+    def put_file(self, kind: str, source: BinaryIO, filename: str) -> LandedFile:
+        """Copy a file in chunks while hashing it (memory stays small whatever its size), then
+        rename it into place once; the same bytes again find the first copy."""
+        folder = self.root / KIND_FOLDERS[check_kind(kind)]
+        folder.mkdir(parents=True, exist_ok=True)
+        digest, size = hashlib.sha256(), 0
+        fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
         try:
             with os.fdopen(fd, "wb") as out:
-                out.write(data)
+                while chunk := source.read(CHUNK_BYTES):
+                    digest.update(chunk)
+                    out.write(chunk)
+                    size += len(chunk)
+            doc_id = digest.hexdigest()[:ID_HEX_CHARS]
+            if existing := self.find(kind, doc_id):
+                Path(tmp).unlink()
+                return LandedFile(kind, doc_id, existing, size, filename)
+            path = self.path_for(kind, doc_id, filename)
+            path.parent.mkdir(parents=True, exist_ok=True)
             os.replace(tmp, path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
-        return LandedFile(kind, doc_id, path, len(data), filename)
+        return LandedFile(kind, doc_id, path, size, filename)
 
     @staticmethod
-    def read(path: str | Path) -> bytes:
-        return Path(path).read_bytes()
+    def fingerprint(path: str | Path) -> tuple[str, int]:
+        """(document id, size) of kept bytes, hashed in chunks rather than read whole."""
+        digest, size = hashlib.sha256(), 0
+        with open(path, "rb") as file:
+            while chunk := file.read(CHUNK_BYTES):
+                digest.update(chunk)
+                size += len(chunk)
+        return digest.hexdigest()[:ID_HEX_CHARS], size

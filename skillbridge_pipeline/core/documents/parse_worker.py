@@ -25,6 +25,7 @@ from skillbridge_pipeline.core.documents.parsing import (
     DocumentError,
     ParsedDocument,
     parse_document,
+    refuse_oversized,
 )
 
 DEFAULT_TIME_LIMIT_SECONDS = 20.0
@@ -48,6 +49,7 @@ def _serve(jobs: Connection, answers: Connection, memory_limit_bytes: int) -> No
             return
         path, filename, kind, max_bytes = job
         try:
+            refuse_oversized(os.path.getsize(path), max_bytes)  # before reading it whole
             parsed = parse_document(Path(path).read_bytes(), filename, kind, max_bytes)
             answer = ("ok", (parsed.text, parsed.format, parsed.pages, parsed.title))
         except DocumentError as error:

@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 from pathlib import PurePath
 
+from skillbridge_pipeline.core.documents.identity import storable_text
 from skillbridge_pipeline.core.skills.text import clean_text
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
@@ -35,6 +36,11 @@ _COMPOUND_FILE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 SUPPORTED_SUFFIXES = frozenset(SUFFIX_FORMATS)
 
 
+# Letters by their Unicode category that show as nothing (Hangul fillers); braille blank is a
+# symbol. A text of these and invisible characters only is "no text found", not a document.
+_FILLERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+
+
 class DocumentError(ValueError):
     """The document cannot be read; retrying will not help. `reason` is shown to people."""
 
@@ -52,26 +58,44 @@ class ParsedDocument:
 
 
 def detect_format(data: bytes, filename: str) -> str:
+    """The format the bytes say, then the name's: an HTML page or a Word file saved under a
+    .pdf name is read as what it is, not refused as a corrupt PDF."""
     if data.startswith(b"%PDF-"):
         return "pdf"
     suffix = PurePath(filename).suffix.lower()
-    if suffix in SUFFIX_FORMATS:
+    sniffed = _sniff(data)
+    if suffix in SUFFIX_FORMATS and not (sniffed and suffix in (".pdf", ".docx")):
         return SUFFIX_FORMATS[suffix]
+    return sniffed or "text"
+
+
+def _sniff(data: bytes) -> str | None:
+    if data.startswith(b"PK\x03\x04"):
+        return "docx"
     head = data[:512].lstrip().lower()
     if head.startswith((b"<!doctype html", b"<html")):
         return "html"
     if head.startswith(b"{"):
         return "json"
-    return "text"
+    return None
+
+
+def oversized(size: int, max_bytes: int = DEFAULT_MAX_BYTES) -> str | None:
+    """Why a file of this size is refused, if it is: checked before it is read, if possible."""
+    if size <= max_bytes:
+        return None
+    return f"file is {size / 1_048_576:.1f} MB, over the {max_bytes / 1_048_576:.0f} MB limit"
+
+
+def refuse_oversized(size: int, max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+    if why := oversized(size, max_bytes):
+        raise DocumentError(why)
 
 
 def parse_document(
     data: bytes, filename: str, kind: str, max_bytes: int = DEFAULT_MAX_BYTES
 ) -> ParsedDocument:
-    if len(data) > max_bytes:
-        raise DocumentError(
-            f"file is {len(data) / 1_048_576:.1f} MB, over the {max_bytes / 1_048_576:.0f} MB limit"
-        )
+    refuse_oversized(len(data), max_bytes)
     if not data.strip():
         raise DocumentError("file is empty")
     suffix = PurePath(filename).suffix.lower()
@@ -95,10 +119,13 @@ def parse_document(
         parsed = ParsedDocument(text=_titled(title, body), format="html", title=title)
     else:
         parsed = ParsedDocument(text=_decode(data), format=fmt)
-    text = normalise_whitespace(clean_text(parsed.text))
-    if not text:
+    # Made storable here, where text enters: a NUL from a PDF's broken font map or a lone
+    # surrogate from JSON would otherwise fail the whole batch when it is written.
+    text = normalise_whitespace(clean_text(storable_text(parsed.text)))
+    if not any(c.isalnum() and c not in _FILLERS for c in text):  # nothing a person can read
         raise DocumentError(f"no text found in this {parsed.format} document")
-    return ParsedDocument(text=text, format=parsed.format, pages=parsed.pages, title=parsed.title)
+    title = storable_text(parsed.title) if parsed.title else None
+    return ParsedDocument(text=text, format=parsed.format, pages=parsed.pages, title=title)
 
 
 def _parse_docx(data: bytes) -> ParsedDocument:
@@ -151,6 +178,11 @@ def _docx_lines(blocks) -> list[str]:
 
 
 def _decode(data: bytes) -> str:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 with its byte-order mark
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise DocumentError("text is not valid UTF-16; save it as UTF-8") from None
     if b"\x00" in data[:8192] or _control_ratio(data[:8192]) > 0.05:
         raise DocumentError("file is binary, not text (wrong file or wrong extension?)")
     try:
@@ -228,10 +260,22 @@ def _html_root(html: str):
         raise DocumentError(f"HTML could not be parsed ({error})") from None
 
 
+# Text a reader never sees (`hidden`, display:none, visibility:hidden, zero-size type) is not
+# evidence: it is where keyword stuffing hides.
+_HIDDEN_STYLE = re.compile(
+    r"display\s*:\s*none|visibility\s*:\s*hidden|font-size\s*:\s*0+(\.0+)?[a-z%]*\s*(;|!|$)",
+    re.IGNORECASE,
+)
+
+
 def _visible_text(root) -> str:
-    """Visible text with block elements on their own lines; scripts and styles dropped."""
+    """Visible text with block elements on their own lines; scripts, styles and hidden
+    elements dropped."""
     for element in root.xpath(_INVISIBLE):
         element.drop_tree()
+    for element in root.xpath("//*[@hidden or @style]"):
+        if element.get("hidden") is not None or _HIDDEN_STYLE.search(element.get("style") or ""):
+            element.drop_tree()
     for element in root.iter(
         "p", "div", "li", "br", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "section", "ul", "ol"
     ):

@@ -14,7 +14,6 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 
-from skillbridge_pipeline.core.documents.identity import document_id
 from skillbridge_pipeline.core.documents.parse_worker import ParseWorker
 from skillbridge_pipeline.core.documents.parsing import DocumentError
 from skillbridge_pipeline.core.skills.extraction import SkillExtractor
@@ -105,9 +104,12 @@ class SkillsOutcome:
 
 
 def verify_raw(
-    kind: str, records: Sequence[DocumentRecord], read_bytes: Callable[[str], bytes]
+    kind: str,
+    records: Sequence[DocumentRecord],
+    fingerprint: Callable[[str], tuple[str, int]],
 ) -> list[RawOutcome]:
-    """Check each landed document is where the store says, with the bytes its id promises."""
+    """Check each landed document is where the store says, with the bytes its id promises
+    (`fingerprint(path)` -> (id, size), hashed in chunks: a huge file is never read whole)."""
     outcomes = []
     for record in records:
         key = record.doc_id
@@ -117,7 +119,7 @@ def verify_raw(
             "landing_path": record.landing_path,
         }
         try:
-            data = read_bytes(record.landing_path)
+            found, size = fingerprint(record.landing_path)
         except FileNotFoundError:
             outcomes.append(
                 RawOutcome(
@@ -130,19 +132,19 @@ def verify_raw(
                 RawOutcome(key, kind, "failed", **base, error=f"raw bytes unreadable ({error})")
             )
             continue
-        if document_id(data) != key:
+        if found != key:
             outcomes.append(
                 RawOutcome(
                     key,
                     kind,
                     "failed",
                     **base,
-                    size_bytes=len(data),
+                    size_bytes=size,
                     error="landed bytes do not match the document id",
                 )
             )
             continue
-        outcomes.append(RawOutcome(key, kind, "landed", **base, size_bytes=len(data)))
+        outcomes.append(RawOutcome(key, kind, "landed", **base, size_bytes=size))
     return outcomes
 
 

@@ -94,9 +94,13 @@ class BatchTables(Database):
 
     def unstarted_batches(self, older_than: timedelta, limit: int) -> list[BatchRecord]:
         """Batches dispatched long ago whose run never started (the daemon died first)."""
+        return self.batches_in("dispatched", older_than, limit)
+
+    def batches_in(self, status: str, older_than: timedelta, limit: int) -> list[BatchRecord]:
+        """Batches in this status made longer ago than `older_than`, oldest first."""
         query = (
             select(batches)
-            .where(batches.c.status == "dispatched", batches.c.created_at < now() - older_than)
+            .where(batches.c.status == status, batches.c.created_at < now() - older_than)
             .order_by(batches.c.created_at)
             .limit(limit)
         )

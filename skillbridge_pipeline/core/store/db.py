@@ -17,7 +17,7 @@ from typing import Any
 
 from sqlalchemy import DateTime, MetaData, Table, TypeDecorator, create_engine, event, text
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 
 metadata = MetaData()
 
@@ -44,6 +44,17 @@ class RowRecord:
     @classmethod
     def from_row(cls, row: Any):
         return cls(**{name: getattr(row, name) for name in cls.__dataclass_fields__})
+
+
+class StoreDamaged(RuntimeError):
+    """The results store is there but cannot be read as one: said once, never replaced."""
+
+    def __init__(self, url: str, detail: str):
+        shown = make_url(url).render_as_string(hide_password=True)
+        super().__init__(
+            f"the results store {shown} is damaged ({detail}); restore it from a backup, or "
+            "move it away to start an empty one"
+        )
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -86,7 +97,13 @@ class Database:
         if not database or database == ":memory:":
             yield  # an in-memory store is one process's own
             return
-        with open(Path(database).with_name(f"{Path(database).name}.{name}.lock"), "a") as lock:
+        path = Path(database).with_name(f"{Path(database).name}.{name}.lock")
+        try:
+            lock = open(path, "a")  # noqa: SIM115 (closed by the `with` below)
+        except OSError:  # a read-only folder: no process can be creating anything there
+            yield
+            return
+        with lock:
             fcntl.flock(lock, fcntl.LOCK_EX)
             try:
                 yield

@@ -118,7 +118,8 @@ class DocumentTables(BatchTables):
         source: str,
         landing_path: str,
     ) -> bool:
-        """Record a landed document; False when it was already known (same bytes)."""
+        """Record a landed document; False when it was already known (same bytes). A document
+        that failed starts over when its bytes arrive again (a fixed parser, a killed run)."""
         stamp = now()
         statement = (
             self.upsert(documents)
@@ -135,8 +136,22 @@ class DocumentTables(BatchTables):
             )
             .on_conflict_do_nothing(index_elements=["kind", "doc_id"])
         )
+        again = (
+            update(documents)
+            .where(documents.c.kind == kind, documents.c.doc_id == doc_id)
+            .where(documents.c.status == "failed")
+            .values(
+                status="landed",
+                error=None,
+                error_stage=None,
+                batch_key=None,
+                dispatched_at=None,
+                landing_path=landing_path,
+                updated_at=stamp,
+            )
+        )
         with self.engine.begin() as conn:
-            return conn.execute(statement).rowcount == 1
+            return conn.execute(statement).rowcount == 1 or conn.execute(again).rowcount == 1
 
     def landed_counts(self) -> dict[str, int]:
         """Documents waiting for a batch, by kind: the backlog batch sizes adapt to."""

@@ -4,12 +4,15 @@ lies inside the text, and no other exception escapes. The deadline is a hang det
 inputs of a few kilobytes, not a speed figure (those are in bench/)."""
 
 import json
+import os
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from skillbridge_pipeline.core.documents.events import parse_event, parse_request
+from skillbridge_pipeline.core.documents.identity import safe_filename
+from skillbridge_pipeline.core.documents.intake import original_name, submitted_name
 from skillbridge_pipeline.core.documents.parsing import DocumentError, parse_document
 
 NAMES = ["cv.pdf", "cv.docx", "cv.txt", "cv.md", "cv.html", "cv.json", "cv", "cv.doc", "cv.exe"]
@@ -83,3 +86,40 @@ def test_huge_lines_and_control_characters(extractor):
     assert parsed_or_refused(line.encode(), "cv.txt", "resume")
     assert parsed_or_refused(b"\x00\x01\x02" * 1000, "cv.txt", "resume") is None
     assert {s.skill_id for s in extractor.extract(line[:20_000])} == {"python"}
+
+
+# Any code point, lone surrogates and NUL included (hypothesis leaves surrogates out by default).
+ANY_TEXT = st.text(st.characters(exclude_categories=()), max_size=40)
+
+
+@PROPERTY
+@given(
+    st.recursive(
+        st.none() | ANY_TEXT,
+        lambda inner: st.lists(inner, max_size=4) | st.dictionaries(ANY_TEXT, inner, max_size=4),
+        max_leaves=20,
+    )
+)
+def test_json_with_lone_surrogates_and_nul_gives_storable_text(value):
+    data = json.dumps({"basics": {"name": "Ana", "summary": value}, "work": [{"summary": value}]})
+    for parsed in (
+        parsed_or_refused(data.encode(), "cv.json", "resume"),
+        parsed_or_refused(json.dumps({"title": value, "text": value}).encode(), "jd.json", "jd"),
+    ):
+        if parsed is not None:
+            assert "\x00" not in parsed
+            parsed.encode("utf-8")  # raises on a lone surrogate
+
+
+@PROPERTY
+@given(st.binary(min_size=1, max_size=300).filter(lambda b: b"/" not in b and b"\x00" not in b))
+def test_a_file_name_of_any_bytes_is_stored_and_shown_safely(raw):
+    name = os.fsdecode(raw)  # what os.scandir gives for it
+    safe = safe_filename(name)
+    safe.encode("utf-8")  # storable
+    assert safe and len(safe.encode()) <= 255
+    assert not any(ord(c) < 32 or 0x7F <= ord(c) <= 0x9F or c == "\u202e" for c in safe)
+    inbox_name = submitted_name("0123456789abcdef", name)
+    assert len(inbox_name.encode()) <= 255 and original_name(inbox_name) == safe_filename(
+        name, 255 - 18
+    )
