@@ -38,6 +38,56 @@ _LABEL = re.compile(r"^\s*(?:[-*•·–]\s*)?[\w /&'-]{1,40}:\s+")
 _BULLET = re.compile(r"^\s*[-*•·–>]+\s*")
 _ITEM_SPLIT = re.compile(r"\s*(?:[,;•·|]|\band\b|\bor\b|&)\s*")
 _WORD = re.compile(r"[^\W\d_]{2,}")
+# Lines made of these name a resume's or a posting's section, not a skill.
+_SECTION_WORDS = frozenset(
+    [
+        "experience",
+        "education",
+        "skills",
+        "summary",
+        "profile",
+        "projects",
+        "history",
+        "employment",
+        "qualifications",
+        "certifications",
+        "certificates",
+        "languages",
+        "interests",
+        "hobbies",
+        "references",
+        "contact",
+        "about",
+        "me",
+        "achievements",
+        "responsibilities",
+        "requirements",
+        "work",
+        "professional",
+        "key",
+        "personal",
+        "technical",
+        "core",
+        "and",
+        "other",
+        "additional",
+        "career",
+        "objective",
+        "training",
+        "courses",
+        "publications",
+        "awards",
+        "volunteering",
+        "details",
+        "information",
+        "overview",
+        "the",
+        "role",
+        "you",
+        "duties",
+        "tasks",
+    ]
+)
 # A unit of only these asks for nothing ("and more", "etc.").
 _EMPTY_WORDS = frozenset(
     [
@@ -120,6 +170,8 @@ def text_units(
     units = []
     for start, end in split_sentences(text) if sentences is None else sentences:
         sentence = text[start:end]
+        if _is_heading(text, start, end):
+            continue  # "Experience", "Education": a section's name, not a skill
         label = _LABEL.match(sentence) or _BULLET.match(sentence)
         body_start = start + (label.end() if label else 0)
         body = text[body_start:end].rstrip(" .;:!?\n")
@@ -146,9 +198,15 @@ def _split_items(body: str) -> list[tuple[int, str]]:
         pieces.append((begin, body[begin:cut_start]))
         begin = cut_end
     pieces.append((begin, body[begin:]))
-    if any(len(p.split()) > 4 for _, p in pieces):
-        return [(0, body)]
+    if any(len(p.split()) > 3 for _, p in pieces):
+        return [(0, body)]  # "Helped residents with washing, dressing and meals" is one duty
     return pieces
+
+
+def _is_heading(text: str, start: int, end: int) -> bool:
+    """A line that only names a section ("Experience", "Work history", "Skills:")."""
+    words = re.findall(r"[^\W\d_]+", text[start:end].casefold())
+    return bool(words) and len(words) <= 4 and all(w in _SECTION_WORDS for w in words)
 
 
 def _has_content(unit: str) -> bool:

@@ -180,7 +180,8 @@ def fit_calibration(taxonomy: Taxonomy, out: Path = CALIBRATION_FILE) -> dict:
     # are right MIN_PRECISION of the time (recall takes what is left).
     thresholds = np.arange(0.2, 0.95, 0.01)
     gold = sum(len(s["skills"]) for s in sentences)
-    resume = max(thresholds, key=lambda t: _f1(probability >= t, y, gold))
+    # (from 0.3: below it, the links a person reads in their own resume are mostly noise)
+    resume = max(thresholds[thresholds >= 0.3], key=lambda t: _f1(probability >= t, y, gold))
     precise = [t for t in thresholds if _precision(probability >= t, y) >= MIN_PRECISION]
     jd = min(precise) if precise else max(thresholds, key=lambda t: _precision(probability >= t, y))
     calibration = {
