@@ -274,6 +274,8 @@ def _visible_text(root) -> str:
     for element in root.xpath(_INVISIBLE):
         element.drop_tree()
     for element in root.xpath("//*[@hidden or @style]"):
+        if element.getparent() is None:  # the page itself: there is nothing else to show
+            continue
         if element.get("hidden") is not None or _HIDDEN_STYLE.search(element.get("style") or ""):
             element.drop_tree()
     for element in root.iter(

@@ -106,3 +106,5 @@ def test_hidden_html_text_is_not_evidence(extractor):
     for stuffed in ("Kubernetes", "Terraform", "Rust", "Haskell"):
         assert stuffed not in text
     assert {s.skill_id for s in extractor.extract(text, kind="jd")} >= {"python", "sql"}
+    whole_page_hidden = b'<html style="display:none"><body><p>Python developer</p></body></html>'
+    assert parse_document(whole_page_hidden, "jd.html", "jd").text == "Python developer"
