@@ -135,7 +135,9 @@ def skillspan_postings(
             raw = json.loads(line)
             if raw["split"] != split:
                 continue
-            found = extractor.extract(raw["text"], kind="jd")
+            # Names only: the labels are SkillSpan's spans, which name skills, and the model's
+            # figures stay comparable across releases (the linker's concepts are scored alike).
+            found = extractor.extract(raw["text"], kind="jd", by_meaning=False)
             profile = profile_job(raw["text"], (s.category for s in found))
             skills = [(s.skill_id, s.requirement) for s in found]
             if skills:

@@ -516,14 +516,19 @@ class SkillExtractor:
         return mentions
 
     def extract(
-        self, text: str, kind: str = "resume", min_confidence: float | None = None
+        self,
+        text: str,
+        kind: str = "resume",
+        min_confidence: float | None = None,
+        by_meaning: bool = True,
     ) -> list[FoundSkill]:
-        """One entry per canonical skill, in order of first appearance; then, with a linker,
+        """One entry per canonical skill, in order of first appearance; then, with a linker (and
+        `by_meaning`),
         the skills of sentences and list items the names left empty, by meaning."""
         sentences = SentenceRoles(text) if kind == "jd" else None
         mentions = self.find_mentions(text, kind, min_confidence, sentences)
         found = aggregate(self.taxonomy, mentions)
-        if self.linker is not None:
+        if self.linker is not None and by_meaning:
             found += self._linked(text, mentions, found, sentences)
         return found
 
