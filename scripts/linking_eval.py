@@ -83,9 +83,7 @@ def baseline_rows(sentences: list[dict]) -> list:
     labels = embedder.encode([label for _, label in concepts])
     texts = embedder.encode([s["text"] for s in sentences])
     top = np.argsort(-(texts @ labels.T), axis=1)[:, :3]
-    return [
-        (s, {concepts[i][0] for i in row}, 3) for s, row in zip(sentences, top, strict=True)
-    ]
+    return [(s, {concepts[i][0] for i in row}, 3) for s, row in zip(sentences, top, strict=True)]
 
 
 def main() -> int:

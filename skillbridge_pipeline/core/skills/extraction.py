@@ -522,9 +522,8 @@ class SkillExtractor:
         min_confidence: float | None = None,
         by_meaning: bool = True,
     ) -> list[FoundSkill]:
-        """One entry per canonical skill, in order of first appearance; then, with a linker (and
-        `by_meaning`),
-        the skills of sentences and list items the names left empty, by meaning."""
+        """One entry per canonical skill, in order of first appearance; then, with a linker and
+        `by_meaning`, the skills of sentences and list items the names left empty."""
         sentences = SentenceRoles(text) if kind == "jd" else None
         mentions = self.find_mentions(text, kind, min_confidence, sentences)
         found = aggregate(self.taxonomy, mentions)
