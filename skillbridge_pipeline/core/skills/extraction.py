@@ -264,6 +264,9 @@ class _Entry:
     # Two to four capitals from an automatic source ("BSS", "OMS", "CPR"): in a JD as often the
     # name of the employer's school, programme or system as the skill.
     bare_acronym: bool
+    # Written otherwise than its casing only where that casing is a plain capital ("react" for
+    # React); "safe" is never SAFe, whose own writers keep its odd casing.
+    loose_ok: bool
 
 
 def alias_prior(alias: Alias, token_count: int) -> float:
@@ -339,6 +342,7 @@ class SkillExtractor:
             is_language=skill.kind == "language",
             is_field=skill.kind == "domain" and alias.origin == "curated",
             is_tool=skill.kind == "technology" and alias.origin == "curated",
+            loose_ok=alias.text[:1].isupper() and alias.text[1:] == alias.text[1:].lower(),
             bare_acronym=alias.origin != "curated"
             and len(key) == 1
             and alias.text.isupper()
@@ -408,7 +412,7 @@ class SkillExtractor:
                     match = (i, end, entry, None)
                 elif _casing_matches(tokens.texts[i:end], entry):
                     match = (i, end, entry, "exact")
-                elif end == i + 1:
+                elif end == i + 1 and entry.loose_ok:
                     match = (i, end, entry, "loose")
                 else:
                     continue

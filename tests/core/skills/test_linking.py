@@ -46,6 +46,8 @@ JD_CASES = [
     ("Our stack: Vue, Nuxt, GraphQL and Redis.", {"Vue.js", "Nuxt", "GraphQL", "Redis"}, set()),
     ("We build iOS apps in SwiftUI", {"iOS", "SwiftUI"}, set()),
     ("Proficiency in excel and sql is essential.", {"Microsoft Excel", "SQL"}, set()),
+    # a nurse's JD: "safe" is an adjective, never the Scaled Agile Framework
+    ("You deliver safe, person-centred care to 8 patients.", {"Patient care"}, {"SAFe"}),
 ]
 
 
