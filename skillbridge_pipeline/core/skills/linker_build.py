@@ -102,12 +102,14 @@ def train_adapter(
     import numpy as np
     import torch
 
-    from skillbridge_pipeline.core.skills.linker import SemanticLinker, _normalised, linkable
+    from skillbridge_pipeline.core.skills.linker import _normalised, linkable
     from skillbridge_pipeline.core.skills.taxonomy_build import esco_skill_rows
 
     torch.manual_seed(42)
     rng = np.random.default_rng(42)
-    linker = SemanticLinker(taxonomy, adapter=None, calibration=_NEUTRAL)
+    from model2vec import StaticModel
+
+    model = StaticModel.from_pretrained(str(MODEL_DIR))  # the vectors only: no concept index
     skills = [s for s in taxonomy if linkable(s)]
     descriptions = {
         row["conceptUri"]: row["description"].split(". ")[0]
@@ -123,7 +125,7 @@ def train_adapter(
                 texts.append(text)
         if len(group) >= 2:
             groups.append(group)
-    vectors = torch.tensor(_normalised(np.asarray(linker.model.encode(texts), np.float32)))
+    vectors = torch.tensor(_normalised(np.asarray(model.encode(texts), np.float32)))
     weight = torch.nn.Parameter(torch.eye(vectors.shape[1]))
     optimizer = torch.optim.Adam([weight], lr=1e-3)
     for _ in range(epochs):
