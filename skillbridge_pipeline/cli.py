@@ -194,6 +194,42 @@ def _document(pipeline, path: Path, kind: str):
         raise CannotAnalyse(f"{label} {path}: {reason}") from None
 
 
+def advice_lines(analysis: dict) -> list[str]:
+    """The analysis as a person reads it: what to do first and why, then every requirement
+    with its kind, coverage and priority."""
+    from skillbridge_pipeline.core.gaps.advice import KIND_LABELS
+
+    counts = analysis.get("match_counts")
+    lines = []
+    if counts:
+        lines.append(
+            f"  counts {counts['strong']} met, {counts['partial']} partly, "
+            f"{counts['missing']} missing: {counts['counts']}"
+        )
+    if analysis.get("first_actions"):
+        lines.append("first:")
+        for number, action in enumerate(analysis["first_actions"], start=1):
+            lines.append(f"  {number}. {action['text']} — {action['why']}")
+            if action.get("jd_words"):
+                lines.append(f"     the job says: “{action['jd_words']}”")
+    lines.append("requirements:")
+    for gap in analysis["skill_gaps"]:
+        asked = gap["jd_evidence"].get("requirement") or "unspecified"
+        kind = KIND_LABELS.get(gap.get("kind", ""), gap["category"])
+        met = (gap.get("group") or {}).get("met_by")
+        name = (
+            f"{gap['name']} (any of {', '.join(gap['group']['members'])})" if met else gap["name"]
+        )
+        lines.append(
+            f"  {gap['priority_level']:<8} {gap['priority_score']:.2f} {name} "
+            f"[{gap['coverage']}, {asked}, {kind}]"
+        )
+    if analysis.get("not_reported"):
+        words = ", ".join(v["name"] for v in analysis["not_reported"])
+        lines.append(f"  not reported (too general to act on): {words}")
+    return lines
+
+
 def cmd_analyze(args: argparse.Namespace) -> int:
     """Parse, extract, score and plan in this process: the assets' code paths, no Dagster.
     One pair, one resume against many JDs (ranked by match), or a JSON-lines file of pairs."""
@@ -243,12 +279,8 @@ def _print_answer(answer: dict) -> None:
         f"overall match {analysis['overall_match']:.0%} — {job}"
         f" ({analysis['role_family']}, {analysis['seniority']})"
     )
-    for gap in analysis["skill_gaps"]:
-        asked = gap["jd_evidence"].get("requirement") or "unspecified"
-        print(
-            f"  {gap['priority_level']:<8} {gap['priority_score']:.2f} {gap['name']} "
-            f"[{gap['coverage']}, {asked}]"
-        )
+    for line in advice_lines(analysis):
+        print(line)
     from skillbridge_pipeline.core.roadmaps.engine import plan_lines
 
     print("\n".join(plan_lines(roadmap)))

@@ -9,11 +9,18 @@ or the resume has only the broader skill ("broader": version control for Git), o
 resume skill is related, cosine >= 0.6. Missing otherwise. A skill the resume evidences is never
 missing and has priority 0. A JD skill whose narrower form the JD also names is one requirement
 with it ("Git, version control"): one gap, under the most specific name, the other in `also`.
+A spoken language or a qualification is covered only by itself, or a higher degree
+("higher": a Master's meets "Bachelor's degree"), never by a similar-sounding skill.
+
+Then the JD's wording (`requirements.py`) makes one gap per requirement ("PyTorch or
+TensorFlow" is one, met by either) and `advice.py` gives each its kind and action (learn, long
+path, show), leaves vague words out and orders them: skill_gaps[0] is the first thing to learn.
 
 overall_match is importance-weighted coverage: sum(w * c) / sum(w), with c = 1 for Strong,
-0.5 for Partial, 0 for Missing, and w = 1.0 for a required skill, 0.75 when the JD does not
-say, 0.45 for a preferred one, halved for soft skills and spoken languages. A JD with no
-skills matches 0.0.
+0.5 for Partial, 0 for Missing, over what is learned or a long path (personal qualities and
+industry experience are shown, not counted; `match_counts` says so), and w = 1.0 for a
+required skill, 0.75 when the JD does not say, 0.45 for a preferred one, halved for soft
+skills and spoken languages. A JD with no skills matches 0.0.
 """
 
 from __future__ import annotations
@@ -25,6 +32,14 @@ import numpy as np
 import pandas as pd
 
 from skillbridge_pipeline.core.documents.identity import KIND_LABELS, failed_document_reason
+from skillbridge_pipeline.core.gaps.advice import (
+    COUNTED,
+    LEVELS,
+    advice_order,
+    first_actions,
+    kind_of,
+    requirement_gaps,
+)
 from skillbridge_pipeline.core.gaps.features import (
     FEATURE_NAMES,
     TABULAR_DIM,
@@ -32,14 +47,17 @@ from skillbridge_pipeline.core.gaps.features import (
     gap_features,
     jd_signals,
 )
+from skillbridge_pipeline.core.gaps.requirements import read_requirements
 from skillbridge_pipeline.core.skills.market import SkillMarket
 from skillbridge_pipeline.core.store import DocumentRecord, ResultsStore
 
 STRONG, PARTIAL = 0.85, 0.60
 STRONG_BY_MEANING = 0.7  # a linked resume sentence this sure covers the skill fully
+# Kinds only the thing itself (or a narrower form) covers, never a similar-sounding skill.
+EXACT_KINDS = ("language", "qualification")
+DEGREES = ("bachelor-s-degree", "master-s-degree", "phd")  # each meets the ones before it
 COVERAGE_VALUE = {"Strong": 1.0, "Partial": 0.5, "Missing": 0.0}
 REQUIREMENT_WEIGHT = {"required": 1.0, None: 0.75, "preferred": 0.45}
-LEVELS = ("Low", "Medium", "High", "Critical")
 
 
 class NotFound(LookupError):
@@ -269,8 +287,11 @@ def _assemble(
     resume_skills = pair.resume_skills
     by_id = {s["skill_id"]: s for s in resume_skills}
     narrower_in_resume = {a: s for s in resume_skills for a in ancestors(s["skill_id"])}
-    merged = merged_into(pair.jd_skills, ancestors)
-    gaps = []
+    requirements = read_requirements(pair.jd_text, pair.jd_skills)
+    alone = {r.skill_ids[0] for r in requirements if len(r.skill_ids) == 1}
+    merged = merged_into([s for s in pair.jd_skills if s["skill_id"] in alone], ancestors)
+    requirements = [r for r in requirements if r.skill_ids[0] not in merged]
+    gaps_by_id: dict[str, dict] = {}
     for i, skill in enumerate(pair.jd_skills):
         if skill["skill_id"] in merged:
             continue  # asked for again under a narrower name
@@ -280,62 +301,69 @@ def _assemble(
         coverage, closest, covered_by = cover(
             skill, by_id, narrower_in_resume, ancestors, nearest, similarity
         )
-        if covered_by in ("same", "narrower", "meaning"):
+        if covered_by in ("same", "narrower", "higher", "meaning"):
             similarity = 1.0  # the skill itself, or a narrower form of it
         score, level = float(scores[i]), LEVELS[int(levels[i])]
         if coverage == "Strong":
             score, level = 0.0, "Low"  # evidenced: nothing to learn here
-        gaps.append(
-            {
-                "skill_id": skill["skill_id"],
-                "name": skill["name"],
-                "category": skill["category"],
-                "priority_score": round(score, 4),
-                "priority_level": level,
-                "coverage": coverage,
-                "covered_by": covered_by,
-                "also": [
-                    j["name"]
-                    for j in pair.jd_skills
-                    if merged.get(j["skill_id"]) == skill["skill_id"]
-                ],
-                "closest_resume_skill": {
-                    "skill_id": closest["skill_id"],
-                    "name": closest["name"],
-                    "similarity": round(similarity, 4),
-                    "evidence": _evidence(closest),
-                }
-                if closest
-                else None,
-                "jd_evidence": {**_evidence(skill), "requirement": skill.get("requirement")},
-                "importance": importance(skill),
-                "learned_from": near.get(skill["name"], []),
+        gaps_by_id[skill["skill_id"]] = {
+            "skill_id": skill["skill_id"],
+            "name": skill["name"],
+            "category": skill["category"],
+            "priority_score": round(score, 4),
+            "priority_level": level,
+            "coverage": coverage,
+            "covered_by": covered_by,
+            "also": [
+                j["name"] for j in pair.jd_skills if merged.get(j["skill_id"]) == skill["skill_id"]
+            ],
+            "closest_resume_skill": {
+                "skill_id": closest["skill_id"],
+                "name": closest["name"],
+                "similarity": round(similarity, 4),
+                "evidence": _evidence(closest),
             }
-        )
-    # Level first, so skill_gaps[0] is always the most critical; then score within a level.
-    gaps.sort(
-        key=lambda g: (
-            -LEVELS.index(g["priority_level"]),
-            -g["priority_score"],
-            -g["importance"],
-            g["name"],
-        )
+            if closest
+            else None,
+            "jd_evidence": {**_evidence(skill), "requirement": skill.get("requirement")},
+            "importance": importance(skill),
+            "learned_from": near.get(skill["name"], []),
+        }
+    gaps, vague = requirement_gaps(
+        gaps_by_id, requirements, {s["skill_id"]: kind_of(s) for s in pair.jd_skills}
     )
-    total = sum(g["importance"] for g in gaps)
-    result["overall_match"] = round(
-        sum(g["importance"] * COVERAGE_VALUE[g["coverage"]] for g in gaps) / total, 4
+    # What to learn first, most critical first (skill_gaps[0] is the top gap to learn); then
+    # long paths; then what to show.
+    gaps.sort(key=advice_order)
+    counted = [g for g in gaps if g["action"] != "show"] or gaps
+    total = sum(g["importance"] for g in counted)
+    result["overall_match"] = (
+        round(sum(g["importance"] * COVERAGE_VALUE[g["coverage"]] for g in counted) / total, 4)
+        if total
+        else 0.0
     )
+    result["match_counts"] = {
+        coverage.lower(): sum(g["coverage"] == coverage for g in counted)
+        for coverage in COVERAGE_VALUE
+    } | {"counts": COUNTED if counted is not gaps or not gaps else "every skill the job asks for"}
     result["skill_gaps"] = gaps
-    result["missing_skills"] = [g["name"] for g in gaps if g["coverage"] == "Missing"]
+    result["first_actions"] = first_actions(gaps)
+    result["not_reported"] = vague
+    listed = [g for g in gaps if g["action"] != "show"]
+    result["missing_skills"] = [g["name"] for g in listed if g["coverage"] == "Missing"]
     result["matched_skills"] = [g["name"] for g in gaps if g["coverage"] == "Strong"]
-    result["partial_skills"] = [g["name"] for g in gaps if g["coverage"] == "Partial"]
+    result["partial_skills"] = [g["name"] for g in listed if g["coverage"] == "Partial"]
+    result["to_show"] = [
+        g["name"] for g in gaps if g["action"] == "show" and g["coverage"] != "Strong"
+    ]
     return result
 
 
 def merged_into(
     jd_skills: Sequence[dict], ancestors: Callable[[str], frozenset[str]]
 ) -> dict[str, str]:
-    """JD skill id -> the narrower JD skill that stands for it ("version control" -> Git)."""
+    """JD skill id -> the narrower JD skill that stands for it ("version control" -> Git).
+    Only skills asked for on their own: "Angular or Vue; TypeScript" keeps TypeScript."""
     merged: dict[str, str] = {}
     for skill in jd_skills:
         for broader in ancestors(skill["skill_id"]):
@@ -361,7 +389,13 @@ def cover(
         return "Strong", same, "same"
     if (narrower := narrower_in_resume.get(skill_id)) is not None:
         return "Strong", narrower, "narrower"
+    if skill_id in DEGREES:
+        higher = DEGREES[DEGREES.index(skill_id) + 1 :]
+        if (degree := next((by_id[d] for d in higher if d in by_id), None)) is not None:
+            return "Strong", degree, "higher"  # a Master's meets "Bachelor's degree"
     broader = next((by_id[a] for a in ancestors(skill_id) if a in by_id), None)
+    if kind_of(skill) in EXACT_KINDS:
+        nearest = None  # English is not a little German, nor a certificate a little degree
     coverage = coverage_of(similarity, False) if nearest else "Missing"
     if coverage == "Missing" and broader is not None:
         return "Partial", broader, "broader"

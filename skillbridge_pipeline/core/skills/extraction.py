@@ -340,7 +340,7 @@ class SkillExtractor:
             prior=round(prior, 3),
             key=" ".join(key),
             is_language=skill.kind == "language",
-            is_field=skill.kind == "domain" and alias.origin == "curated",
+            is_field=skill.kind in ("domain", "industry") and alias.origin == "curated",
             is_tool=skill.kind == "technology" and alias.origin == "curated",
             loose_ok=alias.text[:1].isupper() and alias.text[1:] == alias.text[1:].lower(),
             bare_acronym=alias.origin != "curated"

@@ -21,7 +21,20 @@ CATEGORIES: dict[str, str] = {
     "tools_practices": "Tools & practices",
     "soft_skills": "Soft skills",
 }
-KINDS = ("technology", "concept", "domain", "language", "qualification", "soft_skill")
+# What kind of thing a skill is decides the advice (`core/gaps/advice.py`): tools, methods and
+# knowledge fields are learned in weeks; spoken languages and qualifications are long paths;
+# industry experience and personal qualities are shown in the resume, never studied; a vague
+# word ("technology trends") is not reported as a gap at all.
+KINDS = (
+    "technology",  # a tool or technology
+    "concept",  # a method or practice
+    "domain",  # a field of knowledge
+    "industry",  # experience of a sector
+    "language",  # a spoken language
+    "qualification",  # a degree, licence or certification
+    "soft_skill",  # a personal quality
+    "vague",  # too general to act on
+)
 # Aliases the name matcher leaves alone: ESCO's skills pillar is written as verb phrases ("handle
 # knives", "apply person-centred care") that postings paraphrase rather than quote; the semantic
 # linker (`linker.py`) reads them by meaning.

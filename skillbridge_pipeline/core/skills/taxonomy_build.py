@@ -175,6 +175,7 @@ class TaxonomyBuilder:
     def __init__(self, shared_data: Path, curation: Path = CURATION_DIR):
         self.shared = shared_data
         self.curation = curation
+        self.kind_overrides = curated_kinds(curation)
         self.drafts: list[Draft] = []
         self.owner: dict[tuple[str, ...], Draft] = {}  # alias key -> the skill that owns it
         self.vendors = [
@@ -464,7 +465,7 @@ class TaxonomyBuilder:
                 id=skill_id,
                 name=draft.name,
                 category=draft.category,
-                kind=draft.kind,
+                kind=self.kind_overrides.get(skill_id) or _kind(draft),
                 aliases=tuple(aliases),
                 sources=tuple(dict.fromkeys(draft.sources)),
                 hot_technology=draft.hot_technology,
@@ -508,6 +509,41 @@ def esco_skill_rows(shared_data: Path) -> list[dict]:
     path = shared_data / "esco-relations-v1.1.1" / "skills_en.csv.gz"
     with gzip.open(path, "rt", encoding="utf-8", newline="") as f:
         return list(csv.DictReader(f))
+
+
+# Names from postings' skill lists that describe a person, not a skill ("self driven",
+# "can-do attitude"): personal qualities, whatever the source called them.
+PERSONAL_QUALITY = re.compile(
+    r"\b(attitude|[a-z]+-oriented|oriented|minded|mindset|driven|self-\w+|motivated|starter|"
+    r"curious|curiosity|pragmati\w+|proactiv\w*|communicative|passion\w*|enthusias\w*|"
+    r"ownership|hard-?working|work ethic|dedicated|resilien\w+|integrity|empath\w+|humble|"
+    r"eager\w*|energetic|dependab\w+|trustworth\w+|go-getter|team player)\b"
+)
+
+
+CERTIFICATE = re.compile(r"\b(certification|certificate|certified|licen[cs]e)\b")
+
+
+def _kind(draft: Draft) -> str:
+    if draft.origin == "names" and PERSONAL_QUALITY.search(draft.name.lower()):
+        return "soft_skill"
+    if draft.origin == "names" and CERTIFICATE.search(draft.name.lower()):
+        return "qualification"
+    return draft.kind
+
+
+def curated_kinds(curation: Path) -> dict[str, str]:
+    """Skill id -> kind, where the sources get the kind wrong (`kinds.tsv`)."""
+    path = curation / "kinds.tsv"
+    lines = [
+        line
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    kinds = {row["skill_id"]: row["kind"] for row in csv.DictReader(lines, delimiter="\t")}
+    if bad := {k for k in kinds.values() if k not in KINDS}:
+        raise ValueError(f"kinds.tsv: unknown kind(s) {', '.join(sorted(bad))}")
+    return kinds
 
 
 def curated_broader(curation: Path) -> list[tuple[str, str]]:
