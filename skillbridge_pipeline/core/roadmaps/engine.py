@@ -173,15 +173,15 @@ def study_order(gaps: Sequence[dict]) -> list[dict]:
     """The order to learn in: what the JD requires before what it would only like, then the
     given (priority) order; a gap another one builds on comes just before it, so nobody starts
     Django before Python."""
-    by_id = {g["skill_id"]: g for g in gaps}
+    by_id = {g["skill_id"]: g for g in reversed(gaps)}  # the first gap of an id
     ranked = sorted(gaps, key=lambda g: REQUIREMENT_RANK.get(requirement(g), 1))
     order: list[dict] = []
-    seen: set[str] = set()
+    seen: set[int] = set()
 
     def place(gap: dict) -> None:
-        if gap["skill_id"] in seen:
+        if id(gap) in seen:
             return
-        seen.add(gap["skill_id"])
+        seen.add(id(gap))
         for need in prerequisites().get(gap["skill_id"], ()):
             if need in by_id:
                 place(by_id[need])
@@ -356,14 +356,10 @@ def _learning_week(
             resources.append({k: v for k, v in resource.items() if k != "relevance"})
             used.add(resource["url"])
     artefact, self_check = project(gaps[0])
-    reasons = [why(g, order) for g in gaps]
     week = {
         "focus_skills": [focus(g) for g in gaps],
-        "why": reasons[0]
-        + "".join(
-            f"; with it, {focus(g)}: {r[0].lower()}{r[1:]}"
-            for g, r in zip(gaps[1:], reasons[1:], strict=True)
-        ),
+        "why": why(gaps[0], order)
+        + "".join(f"; {focus(g)} shares the week: both fit its hours" for g in gaps[1:]),
         "goals": goals,
         "resources": resources,
         "artefact": artefact,

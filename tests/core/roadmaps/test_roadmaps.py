@@ -141,6 +141,7 @@ def test_small_gaps_share_a_week_two_at_most(offered):
     }
     weeks = list(template_roadmap(small, offered, hours_per_week=10)["weeks"].values())
     assert weeks[0]["focus_skills"] == ["Go", "Scala"]  # partial tools, 5 h each: together in 10 h
+    assert weeks[0]["why"].endswith("; Scala shares the week: both fit its hours")
     assert weeks[1]["focus_skills"] == ["Terraform"]
 
 
