@@ -538,10 +538,22 @@ def language_level(gap: dict) -> str:
     """The CEFR level the JD asks for: a level it names, else its words ("fluent": C1), else B2
     (what most jobs that name a language need)."""
     evidence = gap.get("jd_evidence") or {}
-    text = " ".join(str(evidence.get(k) or "") for k in ("surface", "sentence"))
+    surface = str(evidence.get("surface") or gap["name"])
+    text = f"{surface} {_about(str(evidence.get('sentence') or ''), surface)}"
     if named := re.search(r"\b([ABC][12])\b", text):
         return named.group(1)
     return next((level for level, words in LEVEL_WORDS if words.search(text)), "B2")
+
+
+def _about(sentence: str, surface: str) -> str:
+    """The part of the sentence about this one language: "fluent English and basic German"
+    asks for basic German."""
+    at = sentence.casefold().find(surface.casefold())
+    if at < 0:
+        return sentence
+    before = re.split(r"\band\b|[,;]", sentence[:at])[-1]
+    after = re.split(r"\band\b|[,;]", sentence[at + len(surface) :])[0]
+    return before + surface + after
 
 
 def _language_path(gap: dict) -> tuple[str, str]:

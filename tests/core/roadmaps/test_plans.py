@@ -118,6 +118,9 @@ def test_a_spoken_language_is_a_long_path_never_a_week():
     assert "Goethe" in path["first_step"]
     b2 = plan(gap("german", "German", "language", surface="German (B2)"))["long_paths"][0]
     assert b2["how_long"].startswith("B2 from scratch: about 600-750 guided hours, 14-17 months")
+    sentence = "You speak fluent English and basic German."
+    basic = gap("german", "German", "language", sentence=sentence)
+    assert plan(basic)["long_paths"][0]["how_long"].startswith("B1 from scratch")
 
 
 def test_a_degree_and_its_field_are_a_long_path_never_a_week():
