@@ -301,6 +301,8 @@ def template_roadmap(
     mode: str = "template",
     reason: str | None = None,
 ) -> dict:
+    """The plan without an LLM: the gaps to learn in study order, filled into weeks, each with
+    its why and a project for its skill; then the long paths and what to show."""
     order = study_order(learning_gaps(analysis))
     planned = plan_weeks(order, hours_per_week)
     placed = {g["skill_id"] for week in planned for g in week}
