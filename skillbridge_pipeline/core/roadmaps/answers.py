@@ -9,7 +9,14 @@ from __future__ import annotations
 
 import re
 
-from skillbridge_pipeline.core.roadmaps.engine import effort_hours, learning_gaps
+from skillbridge_pipeline.core.roadmaps.engine import (
+    action,
+    effort_hours,
+    learning_gaps,
+    long_path,
+    show_in_resume,
+    study_order,
+)
 
 HOURS_PER_WEEK = 6  # the roadmap's default
 _HOW_LONG = re.compile(r"\b(how long|how much time|how many (weeks|hours|months)|time)\b", re.I)
@@ -18,10 +25,17 @@ _FIRST = re.compile(r"\b(first|start|begin|priorit\w*|most important|focus|which
 
 def answer(question: str, analysis: dict) -> str:
     """A short answer to `question` grounded in the analysis alone."""
-    gaps = learning_gaps(analysis)
+    gaps = study_order(learning_gaps(analysis))  # the roadmap's order: its first week first
     named = _skills_named(question, analysis)
     if _HOW_LONG.search(question):
-        return _how_long([g for g in gaps if g["name"] in named] if named else gaps, named)
+        apart = [n for n in named if _open(n, analysis)]
+        studied = [n for n in named if n not in apart]
+        said = [_relevance(n, analysis) for n in apart]  # a language or a degree: its own time
+        if studied or not apart:
+            said.append(
+                _how_long([g for g in gaps if g["name"] in studied] if named else gaps, studied)
+            )
+        return " ".join(said)
     if named:
         return " ".join(_relevance(name, analysis) for name in named)
     if _FIRST.search(question):
@@ -45,12 +59,27 @@ def _skills_named(question: str, analysis: dict) -> list[str]:
     return found
 
 
+def _gap(name: str, analysis: dict) -> dict:
+    return next(g for g in analysis["skill_gaps"] if g["name"] == name)
+
+
+def _open(name: str, analysis: dict) -> bool:
+    """A gap never planned in weeks that the resume does not show yet."""
+    gap = _gap(name, analysis)
+    return action(gap) != "learn" and gap["coverage"] != "Strong"
+
+
 def _relevance(name: str, analysis: dict) -> str:
-    gap = next(g for g in analysis["skill_gaps"] if g["name"] == name)
+    gap = _gap(name, analysis)
     asked = (gap.get("jd_evidence") or {}).get("requirement")
     how = {"required": "requires", "preferred": "would like"}.get(asked, "asks for")
     if gap["coverage"] == "Strong":
         return f"Yes, the job {how} {name}, and your resume already shows it: keep it visible."
+    if action(gap) == "long_path":
+        path = long_path(gap)
+        return f"Yes, the job {how} {name}: a long path, not a week: {path['how_long']}."
+    if action(gap) == "show":
+        return f"Yes, the job {how} {name}: shown, not studied. {show_in_resume(gap)['how']}."
     state = "is missing from" if gap["coverage"] == "Missing" else "is only close in"
     return (
         f"Yes, the job {how} {name}; it {state} your resume and is a "

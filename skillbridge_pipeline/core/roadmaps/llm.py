@@ -72,10 +72,12 @@ def _fallback(purpose: str, reason: str) -> None:
 
 ROADMAP_SYSTEM = (
     "You are a career coach. Write a 4-week learning plan as JSON with keys weeks "
-    "(week1..week4, each with focus_skills, goals, resources, artefact, self_check, hours) and "
-    "not_yet. Use only the gaps and the resources given; one or two focus skills a week, none "
-    "repeated; cite at most 3 resources per week by their exact url, only resources given for "
-    "that week's skills. Do not invent resources."
+    "(week1..week4, each with focus_skills, why, goals, resources, artefact, self_check, hours) "
+    "and not_yet. Use only the gaps and the resources given, in the order given (what the job "
+    "requires first; a skill another builds on before it); one or two focus skills a week, none "
+    "repeated; why is one sentence on why the week comes where it does; the artefact is what a "
+    "practitioner of that skill would build or do to show it. Cite at most 3 resources per week "
+    "by their exact url, only resources given for that week's skills. Do not invent resources."
 )
 
 
@@ -91,21 +93,25 @@ def roadmap(
         return roadmaps.generic_roadmap(analysis, hours_per_week)
     if not settings.enabled:
         return roadmaps.template_roadmap(analysis, offered, hours_per_week)
-    gaps = roadmaps.learning_gaps(analysis)[:8]
+    order = roadmaps.study_order(roadmaps.learning_gaps(analysis))
+    gaps = order[:8]
     prompt = json.dumps(
         {
             "hours_per_week": hours_per_week,
             "gaps": [
                 {
-                    "skill": g["name"],
+                    "skill": roadmaps.focus(g),
+                    "kind": roadmaps.kind(g),
                     "priority": g["priority_level"],
                     "coverage": g["coverage"],
+                    "required": roadmaps.requirement(g) or "asked",
                     "hours_needed": roadmaps.effort_hours(g),
+                    "why_here": roadmaps.why(g, order),
                 }
                 for g in gaps
             ],
             "resources": {
-                g["name"]: [
+                roadmaps.focus(g): [
                     {k: v for k, v in r.items() if k != "relevance"}
                     for r in offered.get(g["skill_id"], [])
                 ]
@@ -115,17 +121,30 @@ def roadmap(
     )
     try:
         answer = json.loads(complete(settings, ROADMAP_SYSTEM, prompt, json_output=True))
-        checked = roadmaps.validate_roadmap(answer, roadmaps.allowed_urls(offered))
+        checked = roadmaps.validate_roadmap(
+            answer, roadmaps.allowed_urls(offered), _never_weeks(analysis)
+        )
     except json.JSONDecodeError as error:
         reason = f"LLM answer is not JSON ({error.msg})"
     except (LlmUnavailable, roadmaps.RoadmapInvalid) as error:
         reason = str(error)
     else:
-        return {"mode": "llm", "hours_per_week": hours_per_week, **checked}
+        # Long paths and what to show are the template's: how long a degree takes is not the
+        # LLM's to invent.
+        beyond = roadmaps.beyond_weeks(analysis)
+        return {"mode": "llm", "hours_per_week": hours_per_week, **checked, **beyond}
     _fallback("roadmap", reason)
     return roadmaps.template_roadmap(
         analysis, offered, hours_per_week, mode="fallback", reason=reason
     )
+
+
+def _never_weeks(analysis: dict) -> set[str]:
+    """Names of the gaps no week may hold: languages, qualifications, what to show."""
+    gaps = analysis.get("skill_gaps", [])
+    return {
+        n for g in gaps if roadmaps.action(g) != "learn" for n in (g["name"], roadmaps.focus(g))
+    }
 
 
 CHAT_SYSTEM = (
