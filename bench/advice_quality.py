@@ -103,12 +103,13 @@ def first_match(names: list[str], gold_gaps: list[list[str]]) -> int | None:
 
 
 def reported_gaps(answer: dict) -> list[dict]:
-    """The gaps the analysis reports, most urgent first: coverage Missing or Partial (a gap
-    the system marks with an 'action' other than 'learn' counts too, whatever its coverage)."""
+    """The gaps the analysis reports, most urgent first: coverage Missing or Partial, to learn
+    or a long path. What the answer says to *show* in the resume (a personal quality, industry
+    experience) is advice of another kind, not a gap, and is left out."""
     return [
         g
         for g in answer["analysis"]["skill_gaps"]
-        if g.get("coverage") in ("Missing", "Partial") or g.get("action") not in (None, "learn")
+        if g.get("coverage") in ("Missing", "Partial") and g.get("action") != "show"
     ]
 
 

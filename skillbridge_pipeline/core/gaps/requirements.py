@@ -21,6 +21,11 @@ from skillbridge_pipeline.core.skills.jd_context import split_sentences
 # What may stand between two members of one list: commas, slashes, "or", "and", "and/or".
 _LINK = re.compile(r"^(?:\s*(?:,|/|\||&|\band/or\b|\bor\b|\band\b|\bnor\b)\s*)+$", re.IGNORECASE)
 _OR = re.compile(r"/|\||\bor\b|\bnor\b", re.IGNORECASE)
+# An opening bracket, with or without "e.g.", between a skill and its examples.
+_EXAMPLES = re.compile(
+    r"^\s*\(\s*(?:e\.g\.?|eg\.?|i\.e\.?|such as|for example|like|incl\.?|including)?[\s:,]*$",
+    re.IGNORECASE,
+)
 # Words before a list that make its members examples or alternatives.
 _CUE_BEFORE = re.compile(
     r"(?:\b(?:one or more of|at least one of|one of|any of|either|such as|e\.g\.?|eg\.?|"
@@ -57,6 +62,7 @@ _WORKING_WITH = re.compile(
     re.IGNORECASE,
 )
 SENTENCE_CHARS = 300
+_ABBREVIATION = re.compile(r"\b(?:e\.g|i\.e|incl|approx|vs|etc)\.\s*$", re.IGNORECASE)
 
 
 @dataclass
@@ -94,15 +100,15 @@ def read_requirements(jd_text: str, jd_skills: Sequence[dict]) -> list[Requireme
     single: dict[str, Requirement] = {}  # asked for on its own
     grouped: dict[str, Requirement] = {}  # one of alternatives
     colleagues: set[str] = set()
-    for start, end in split_sentences(jd_text) if jd_text else []:
+    for start, end in _sentences(jd_text) if jd_text else []:
         inside = [m for m in _mentions(jd_skills) if start <= m.start and m.end <= end]
         if not inside:
             continue
         sentence = " ".join(jd_text[start:end].split())[:SENTENCE_CHARS]
-        for chain in _chains(jd_text, inside):
+        for chain, examples in _chains(jd_text, inside):
             ids = list(dict.fromkeys(m.skill_id for m in chain))
             years = _years(jd_text, start, end, chain)
-            if len(ids) > 1 and _alternatives(jd_text, start, end, chain):
+            if len(ids) > 1 and (examples or _alternatives(jd_text, start, end, chain)):
                 group = Requirement(ids, True, sentence, years)
                 for skill_id in ids:
                     grouped.setdefault(skill_id, group)
@@ -117,6 +123,17 @@ def read_requirements(jd_text: str, jd_skills: Sequence[dict]) -> list[Requireme
                 found.years = found.years or years
         _fields_of_qualifications(jd_text, inside, kinds, single)
     return _in_order(jd_skills, single, grouped, colleagues)
+
+
+def _sentences(text: str) -> list[tuple[int, int]]:
+    """Sentences, an abbreviation's full stop not ending one ("Cloud (e.g. AWS, GCP)")."""
+    spans: list[tuple[int, int]] = []
+    for start, end in split_sentences(text):
+        if spans and _ABBREVIATION.search(text[spans[-1][0] : spans[-1][1]]):
+            spans[-1] = (spans[-1][0], end)
+        else:
+            spans.append((start, end))
+    return spans
 
 
 def _in_order(
@@ -145,17 +162,24 @@ def _in_order(
     return list(requirements.values())
 
 
-def _chains(text: str, mentions: list[_Mention]) -> list[list[_Mention]]:
-    """Runs of mentions joined only by list punctuation ("A, B or C", "A/B")."""
-    chains: list[list[_Mention]] = []
+def _chains(text: str, mentions: list[_Mention]) -> list[tuple[list[_Mention], bool]]:
+    """Runs of mentions joined only by list punctuation ("A, B or C", "A/B"), each with whether
+    it holds examples in brackets: "Unit testing (Jest or Vitest)" is met by any of the three,
+    "Python or R (pandas, tidyverse)" by any of the four."""
+    chains: list[tuple[list[_Mention], bool]] = []
     for mention in mentions:
         if chains:
-            last = chains[-1][-1]
-            between = text[last.end : mention.start]
-            if mention.start >= last.end and between.strip() and _LINK.match(between):
-                chains[-1].append(mention)
-                continue
-        chains.append([mention])
+            chain = chains[-1][0]
+            between = text[chain[-1].end : mention.start]
+            if mention.start >= chain[-1].end and between.strip():
+                if _LINK.match(between):
+                    chain.append(mention)
+                    continue
+                if _EXAMPLES.match(between):
+                    chain.append(mention)
+                    chains[-1] = (chain, True)
+                    continue
+        chains.append(([mention], False))
     return chains
 
 

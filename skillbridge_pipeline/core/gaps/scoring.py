@@ -384,7 +384,9 @@ def cover(
     skill_id = skill["skill_id"]
     if (same := by_id.get(skill_id)) is not None:
         if same.get("method") == "meaning":
-            sure = same["confidence"] >= STRONG_BY_MEANING
+            # Two sentences read as the same concept say the same thing ("take vital signs",
+            # "monitored vital signs"); a named skill needs a surer sentence.
+            sure = skill.get("method") == "meaning" or same["confidence"] >= STRONG_BY_MEANING
             return ("Strong" if sure else "Partial"), same, "meaning"
         return "Strong", same, "same"
     if (narrower := narrower_in_resume.get(skill_id)) is not None:
@@ -408,6 +410,7 @@ def _evidence(skill: dict) -> dict:
         "method": skill.get("method", "name"),
         "start": skill.get("start_offset", skill.get("start")),
         "end": skill.get("end_offset", skill.get("end")),
+        "confidence": skill.get("confidence"),
     }
 
 

@@ -517,7 +517,7 @@ PERSONAL_QUALITY = re.compile(
     r"\b(attitude|[a-z]+-oriented|oriented|minded|mindset|driven|self-\w+|motivated|starter|"
     r"curious|curiosity|pragmati\w+|proactiv\w*|communicative|passion\w*|enthusias\w*|"
     r"ownership|hard-?working|work ethic|dedicated|resilien\w+|integrity|empath\w+|humble|"
-    r"eager\w*|energetic|dependab\w+|trustworth\w+|go-getter|team player)\b"
+    r"eager\w*|energetic|dependab\w+|trustworth\w+|go-getter|team player|learner)\b"
 )
 
 

@@ -201,7 +201,9 @@ def test_kind_of_an_old_row_comes_from_its_category():
         ("Tableau, Power BI or similar.", [["tableau", "power-bi"]]),
         ("AWS/GCP", [["aws", "gcp"]]),
         ("Python and SQL.", [["python"], ["sql"]]),
-        ("Cloud (e.g. AWS, GCP).", [["cloud"], ["aws", "gcp"]]),
+        ("Cloud (e.g. AWS, GCP).", [["cloud", "aws", "gcp"]]),
+        ("Unit testing (Tableau or SQL)", [["tableau", "sql"]]),
+        ("Python or SQL (Tableau, AWS)", [["python", "sql", "tableau", "aws"]]),
     ],
 )
 def test_alternatives_are_read_from_the_wording(text, expected):
