@@ -227,3 +227,72 @@ def test_llm_endpoint_down_gives_fallback_roadmaps_and_no_dead_letters(trained, 
         assert stored["roadmap"]["mode"] == "fallback"
         assert list(stored["roadmap"]["weeks"]) == ["week1", "week2", "week3", "week4"]
     assert dead_letters.listing(store) == []
+
+
+# The issue's examples end to end (issue 29): the gaps that must and must not appear, and the
+# weeks that must and must not be planned, through `analyze --batch`.
+COACH_PAIRS = {
+    "pytorch": (
+        "ML engineer. Trained and deployed PyTorch models for fraud detection; Python, SQL.",
+        "Machine Learning Engineer\nRequirements:\n- Experience with PyTorch or TensorFlow\n"
+        "- Python\n- Docker\n",
+        {"must": ["Docker"], "never": ["TensorFlow"]},
+    ),
+    "vue": (
+        "Frontend developer: four years building Vue.js apps with TypeScript and CSS.",
+        "Frontend Developer\nRequirements: one or more of React, Angular or Vue; TypeScript; "
+        "CSS; GraphQL.\n",
+        {"must": ["GraphQL"], "never": ["React", "Angular"]},
+    ),
+    "traits": (
+        "Data analyst: SQL, Tableau and Python dashboards for a retailer.",
+        "Data Analyst\nRequirements:\n- You are proactive and self-motivated\n- You keep up "
+        "with technology trends\n- SQL\n- dbt\n- Fluent German\n- Bachelor's degree in Computer "
+        "Science\n",
+        {
+            "must": ["dbt"],
+            "never": ["Self-motivation", "Technology trends", "German", "Computer science"],
+        },
+    ),
+    "git": (
+        "Analyst: Excel and SQL reporting.",
+        "Developer\nRequirements:\n- Git and version control\n- Python\n",
+        {"must": ["Git", "Python"], "never": ["Version control"]},
+    ),
+}
+
+
+def test_analyze_gives_advice_a_coach_would_sign(trained, tmp_path):
+    home = tmp_path / "home"
+    with_trained_model(trained, home)
+    lines = []
+    for name, (resume, jd, _) in COACH_PAIRS.items():
+        (tmp_path / f"{name}-cv.txt").write_text(resume)
+        (tmp_path / f"{name}-jd.txt").write_text(jd)
+        lines.append({"id": name, "resume": f"{name}-cv.txt", "jd": f"{name}-jd.txt"})
+    pairs = tmp_path / "pairs.jsonl"
+    pairs.write_text("\n".join(json.dumps(line) for line in lines))
+    out = tmp_path / "out.jsonl"
+    done = analyze(home, "--batch", str(pairs), "--out", str(out))
+    assert done.returncode == 0, done.stderr[-2000:]
+    for answer in map(json.loads, out.read_text().splitlines()):
+        expected = COACH_PAIRS[answer["id"]][2]
+        gaps = [
+            g
+            for g in answer["analysis"]["skill_gaps"]
+            if g["coverage"] != "Strong" and g["action"] == "learn"
+        ]
+        named = {g["name"] for g in gaps} | {g["focus"] for g in gaps}
+        weeks = [s for w in answer["roadmap"]["weeks"].values() for s in w["focus_skills"]]
+        for skill in expected["must"]:
+            assert skill in named and skill in weeks, (answer["id"], skill, named, weeks)
+        for skill in expected["never"]:
+            assert skill not in named and skill not in weeks, (answer["id"], skill)
+        assert all(w.get("why") for w in answer["roadmap"]["weeks"].values())
+        for gap in answer["analysis"]["skill_gaps"]:
+            assert {"kind", "action", "group", "focus", "years"} <= set(gap)
+    traits = next(
+        json.loads(line) for line in out.read_text().splitlines() if '"traits"' in line[:20]
+    )
+    assert "German" in {p["skill"] for p in traits["roadmap"]["long_paths"]}
+    assert "Self-motivation" in {s["skill"] for s in traits["roadmap"]["show_in_resume"]}

@@ -469,12 +469,19 @@ def _not_ready(kind: str, doc_id: str, documents: dict[str, DocumentRecord]) -> 
 
 
 def required_first(analysis: dict) -> tuple[int, int]:
-    """(pairs ranked required before preferred, pairs) over the analysis's missing skills: how
-    often the ranking follows the JD's own wording."""
-    missing = [g for g in analysis["skill_gaps"] if g["coverage"] == "Missing"]
-    rank = {g["skill_id"]: i for i, g in enumerate(missing)}
+    """(pairs the model ranks required before preferred, pairs) over the analysis's missing
+    skills to learn that the JD names: how often the model's priority follows the JD's own
+    wording (the list's order puts required first by rule)."""
+    missing = [
+        g
+        for g in analysis["skill_gaps"]
+        if g["coverage"] == "Missing"
+        and g.get("action", "learn") == "learn"
+        and g["jd_evidence"].get("method", "name") == "name"
+    ]
+    score = {g["skill_id"]: g["priority_score"] for g in missing}
     asked = [(g["skill_id"], g["jd_evidence"]["requirement"]) for g in missing]
     required = [s for s, r in asked if r == "required"]
     preferred = [s for s, r in asked if r == "preferred"]
-    wins = sum(rank[r] < rank[p] for r in required for p in preferred)
+    wins = sum(score[r] > score[p] for r in required for p in preferred)
     return wins, len(required) * len(preferred)

@@ -109,6 +109,10 @@ FIELD_CUES = frozenset(
         "field",
     ]
 )
+# Words that make an ordinary-word name a job title: "Sous Chef", "Executive Chef".
+JOB_TITLE_WORDS = frozenset(
+    ["sous", "executive", "head", "pastry", "line", "commis", "private", "personal", "prep"]
+)
 # Confidence of an alias before any evidence, by source (tuned by scripts/extraction_cv.py).
 ORIGIN_PRIORS = {"curated": 0.8, "onet": 0.7, "isced": 0.6, "esco": 0.55, "names": 0.55}
 PRIOR_WEIGHT = 5.0  # pseudo-observations given to the prior against train evidence
@@ -495,6 +499,8 @@ class SkillExtractor:
             if casing == "loose" and not _is_list_item(tokens, first, end):
                 continue  # "react" counts in "python, react, go", not in "react quickly"
             contextual = needs_context(entry, casing)
+            if contextual and first > 0 and norms[first - 1] in JOB_TITLE_WORDS:
+                continue  # "Sous Chef", "Head Chef": a person, not the tool
             if contextual and not (
                 field_cue
                 or _has_anchor(tokens, first, end, anchors)

@@ -355,8 +355,8 @@ def test_missing_required_skills_rank_above_missing_preferred_ones(scorer, extra
             )
             won, compared = required_first(analysis)
             wins, pairs = wins + won, pairs + compared
-    assert pairs > 1000
-    assert wins / pairs >= 0.85, wins / pairs
+    assert pairs > 500  # named skills to learn, one per requirement
+    assert wins / pairs >= 0.85, (wins, pairs)
 
 
 def test_the_report_pair_ranks_required_kubernetes_and_docker_above_preferred_java(
@@ -367,8 +367,14 @@ def test_the_report_pair_ranks_required_kubernetes_and_docker_above_preferred_ja
     resume, _ = sample_skills(extractor, "ben_okafor_data.pdf", "resume")
     jd, text = sample_skills(extractor, "senior_data_platform_engineer.html", "jd")
     analysis = scorer.score("ben", "platform", resume, jd, "data_ml", "senior", text)
-    rank = {g["name"]: i for i, g in enumerate(analysis["skill_gaps"])}
-    level = {g["name"]: g["priority_level"] for g in analysis["skill_gaps"]}
+    # "Scala or Java" is one requirement now: the gap that holds Java.
+    names = [[g["name"], *(g["group"] or {}).get("members", [])] for g in analysis["skill_gaps"]]
+    rank = {n: i for i, group in enumerate(names) for n in group}
+    level = {
+        n: g["priority_level"]
+        for g, group in zip(analysis["skill_gaps"], names, strict=True)
+        for n in group
+    }
     assert rank["Kubernetes"] < rank["Java"] and rank["Docker"] < rank["Java"]
     assert level["Kubernetes"] == level["Docker"] == "Critical" != level["Java"]
 

@@ -105,7 +105,8 @@ def test_a_unit_with_a_name_in_it_is_not_linked(linked):
 def test_list_lines_split_into_items():
     text = "Essential: patient care, phlebotomy, wound care and IV therapy"
     units = [text[s:e] for s, e in text_units(text)]
-    assert units == ["patient care", "phlebotomy", "wound care", "IV therapy"]
+    # "phlebotomy" alone is one word: the name matcher's to find, not the linker's.
+    assert units == ["patient care", "wound care", "IV therapy"]
     sentence = "Helped 40 customers a day with returns and complaints"
     assert [sentence[s:e] for s, e in text_units(sentence)] == [sentence]
 
