@@ -8,13 +8,25 @@ Sources (all under `../shared/data/`, built into `data/roadmaps/catalog.json` by
 - open-textbooks: OpenStax, BC Open Collection and Open Textbook Library books, each with its
   own licence (fields beyond software: business, health, economics, statistics...);
 - OSSU computer science: courses with their duration (weeks) and effort (hours a week);
-- awesome-language-learning: general and per-language resources (Swedish, German, ...).
+- awesome-language-learning: general and per-language resources (Swedish, German, ...);
+- the project's own curated list (`data/roadmaps/curated_resources.csv`): official documentation
+  and open books for skills postings ask for that the lists miss (Kafka, Flink, Tableau, Power
+  BI, Snowflake, nursing, food safety, accounting...), each mapped to the skills it teaches, and
+  the list resources never to cite (off topic for every skill, e.g. a Danish NLP list).
 
 A resource is found for a skill semantically: the MiniLM embedding of the skill's name against
 the embedding of each resource's title and section, stored and queried in Chroma
 (`ResourceIndex`). Only resources at cosine >= RELEVANCE_THRESHOLD count; the threshold is
 measured on a labelled sample (`data/roadmaps/relevance_labels.csv`, see the README). Below it
 a roadmap says there is no vetted free resource yet, and gives search terms.
+
+Three rules keep what is cited on the skill (measured on `relevance_labels_postings.csv`, the
+skills real postings ask for): a skill with curated resources cites those first (relevance
+CURATED); a resource found by meaning alone, neither filed under the skill nor curated for it,
+must name the skill in its title (the "Motivation" section's "How to Bullshit" does not name
+Self-motivation) or reach NAMELESS_THRESHOLD; and a section files a resource under a skill only
+when the whole section, or every alternative it lists, is a skill ("Computer Organization and
+Architecture" is not Software architecture).
 """
 
 from __future__ import annotations
@@ -35,9 +47,13 @@ from skillbridge_pipeline.core.skills.text import alias_key
 
 CATALOG_FILE = DATA_DIR / "roadmaps" / "catalog.json"
 LABELS_FILE = DATA_DIR / "roadmaps" / "relevance_labels.csv"
+CURATED_FILE = DATA_DIR / "roadmaps" / "curated_resources.csv"
+CURATED_SOURCE = "SkillBridge curated list"
 COLLECTION = "resources"
 RELEVANCE_THRESHOLD = 0.55
 FILED_BONUS = 0.15
+NAMELESS_THRESHOLD = 0.75  # found by meaning alone and not naming the skill: a higher bar
+CURATED = 1.0  # the relevance of a resource curated for the skill
 _LINK = re.compile(r"\[([^\]]+)\]\((https?://[^)\s]+)\)")
 _ITEM = re.compile(r"^\s*[-*]\s*(?:\W{1,3}\s*)?\[([^\]]+)\]\((https?://[^)\s]+)\)")
 _WEEKS = re.compile(r"(\d+(?:\.\d+)?)\s*weeks?", re.I)
@@ -55,6 +71,7 @@ class Resource:
     weeks: float | None = None  # duration, where the source states one
     hours_per_week: float | None = None
     filed_under: tuple[str, ...] = ()  # taxonomy skills the list's own section names
+    curated_for: tuple[str, ...] = ()  # skills the project's curated list cites it for
 
     @property
     def id(self) -> str:
@@ -176,6 +193,26 @@ def language_learning(folder: Path) -> Iterator[Resource]:
                 )
 
 
+def curated(path: Path = CURATED_FILE) -> tuple[list[Resource], set[str]]:
+    """The curated resources, each with the skills it is cited for, and the URLs never cited."""
+    with path.open(encoding="utf-8") as f:
+        rows = list(csv.DictReader(line for line in f if not line.startswith("#")))
+    excluded = {r["url"].strip() for r in rows if r["skill_ids"].strip() == "exclude"}
+    resources = [
+        Resource(
+            r["title"].strip(),
+            r["url"].strip(),
+            r["section"].strip(),
+            f"{CURATED_SOURCE}: {r['source'].strip()}",
+            r["licence"].strip(),
+            curated_for=tuple(r["skill_ids"].split()),
+        )
+        for r in rows
+        if r["skill_ids"].strip() != "exclude"
+    ]
+    return resources, excluded
+
+
 SOURCES: dict[str, Callable[[Path], Iterable[Resource]]] = {
     "free-programming-books": free_programming_books,
     "learning-resources/leading-and-managing": leading_and_managing,
@@ -191,44 +228,66 @@ def _plain(text: str) -> str:
     return " ".join(w for w in text.split() if any(c.isalnum() for c in w))
 
 
-def _filed_under(section: str, by_key: dict[tuple[str, ...], str]) -> tuple[str, ...]:
+def _filed_under(
+    section: str, by_key: dict[tuple[str, ...], str], by_name: dict[tuple[str, ...], str]
+) -> tuple[str, ...]:
     """The skills a list's section names: its most specific part ("JavaScript / React" ->
     React, "Productivity and Time Management: Time Management" -> Time management, "Swedish
     language" -> Swedish), else any part that names one ("Bash / Shell" -> Bash), split into
-    alternatives ("HTML and CSS" -> HTML, CSS; "UI/UX" -> UI design, UX design). Textbook
+    alternatives named by a skill's name ("HTML and CSS" -> HTML, CSS; but "Computer
+    Organization and Architecture" is not Software architecture, whose alias Architecture
+    is). Textbook
     categories and general language-learning sections are fields, not skills: none."""
     if section.startswith(("open textbook:", "language learning:")):
         return ()
     parts = [p.strip().removesuffix(" language") for p in re.split(r" / |:", section)]
 
     def named(part: str) -> list[str]:
-        names = [part] if alias_key(part) in by_key else re.split(r" and | & |, |/", part)
-        return list(dict.fromkeys(by_key[k] for n in names if (k := alias_key(n)) in by_key))
+        if (key := alias_key(part)) in by_key:
+            return [by_key[key]]
+        # An alternative names a skill by its name: a one-word alias is too loose a match
+        # ("Computer Organization and Architecture" is not Software architecture).
+        names = re.split(r" and | & |, |/", part)
+        return list(dict.fromkeys(by_name[k] for n in names if (k := alias_key(n)) in by_name))
 
     found = named(parts[-1]) or [s for part in parts[:-1] for s in named(part)]
     return tuple(dict.fromkeys(found))
 
 
 def build_catalog(
-    shared_data: Path, taxonomy: Taxonomy, target: Path = CATALOG_FILE
+    shared_data: Path,
+    taxonomy: Taxonomy,
+    target: Path = CATALOG_FILE,
+    curated_file: Path = CURATED_FILE,
 ) -> list[Resource]:
-    """Every source's resources, one per URL (the first source to list it keeps it), each
-    with the skills its section files it under."""
+    """The curated resources, then every source's, one per URL (the first to list it keeps
+    it; the curated list's exclusions are left out), each with the skills its section files
+    it under."""
     by_key: dict[tuple[str, ...], str] = {}
+    by_name = {alias_key(skill.name): skill.id for skill in taxonomy}
     for skill in taxonomy:
         for alias in skill.aliases:
             by_key.setdefault(alias_key(alias.text), skill.id)
-    seen: dict[str, Resource] = {}
+    picked, excluded = curated(curated_file)
+    unknown = sorted({s for r in picked for s in r.curated_for if taxonomy.get(s) is None})
+    if unknown:
+        raise ValueError(f"{curated_file.name} names skills the taxonomy lacks: {unknown}")
+    seen: dict[str, Resource] = {r.url: r for r in picked}
     for folder, read in SOURCES.items():
         for resource in read(shared_data / folder):
+            if resource.url in excluded:
+                continue
             if resource.title and resource.url.startswith(("https://", "http://")):
-                filed = _filed_under(resource.section, by_key)
+                filed = _filed_under(resource.section, by_key, by_name)
                 seen.setdefault(resource.url, replace(resource, filed_under=filed))
     resources = list(seen.values())
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(
         json.dumps(
-            {"sources": list(SOURCES), "resources": [asdict(r) for r in resources]},
+            {
+                "sources": [curated_file.name, *SOURCES],
+                "resources": [asdict(r) for r in resources],
+            },
             indent=0,
             ensure_ascii=False,
         )
@@ -241,7 +300,16 @@ def load_catalog(path: Path = CATALOG_FILE) -> list[Resource] | None:
     """The shipped catalog, or None when the file is missing or unreadable."""
     try:
         rows = json.loads(path.read_text(encoding="utf-8"))["resources"]
-        return [Resource(**{**r, "filed_under": tuple(r["filed_under"])}) for r in rows]
+        return [
+            Resource(
+                **{
+                    **r,
+                    "filed_under": tuple(r["filed_under"]),
+                    "curated_for": tuple(r.get("curated_for", ())),
+                }
+            )
+            for r in rows
+        ]
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
@@ -258,9 +326,12 @@ class Found:
 class ResourceIndex:
     """The catalog's vectors in a Chroma collection of their own, queried per skill.
 
-    Relevance is the cosine similarity of the skill's name and the resource's title and
-    section, plus FILED_BONUS when the list itself files the resource under that skill (short
-    names embed poorly: "Go" and "Learn Go" are only 0.52 apart)."""
+    A skill with curated resources cites those (relevance CURATED), and only those: the
+    curated list is the vetted answer for it. Otherwise relevance is the cosine similarity of
+    the skill's name and the resource's title and section, plus FILED_BONUS when the list
+    itself files the resource under that skill (short names embed poorly: "Go" and "Learn Go"
+    are only 0.52 apart); one neither filed nor naming the skill in its title needs
+    NAMELESS_THRESHOLD (a section's words lend every title in it their meaning)."""
 
     def __init__(self, client, catalog: Sequence[Resource], threshold: float = RELEVANCE_THRESHOLD):
         self.collection = client.get_or_create_collection(
@@ -269,9 +340,12 @@ class ResourceIndex:
         self.catalog = {r.id: r for r in catalog}
         self.threshold = threshold
         self.filed: dict[str, list[str]] = {}
+        self.curated: dict[str, list[str]] = {}
         for resource in catalog:
             for skill_id in resource.filed_under:
                 self.filed.setdefault(skill_id, []).append(resource.id)
+            for skill_id in resource.curated_for:
+                self.curated.setdefault(skill_id, []).append(resource.id)
 
     def count(self) -> int:
         return self.collection.count()
@@ -331,9 +405,13 @@ class ResourceIndex:
             got = self.collection.get(ids=filed_ids, include=["embeddings"])
             filed_vectors = dict(zip(got["ids"], np.asarray(got["embeddings"]), strict=True))
         out = {}
-        for (skill_id, _), vector, ids, distances in zip(
+        for (skill_id, name), vector, ids, distances in zip(
             skills, skill_vectors, result["ids"], result["distances"], strict=True
         ):
+            if skill_id in self.curated:
+                picked = [Found(self.catalog[i], CURATED) for i in self.curated[skill_id]]
+                out[skill_id] = picked[:limit]
+                continue
             filed = set(self.filed.get(skill_id, []))
             scores = {i: 1.0 - d for i, d in zip(ids, distances, strict=True)}
             scores.update(
@@ -350,8 +428,29 @@ class ResourceIndex:
             kept, titles = [], set()
             for found in ranked:
                 title = " ".join(found.resource.title.casefold().split())
-                if found.relevance >= self.threshold and title not in titles:
+                needed = (
+                    self.threshold
+                    if found.resource.id in filed or names_skill(found.resource.title, name)
+                    else max(self.threshold, NAMELESS_THRESHOLD)
+                )
+                if found.relevance >= needed and title not in titles:
                     kept.append(found)
                     titles.add(title)
             out[skill_id] = kept[:limit]
         return out
+
+
+def _words(text: str) -> list[str]:
+    """Lower-case words, British spellings as American ("visualisation" as "visualization")
+    and a plural as its singular ("microservices" as "microservice")."""
+    words = re.findall(r"[a-z0-9+#]+", text.casefold())
+    words = [re.sub(r"(?<=[a-z]{3})is(e|ed|es|ing|ation|ations)$", r"iz\1", w) for w in words]
+    return [w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w for w in words]
+
+
+def names_skill(title: str, skill_name: str) -> bool:
+    """Whether the title names the skill: its words, in order, side by side."""
+    wanted, words = _words(skill_name), _words(title)
+    return bool(wanted) and any(
+        words[i : i + len(wanted)] == wanted for i in range(len(words) - len(wanted) + 1)
+    )
