@@ -339,6 +339,7 @@ class ResourceIndex:
         )
         self.catalog = {r.id: r for r in catalog}
         self.threshold = threshold
+        self._matrix: tuple[list[str], np.ndarray] | None = None
         self.filed: dict[str, list[str]] = {}
         self.curated: dict[str, list[str]] = {}
         for resource in catalog:
@@ -349,6 +350,23 @@ class ResourceIndex:
 
     def count(self) -> int:
         return self.collection.count()
+
+    def _vectors(self) -> tuple[list[str], np.ndarray]:
+        """The catalog's vectors as the collection holds them, read once: the nearest are
+        found exactly (Chroma's approximate index missed "Learning SAP" for SAP even among
+        the 100 nearest)."""
+        if self._matrix is None or len(self._matrix[0]) < len(self.catalog):
+            got = self.collection.get(include=["embeddings"])
+            kept = [
+                (i, v)
+                for i, v in zip(got["ids"], got["embeddings"], strict=True)
+                if i in self.catalog
+            ]
+            self._matrix = (
+                [i for i, _ in kept],
+                np.asarray([v for _, v in kept], dtype=np.float32).reshape(len(kept), -1),
+            )
+        return self._matrix
 
     def fill(self, vectors: Callable[[list[str]], np.ndarray]) -> int:
         """Upsert every catalog resource (idempotent); how many the collection holds."""
@@ -385,7 +403,7 @@ class ResourceIndex:
         skills: Sequence[tuple[str, str]],
         vectors: Callable[[list[str]], np.ndarray],
         limit: int = 3,
-        nearest: int = 8,
+        nearest: int = 24,
     ) -> dict[str, list[Found]]:
         """(skill id, name) -> its on-topic resources (relevance >= threshold), best first,
         one per title, at most `limit`; a skill with none maps to []."""
@@ -394,26 +412,29 @@ class ResourceIndex:
         if not skills or size == 0:
             return {skill_id: [] for skill_id, _ in skills}
         skill_vectors = vectors([name for _, name in skills])
-        result = self.collection.query(
-            query_embeddings=skill_vectors.tolist(),
-            n_results=min(nearest, size),
-            include=["distances"],
-        )
+        ids_all, matrix = self._vectors()
+        similarity = np.asarray(skill_vectors, dtype=np.float32) @ matrix.T
+        count = min(nearest, len(ids_all))
+        nearest_ids = [
+            [ids_all[j] for j in np.argpartition(-row, count - 1)[:count]] if count else []
+            for row in similarity
+        ]
         filed_ids = sorted({i for skill_id, _ in skills for i in self.filed.get(skill_id, [])})
         filed_vectors = {}
         if filed_ids:
             got = self.collection.get(ids=filed_ids, include=["embeddings"])
             filed_vectors = dict(zip(got["ids"], np.asarray(got["embeddings"]), strict=True))
         out = {}
-        for (skill_id, name), vector, ids, distances in zip(
-            skills, skill_vectors, result["ids"], result["distances"], strict=True
+        position = {i: j for j, i in enumerate(ids_all)}
+        for (skill_id, name), vector, ids, row in zip(
+            skills, skill_vectors, nearest_ids, similarity, strict=True
         ):
             if skill_id in self.curated:
                 picked = [Found(self.catalog[i], CURATED) for i in self.curated[skill_id]]
                 out[skill_id] = picked[:limit]
                 continue
             filed = set(self.filed.get(skill_id, []))
-            scores = {i: 1.0 - d for i, d in zip(ids, distances, strict=True)}
+            scores = {i: float(row[position[i]]) for i in ids}
             scores.update(
                 {i: float(vector @ filed_vectors[i]) for i in filed if i in filed_vectors}
             )
@@ -448,9 +469,40 @@ def _words(text: str) -> list[str]:
     return [w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w for w in words]
 
 
+# The verbs ESCO's skill names start with: "Manage feedback" is named by "Giving Feedback".
+_VERBS = {
+    "administer",
+    "analyse",
+    "analyze",
+    "apply",
+    "carry",
+    "conduct",
+    "create",
+    "develop",
+    "ensure",
+    "maintain",
+    "manage",
+    "monitor",
+    "organise",
+    "organize",
+    "out",
+    "perform",
+    "plan",
+    "prepare",
+    "promote",
+    "provide",
+    "support",
+    "use",
+    "write",
+}
+
+
 def names_skill(title: str, skill_name: str) -> bool:
-    """Whether the title names the skill: its words, in order, side by side."""
+    """Whether the title names the skill: its words, in order, side by side (a skill named
+    by a verb phrase, by its object: "Develop curriculum" by "Curriculum")."""
     wanted, words = _words(skill_name), _words(title)
+    while len(wanted) > 1 and wanted[0] in _VERBS:
+        wanted = wanted[1:]
     return bool(wanted) and any(
         words[i : i + len(wanted)] == wanted for i in range(len(words) - len(wanted) + 1)
     )
