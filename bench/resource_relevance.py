@@ -116,7 +116,7 @@ SKILLS_NOTE = (
 def write_skills(rows: list[dict]) -> None:
     with POSTINGS_SKILLS.open("w", encoding="utf-8", newline="") as f:
         f.write(SKILLS_NOTE)
-        writer = csv.DictWriter(f, fieldnames=list(rows[0]))
+        writer = csv.DictWriter(f, fieldnames=list(rows[0]), lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
 
@@ -159,7 +159,7 @@ def draw_unlabelled(pipeline: LocalPipeline) -> None:
     ]
     fresh = not POSTINGS_LABELS.exists()
     with POSTINGS_LABELS.open("a", encoding="utf-8", newline="") as f:
-        writer = csv.writer(f)
+        writer = csv.writer(f, lineterminator="\n")
         if fresh:
             f.write(LABELS_NOTE)
             writer.writerow(["skill_id", "skill", "title", "section", "url", "relevant", "round"])
