@@ -444,7 +444,7 @@ class ResourceIndex:
                     for i, score in scores.items()
                     if i in self.catalog
                 ),
-                key=lambda f: (-f.relevance, f.resource.title),
+                key=lambda f: (-f.relevance, f.resource.title, f.resource.url),
             )
             kept, titles = [], set()
             for found in ranked:
@@ -497,12 +497,32 @@ _VERBS = {
 }
 
 
+# Words a title may leave out of a two-word skill name: a vendor's prefix ("Hadoop Tutorial"
+# names Apache Hadoop) and "skills" ("Technical Presentation" names Presentation skills).
+_OPTIONAL = {"apache", "microsoft", "google", "amazon", "skill"}
+
+
 def names_skill(title: str, skill_name: str) -> bool:
-    """Whether the title names the skill: its words, in order, side by side (a skill named
-    by a verb phrase, by its object: "Develop curriculum" by "Curriculum")."""
+    """Whether the title names the skill: its words, in order, with at most one word between
+    two of them ("Responsive Web Design" names Responsive design; "Workplace Safety in the
+    Food Service Industry" does not name Food safety). A skill named by a verb phrase is
+    named by its object ("Develop curriculum" by "Curriculum")."""
     wanted, words = _words(skill_name), _words(title)
     while len(wanted) > 1 and wanted[0] in _VERBS:
         wanted = wanted[1:]
+    kept = [w for w in wanted if w not in _OPTIONAL]
+    wanted = kept if len(kept) == 1 else wanted  # not "Web Services" for Amazon Web Services
     return bool(wanted) and any(
-        words[i : i + len(wanted)] == wanted for i in range(len(words) - len(wanted) + 1)
+        _in_order(wanted, words[i:]) for i, w in enumerate(words) if w == wanted[0]
     )
+
+
+def _in_order(wanted: list[str], words: list[str]) -> bool:
+    """`words` starts with wanted[0] and has the rest in order, each within two places."""
+    at = 0
+    for word in wanted[1:]:
+        following = words[at + 1 : at + 3]
+        if word not in following:
+            return False
+        at += 1 + following.index(word)
+    return True
