@@ -193,11 +193,18 @@ def language_learning(folder: Path) -> Iterator[Resource]:
                 )
 
 
-def curated(path: Path = CURATED_FILE) -> tuple[list[Resource], set[str]]:
-    """The curated resources, each with the skills it is cited for, and the URLs never cited."""
+def curated(
+    path: Path = CURATED_FILE,
+) -> tuple[list[Resource], set[str], dict[str, tuple[str, ...]]]:
+    """The curated resources, each with the skills it is cited for; the URLs never cited; and
+    the resources of the lists (a row with a URL and no title) curated for skills."""
     with path.open(encoding="utf-8") as f:
         rows = list(csv.DictReader(line for line in f if not line.startswith("#")))
     excluded = {r["url"].strip() for r in rows if r["skill_ids"].strip() == "exclude"}
+    mapped: dict[str, tuple[str, ...]] = {}
+    for r in rows:
+        if r["skill_ids"].strip() != "exclude" and not r["title"].strip():
+            mapped[r["url"].strip()] = tuple(r["skill_ids"].split())
     resources = [
         Resource(
             r["title"].strip(),
@@ -208,9 +215,9 @@ def curated(path: Path = CURATED_FILE) -> tuple[list[Resource], set[str]]:
             curated_for=tuple(r["skill_ids"].split()),
         )
         for r in rows
-        if r["skill_ids"].strip() != "exclude"
+        if r["skill_ids"].strip() != "exclude" and r["title"].strip()
     ]
-    return resources, excluded
+    return resources, excluded, mapped
 
 
 SOURCES: dict[str, Callable[[Path], Iterable[Resource]]] = {
@@ -268,8 +275,9 @@ def build_catalog(
     for skill in taxonomy:
         for alias in skill.aliases:
             by_key.setdefault(alias_key(alias.text), skill.id)
-    picked, excluded = curated(curated_file)
-    unknown = sorted({s for r in picked for s in r.curated_for if taxonomy.get(s) is None})
+    picked, excluded, mapped = curated(curated_file)
+    named = {s for r in picked for s in r.curated_for} | {s for ids in mapped.values() for s in ids}
+    unknown = sorted(s for s in named if taxonomy.get(s) is None)
     if unknown:
         raise ValueError(f"{curated_file.name} names skills the taxonomy lacks: {unknown}")
     seen: dict[str, Resource] = {r.url: r for r in picked}
@@ -280,6 +288,11 @@ def build_catalog(
             if resource.title and resource.url.startswith(("https://", "http://")):
                 filed = _filed_under(resource.section, by_key, by_name)
                 seen.setdefault(resource.url, replace(resource, filed_under=filed))
+    missing = sorted(url for url in mapped if url not in seen)
+    if missing:
+        raise ValueError(f"{curated_file.name} maps resources no list holds: {missing}")
+    for url, skill_ids in mapped.items():
+        seen[url] = replace(seen[url], curated_for=skill_ids)
     resources = list(seen.values())
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(

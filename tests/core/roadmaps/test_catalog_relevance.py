@@ -109,13 +109,17 @@ def test_a_skill_with_curated_resources_cites_those_first(resource_index, embedd
 
 
 def test_the_curated_list_is_in_the_shipped_catalog_with_licences(taxonomy):
-    picked, excluded = curated(CURATED_FILE)
-    assert len(picked) >= 40 and excluded
+    picked, excluded, mapped = curated(CURATED_FILE)
+    assert len(picked) >= 40 and excluded and mapped
     assert all(r.url.startswith("https://") and r.licence and r.curated_for for r in picked)
     assert all(taxonomy.get(s) for r in picked for s in r.curated_for)
     shipped = {r.url: r for r in load_catalog(CATALOG_FILE)}
     assert all(shipped[r.url].curated_for == r.curated_for for r in picked)
     assert not excluded & set(shipped)
+    # a list's resource curated for a skill keeps its list's source and licence
+    for url, skill_ids in mapped.items():
+        assert shipped[url].curated_for == skill_ids
+        assert not shipped[url].source.startswith(CURATED_SOURCE) and shipped[url].licence
 
 
 def test_a_title_names_a_skill_by_its_words():
