@@ -11,22 +11,24 @@ Sources (all under `../shared/data/`, built into `data/roadmaps/catalog.json` by
 - awesome-language-learning: general and per-language resources (Swedish, German, ...);
 - the project's own curated list (`data/roadmaps/curated_resources.csv`): official documentation
   and open books for skills postings ask for that the lists miss (Kafka, Flink, Tableau, Power
-  BI, Snowflake, nursing, food safety, accounting...), each mapped to the skills it teaches, and
+  BI, Snowflake, nursing, food safety, accounting...), each mapped to the skills it teaches;
+  resources of the lists curated for a skill (their source and licence stay the list's); and
   the list resources never to cite (off topic for every skill, e.g. a Danish NLP list).
 
 A resource is found for a skill semantically: the MiniLM embedding of the skill's name against
-the embedding of each resource's title and section, stored and queried in Chroma
+the embedding of each resource's title and section, stored in Chroma and searched exactly
 (`ResourceIndex`). Only resources at cosine >= RELEVANCE_THRESHOLD count; the threshold is
 measured on a labelled sample (`data/roadmaps/relevance_labels.csv`, see the README). Below it
 a roadmap says there is no vetted free resource yet, and gives search terms.
 
 Three rules keep what is cited on the skill (measured on `relevance_labels_postings.csv`, the
-skills real postings ask for): a skill with curated resources cites those first (relevance
-CURATED); a resource found by meaning alone, neither filed under the skill nor curated for it,
-must name the skill in its title (the "Motivation" section's "How to Bullshit" does not name
-Self-motivation) or reach NAMELESS_THRESHOLD; and a section files a resource under a skill only
-when the whole section, or every alternative it lists, is a skill ("Computer Organization and
-Architecture" is not Software architecture).
+skills real postings ask for): a skill with curated resources cites those, and only those
+(relevance CURATED); a resource found by meaning alone, neither filed under the skill nor
+curated for it, must name the skill in its title (`names_skill`: the "Motivation" section's "How
+to Bullshit" does not name Self-motivation) or reach NAMELESS_THRESHOLD; and a section files a
+resource under a skill by the whole section, or by alternatives that are skills' names
+("Computer Organization and Architecture" is not Software architecture, whose alias
+Architecture is).
 """
 
 from __future__ import annotations
