@@ -273,7 +273,9 @@ def build_catalog(
     it; the curated list's exclusions are left out), each with the skills its section files
     it under."""
     by_key: dict[tuple[str, ...], str] = {}
-    by_name = {alias_key(skill.name): skill.id for skill in taxonomy}
+    by_name: dict[tuple[str, ...], str] = {}
+    for skill in sorted(taxonomy, key=lambda s: s.id):  # the same whatever the build's order
+        by_name.setdefault(alias_key(skill.name), skill.id)
     for skill in taxonomy:
         for alias in skill.aliases:
             by_key.setdefault(alias_key(alias.text), skill.id)
