@@ -245,8 +245,8 @@ def _filed_under(
     language" -> Swedish), else any part that names one ("Bash / Shell" -> Bash), split into
     alternatives named by a skill's name ("HTML and CSS" -> HTML, CSS; but "Computer
     Organization and Architecture" is not Software architecture, whose alias Architecture
-    is). Textbook
-    categories and general language-learning sections are fields, not skills: none."""
+    is). Textbook categories and general language-learning sections are fields, not skills:
+    none."""
     if section.startswith(("open textbook:", "language learning:")):
         return ()
     parts = [p.strip().removesuffix(" language") for p in re.split(r" / |:", section)]
