@@ -91,7 +91,7 @@ def test_the_report_prints_every_gap(browser, api, tmp_path):
     page.goto(url + path)
     page.pdf(path=str(tmp_path / "report.pdf"))
     text = " ".join(p.extract_text() for p in PdfReader(tmp_path / "report.pdf").pages)
-    assert "Gaps by priority" in text and "Week 4" in text
+    assert "To learn" in text and "Week 4" in text
     assert EXTRA[-1] in text  # folded on screen, printed on paper
     page.close()
 
