@@ -131,14 +131,26 @@ def learn_order(analysis: dict, roadmap: dict | None) -> list[dict]:
     return order
 
 
-def first_actions(gaps: list[dict], order: list[dict], jd_text: str | None = None) -> list[dict]:
+def first_actions(
+    gaps: list[dict],
+    order: list[dict],
+    jd_text: str | None = None,
+    weeks: dict[str, int] | None = None,
+) -> list[dict]:
     """The first two or three things to do (`advice.first_actions`), the gaps to learn taken
-    in study order so the first agrees with week 1; each with why and the JD's words."""
+    in study order so the first agrees with week 1; each with why, the JD's words and the
+    roadmap week that plans it (`weeks`: focus skill, casefolded -> week)."""
     candidates = _with_actions(order) + [g for g in _with_actions(gaps) if g["action"] != "learn"]
     chosen = advice_first_actions(candidates)
     by_skill = {focus(g): g for g in reversed(candidates)}
     return [
-        {**act, "quote": jd_words(by_skill.get(act["skill"], {}), jd_text) or _plain(act)}
+        {
+            **act,
+            "quote": jd_words(by_skill.get(act["skill"], {}), jd_text) or _plain(act),
+            "week": (weeks or {}).get(act["skill"].casefold())
+            if act["action"] == "learn"
+            else None,
+        }
         for act in chosen
     ]
 
@@ -159,14 +171,15 @@ def match_line(analysis: dict, gaps: list[dict]) -> dict:
         what = counts.get("counts") or COUNTED
         not_counted = (
             "personal qualities and industry experience are not counted"
-            if any(action(g) == "show" for g in gaps) or what == COUNTED
+            if what == COUNTED
             else None
         )
     else:
         met = sum(g["coverage"] == "Strong" for g in gaps)
         close = sum(g["coverage"] == "Partial" for g in gaps)
         missing = sum(g["coverage"] == "Missing" for g in gaps)
-        what, not_counted = "every skill the job asks for", None
+        what = "every skill the job asks for, soft skills and spoken languages half"
+        not_counted = None
     return {
         "met": met,
         "close": close,
@@ -224,7 +237,7 @@ def report_context(
         "jd_name": jd.get("filename") or analysis["jd_id"],
         "match": round(100 * analysis["overall_match"]),
         "counted": match_line(analysis, gaps),
-        "actions": first_actions(gaps, order, texts.get("jd")),
+        "actions": first_actions(gaps, order, texts.get("jd"), weeks),
         "first_resource": ((first_week or {}).get("resources") or [None])[0],
         "bars": [
             {

@@ -135,11 +135,13 @@ def test_first_actions_lead_with_the_jds_words_before_the_gaps(html, roadmap):
     # The first agrees with week 1 (study order: required before preferred), not with the
     # priority order Airflow leads.
     assert roadmap["weeks"]["week1"]["focus_skills"][0] == "dbt"
-    assert "<strong>Learn dbt</strong>: the job requires it, with 5+ years." in actions[0]
+    assert "<strong>Learn dbt</strong> — the job requires it, with 5+ years." in actions[0]
     assert "“5+ years of <mark>dbt</mark> and SQL are required.”" in actions[0]
     assert "Week 1 of the roadmap below plans it." in actions[0]
     assert "Learn PyTorch (or TensorFlow: the JD takes any one)" in actions[1]
     assert "<mark>PyTorch</mark> or TensorFlow is required." in actions[1]
+    assert "Week 2 of the roadmap below plans it." in actions[1]
+    assert "roadmap" not in actions[2]  # a long path is no week
     assert (
         "Start on German" in actions[2] and "Business <mark>German</mark> is required" in actions[2]
     )
@@ -204,14 +206,18 @@ def test_an_old_analysis_without_the_new_fields_renders():
     stored_roadmap.pop("long_paths"), stored_roadmap.pop("show_in_resume")
     texts = {"resume": OLD_RESUME_TEXT, "jd": OLD_JD_TEXT}
     page = render_report(old, {"roadmap": stored_roadmap}, {}, texts)
-    assert "<strong>Learn SQL</strong>: the job requires it." in page
+    assert "<strong>Learn SQL</strong> — the job requires it." in page
     assert "3+ years of <mark>SQL</mark> and Python" in section(page, "what to do first")
     assert "1 of 22 requirements met" in page and "every skill the job asks for" in page
     assert "Why now" not in page
     # No roadmap, no gaps, no documents: still a page.
     empty = {**old, "skill_gaps": [], "matched_skills": [], "missing_skills": []}
     assert "Nothing to learn for this job" in render_report(empty, None, {})
-    assert "The roadmap is not ready yet." in render_report(old, None, {})
+    unplanned = render_report(old, None, {})
+    assert "The roadmap is not ready yet." in unplanned
+    assert (
+        "<strong>Learn SQL</strong>" in unplanned and "of the roadmap below plans" not in unplanned
+    )
 
 
 def test_the_comparison_leads_with_what_to_do_first(roadmap):
