@@ -93,7 +93,7 @@ def jd_words(gap: dict, jd_text: str | None) -> dict | None:
     words alone. {"before", "words", "after"}."""
     asked = gap.get("jd_evidence") or {}
     surface = asked.get("surface") or ""
-    sentence = " ".join(str(asked.get("sentence") or "").split()).lstrip("-*•# ")
+    sentence = _sentence(asked.get("sentence"))
     if sentence:
         at = sentence.casefold().find(surface.casefold()) if surface else -1
         if at < 0:
@@ -159,7 +159,13 @@ def _plain(act: dict) -> dict | None:
     words = act.get("jd_words")
     if not words:
         return None
-    return {"before": " ".join(str(words).split()).lstrip("-*•# "), "words": "", "after": ""}
+    return {"before": _sentence(words), "words": "", "after": ""}
+
+
+def _sentence(words: object) -> str:
+    """A requirement's sentence as a quote: one line, without its list mark or a trailing
+    separator ("- Strong communication skills;")."""
+    return " ".join(str(words or "").split()).lstrip("-*•# ").rstrip(";,: ")
 
 
 def match_line(analysis: dict, gaps: list[dict]) -> dict:
