@@ -241,3 +241,32 @@ def test_the_comparison_leads_with_what_to_do_first(roadmap):
     assert "<strong>Long paths:</strong> German" in page
     assert "<strong>Show in your resume:</strong> Teamwork, Fintech" in page
     assert "<strong>Learn SQL</strong>" in page  # the old analysis too
+
+
+def test_a_stored_analysis_renders_from_the_store_with_its_advice(tmp_path, roadmap):
+    from skillbridge_pipeline.api.report import stored_report
+    from skillbridge_pipeline.core.store import ResultsStore
+
+    store = ResultsStore(f"sqlite:///{tmp_path / 'r.db'}")
+    store.create_schema()
+    store.save_analyses([ANALYSIS])
+    store.save_roadmaps([{"resume_id": "r1", "jd_id": "j1", "roadmap": roadmap, "suggestions": []}])
+    page = stored_report(store, "r1", "j1")
+    assert "<strong>Learn dbt</strong>" in section(page, "what to do first")
+    assert "German" in section(page, "long paths")
+    assert "Teamwork" in section(page, "show in your resume")
+    assert "Why now:" in page
+
+
+def test_the_first_thing_to_learn_is_week_1_of_the_stored_roadmap(roadmap):
+    """An LLM's plan may start elsewhere than the study order: the page follows the plan."""
+    llm = copy.deepcopy(roadmap)
+    llm["mode"] = "llm"
+    llm["weeks"]["week1"], llm["weeks"]["week3"] = llm["weeks"]["week3"], llm["weeks"]["week1"]
+    assert llm["weeks"]["week1"]["focus_skills"] == ["Airflow"]
+    page = render_report(ANALYSIS, {"roadmap": llm}, DOCUMENTS, TEXTS)
+    first = re.findall(r'<li class="action">(.*?)</li>', section(page, "what to do first"), re.S)
+    assert "<strong>Learn Airflow</strong>" in first[0] and "Week 1 of the roadmap" in first[0]
+    assert "<strong>Learn dbt</strong>" in first[1] and "Week 3 of the roadmap" in first[1]
+    learn = section(page, "to learn")
+    assert re.findall(r'<span class="bar-name">([^<]*)<', learn)[0] == "Airflow"
