@@ -162,7 +162,8 @@ def test_a_quality_is_shown_in_the_resume_not_learnt(html):
     assert "Teamwork" in show and "personal quality" in show
     assert "Fintech" in show and "industry experience" in show
     assert "Covered a colleague" in show  # how to show it, from the roadmap
-    assert "Teamwork" not in " ".join(html.split('<div class="weeks">')[1:])
+    roadmap = html.split('<div class="weeks">')[1].split("<h2>Resume suggestions</h2>")[0]
+    assert "Teamwork" not in roadmap  # no week studies a quality
 
 
 def test_a_language_is_a_long_path_with_how_long_and_a_first_step(html):
@@ -270,3 +271,8 @@ def test_the_first_thing_to_learn_is_week_1_of_the_stored_roadmap(roadmap):
     assert "<strong>Learn dbt</strong>" in first[1] and "Week 3 of the roadmap" in first[1]
     learn = section(page, "to learn")
     assert re.findall(r'<span class="bar-name">([^<]*)<', learn)[0] == "Airflow"
+
+
+def test_the_technical_fold_names_each_requirement_as_the_analysis_does(html):
+    fold = html.split('<details class="technical">')[1]
+    assert "one of PyTorch, TensorFlow" in fold and "soft_skill · show" in fold
