@@ -91,7 +91,7 @@ def test_the_report_prints_every_gap(browser, api, tmp_path):
     page.goto(url + path)
     page.pdf(path=str(tmp_path / "report.pdf"))
     text = " ".join(p.extract_text() for p in PdfReader(tmp_path / "report.pdf").pages)
-    assert "Gaps by priority" in text and "Week 4" in text
+    assert "To learn" in text and "Week 4" in text
     assert EXTRA[-1] in text  # folded on screen, printed on paper
     page.close()
 
@@ -116,4 +116,29 @@ def test_the_docs_work_offline_and_authorise_with_a_token(browser, api):
     page.wait_for_selector("h2:has-text('Report Link')")  # the reference rendered
     # ReDoc's "powered by" badge is an image on its CDN: without it the page is whole.
     assert [kind for kind, _ in refused] in ([], ["image"]), refused
+    page.close()
+
+
+@pytest.mark.parametrize("width", [360, 1280])
+def test_the_advice_sections_fit_a_phone_offline(browser, width):
+    """First actions, to learn, long paths and what to show: no sideways scroll on a 360 px
+    phone, legible text, nothing fetched from outside the page."""
+    from test_report_advice import ANALYSIS, DOCUMENTS, TEXTS
+
+    from skillbridge_pipeline.api.report import render_report
+    from skillbridge_pipeline.core.roadmaps.engine import template_roadmap
+
+    html = render_report(ANALYSIS, {"roadmap": template_roadmap(ANALYSIS, {})}, DOCUMENTS, TEXTS)
+    page = browser.new_page(viewport={"width": width, "height": 800})
+    refused = only_this_server(page, "about:")
+    page.set_content(html)
+    assert page.evaluate("document.scrollingElement.scrollWidth") <= width
+    sizes = page.evaluate(FONT_SIZES)
+    assert sizes and min(sizes)[0] >= 11, min(sizes)
+    for label in ("what to do first", "to learn", "long paths", "show in your resume"):
+        assert page.is_visible(f"section[aria-label='{label}']"), label
+    first = page.eval_on_selector("section.first", "e => e.getBoundingClientRect().top")
+    learn = page.eval_on_selector("section.to-learn", "e => e.getBoundingClientRect().top")
+    assert first < learn
+    assert refused == []
     page.close()
