@@ -219,9 +219,12 @@ def _has_content(unit: str) -> bool:
 
 
 def linkable(skill: Skill) -> bool:
-    """Concepts the linker may name: every ESCO concept and every curated skill (tools known
-    only by name, from O*NET or posting lists, are the name matcher's)."""
-    return any(s.source in ("esco", "curated") for s in skill.sources)
+    """Concepts the linker may name: every ESCO concept and every curated skill but a tool
+    (tools are known by their names, which the name matcher finds: read by meaning, "We are
+    looking for a Sous Chef" was Chef the configuration tool)."""
+    if any(s.source == "esco" for s in skill.sources):
+        return True
+    return skill.kind != "technology" and any(s.source == "curated" for s in skill.sources)
 
 
 class SemanticLinker:

@@ -225,3 +225,19 @@ def test_alternatives_are_read_from_the_wording(text, expected):
             skills.append({"skill_id": skill_id, "start": start, "end": start + len(name)})
     skills.sort(key=lambda s: s["start"])
     assert [r.skill_ids for r in read_requirements(text, skills)] == expected
+
+
+def test_industries_are_shown_kpis_are_vague_and_analysts_are_colleagues(analyse):
+    """The issue's "Financial services", "Energy", "KPI" and "Business analysis" (from
+    "cooperating with business analysts") gaps."""
+    analysis = analyse(
+        "Data engineer: Python, SQL, Airflow pipelines for a retailer.",
+        "Requirements:\n- Experience in financial services or energy\n- You track KPIs\n"
+        "- You will be cooperating with business analysts\n- Python, SQL, Snowflake\n",
+    )
+    assert to_learn(analysis) == ["Snowflake"]
+    shown = {g["name"]: g["kind"] for g in analysis["skill_gaps"] if g["action"] == "show"}
+    assert set(shown.values()) <= {"industry", "soft_skill"}
+    assert not {"Financial services", "Energy"} & set(analysis["missing_skills"])
+    names = {g["name"] for g in analysis["skill_gaps"]} | set(shown)
+    assert "KPI" not in names and "Business analysis" not in names
