@@ -42,7 +42,7 @@ def configured(value, required: bool = True):
     if resolved is None and required:
         raise SettingError(
             f"{value.env_var_name} is not set: with SKILLBRIDGE_ENV=production every setting "
-            "comes from the environment (see the README's Production section)"
+            "comes from the environment (see docs/production.md)"
         )
     return resolved
 

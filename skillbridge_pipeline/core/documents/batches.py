@@ -4,7 +4,7 @@ A batch is one Dagster partition and one run. Its key says what it holds and whe
 (`resume-20261201T195512-3fa2c1`); the short random part keeps two dispatchers' keys apart.
 At low volume a batch is whatever waits (one small batch per kind per tick: latency); at high
 volume batches grow to `max_size` (throughput), so the number of partitions made a day is
-bounded by ticks, not by documents (the README has the arithmetic).
+bounded by ticks, not by documents (docs/architecture.md has the arithmetic).
 """
 
 from __future__ import annotations

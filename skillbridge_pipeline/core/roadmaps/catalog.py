@@ -18,7 +18,7 @@ Sources (all under `../shared/data/`, built into `data/roadmaps/catalog.json` by
 A resource is found for a skill semantically: the MiniLM embedding of the skill's name against
 the embedding of each resource's title and section, stored in Chroma and searched exactly
 (`ResourceIndex`). Only resources at cosine >= RELEVANCE_THRESHOLD count; the threshold is
-measured on a labelled sample (`data/roadmaps/relevance_labels.csv`, see the README). Below it
+measured on a labelled sample (`data/roadmaps/relevance_labels.csv`, see docs/quality.md). Below it
 a roadmap says there is no vetted free resource yet, and gives search terms.
 
 Three rules keep what is cited on the skill (measured on `relevance_labels_postings.csv`, the

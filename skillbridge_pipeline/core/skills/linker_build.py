@@ -98,7 +98,7 @@ def train_adapter(
     two ways of writing one concept land together: two of its labels, or its ESCO description's
     first sentence (written as postings are) and a label. Decorte et al. trained a whole
     MiniLM this way; a 256 x 256 matrix is what a CPU-only set-up can afford, and it lifts
-    precision and recall on the labelled sentences (README)."""
+    precision and recall on the labelled sentences (docs/quality.md)."""
     import numpy as np
     import torch
 

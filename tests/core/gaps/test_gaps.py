@@ -236,7 +236,7 @@ def test_training_asset_metadata_and_comparison(trained):
     assert metrics["dual_stream"]["test_unseen_postings"]["macro_f1"] > unseen_tabular["macro_f1"]
     assert dual["r2"] >= 0.72 and dual["mae"] <= 0.09  # the original's regression figures
     # On postings never seen in training (their skills seen elsewhere): past the original's
-    # figures (F1 0.85, accuracy 0.91); measured F1 0.974, accuracy 0.977 (see README).
+    # figures (F1 0.85, accuracy 0.91); measured F1 0.974, accuracy 0.977 (see docs/quality.md).
     unseen_postings = metrics["dual_stream"]["test_unseen_postings"]
     assert unseen_postings["macro_f1"] >= 0.90 and unseen_postings["accuracy"] >= 0.91
     # On skills never seen: the JD's signals and the skill's market carry over (0.893; the
@@ -328,7 +328,7 @@ def sample_skills(extractor, name: str, kind: str) -> tuple[list[dict], str]:
 def test_missing_required_skills_rank_above_missing_preferred_ones(scorer, extractor):
     """Release 1's model never saw the JD's wording: over SkillSpan dev x two sample resumes
     the required one of a (required, preferred) pair of missing skills ranked first 52.8% of
-    the time. Measured now: 0.890 (README)."""
+    the time. Measured now: 0.890 (docs/quality.md)."""
     from skillbridge_pipeline.core.gaps.scoring import required_first
     from skillbridge_pipeline.core.skills.jd_profile import profile_job
 
