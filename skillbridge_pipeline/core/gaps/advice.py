@@ -134,7 +134,8 @@ def advice_order(gap: dict) -> tuple:
 
 def first_actions(gaps: Sequence[dict], limit: int = FIRST_ACTIONS) -> list[dict]:
     """The first things to do, each with why and the JD's words behind it: the top gaps to
-    learn, then a long path the JD requires, then a quality to show."""
+    learn, a long path the JD requires, and a quality to show only when little is left to
+    learn."""
     open_gaps = [g for g in gaps if g["coverage"] != "Strong"]
     learn = [g for g in open_gaps if g.get("action", "learn") == "learn"]
     long_paths = [
@@ -143,7 +144,7 @@ def first_actions(gaps: Sequence[dict], limit: int = FIRST_ACTIONS) -> list[dict
         if g.get("action") == "long_path" and g["jd_evidence"].get("requirement") == "required"
     ]
     show = [g for g in open_gaps if g.get("action") == "show"]
-    chosen = learn[:2] + long_paths[:1] + show[:1] + learn[2:]
+    chosen = learn[:2] + long_paths[:1] + learn[2:3] + show[:1]
     return [_action(g) for g in chosen[:limit]]
 
 

@@ -62,6 +62,7 @@ _WORKING_WITH = re.compile(
     re.IGNORECASE,
 )
 SENTENCE_CHARS = 300
+_LIST_MARK = re.compile(r"^[-–—•*·▪◦]+\s*")  # "- Fluent German" is quoted "Fluent German"
 _ABBREVIATION = re.compile(r"\b(?:e\.g|i\.e|incl|approx|vs|etc)\.\s*$", re.IGNORECASE)
 
 
@@ -104,7 +105,7 @@ def read_requirements(jd_text: str, jd_skills: Sequence[dict]) -> list[Requireme
         inside = [m for m in _mentions(jd_skills) if start <= m.start and m.end <= end]
         if not inside:
             continue
-        sentence = " ".join(jd_text[start:end].split())[:SENTENCE_CHARS]
+        sentence = _LIST_MARK.sub("", " ".join(jd_text[start:end].split()))[:SENTENCE_CHARS]
         for chain, examples in _chains(jd_text, inside):
             ids = list(dict.fromkeys(m.skill_id for m in chain))
             years = _years(jd_text, start, end, chain)
