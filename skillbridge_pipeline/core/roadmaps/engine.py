@@ -496,6 +496,37 @@ LEVEL_WORDS = (
 )
 QUALIFICATIONS = (  # (words in the name, how long, first step), first match wins
     (
+        ("cpa", "acca", "cima", "chartered accountant", "cfa"),
+        "1.5-4 years part time beside work: several exams, and supervised experience before "
+        "you may use the title",
+        "Check which exams your degree exempts you from, register with the body and book the "
+        "first exam window",
+    ),
+    (
+        ("nmc", "registered nurse", "nursing licen"),
+        "a nursing degree (3 years; 2 after a relevant degree) or a nursing apprenticeship "
+        "(about 4 years), then registration",
+        "Ask your employer about a nursing apprenticeship, or compare pre-registration nursing "
+        "courses and their next intake",
+    ),
+    (
+        ("qualified teacher", "teaching licen", "teaching credential"),
+        "about a year of teacher training after a degree (an assessment-only route exists for "
+        "experienced unqualified teachers)",
+        "Compare teacher-training routes for your subject and apply for the next intake",
+    ),
+    (
+        ("electrician licen", "journeyman"),
+        "a 4-5 year apprenticeship (about 8,000 hours on the job) and then the licensing exam",
+        "Log your supervised hours from now on and ask your employer or a union about an "
+        "apprenticeship place",
+    ),
+    (
+        ("commercial driving", "cdl", "hgv"),
+        "3-8 weeks of training, then theory and practical tests",
+        "Book the medical and the theory test, then a training course with a licensed school",
+    ),
+    (
         ("phd", "doctor"),
         "3-4 years full time, 5-7 part time; industry (professional) doctorates exist too",
         "Find a supervisor whose research fits the role and ask about funded or part-time places",

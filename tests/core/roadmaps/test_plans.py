@@ -5,6 +5,7 @@ experience: shown in the resume). Hand-built analyses, no catalog, no model."""
 import csv
 import json
 
+import pytest
 from fake_llm import FakeLlm
 
 from skillbridge_pipeline.core.roadmaps import llm
@@ -15,6 +16,7 @@ from skillbridge_pipeline.core.roadmaps.engine import (
     RoadmapInvalid,
     effort_hours,
     generic_roadmap,
+    long_path,
     plan_lines,
     template_roadmap,
     validate_roadmap,
@@ -320,3 +322,19 @@ def test_chat_answers_a_language_as_a_long_path():
     how_long = answer("How long does German take?", analysis)
     assert "months" in how_long and "No time at all" not in how_long
     assert answer("What should I learn first?", analysis).startswith("Start with Python")
+
+
+@pytest.mark.parametrize(
+    ("name", "words"),
+    [
+        ("CPA", "years part time"),
+        ("NMC registration", "nursing degree"),
+        ("Qualified teacher status", "teacher training"),
+        ("Electrician licence", "apprenticeship"),
+        ("AWS certification", "weeks of study"),
+    ],
+)
+def test_a_professional_qualification_takes_its_real_time(name, words):
+    """A CPA is not "4-12 weeks of study", nor an NMC registration "weeks to months"."""
+    path = long_path({"skill_id": "x", "name": name, "kind": "qualification"})
+    assert words in path["how_long"], path
