@@ -117,11 +117,12 @@ ASKED_ORDER = {"required": 0, None: 1, "preferred": 2}
 
 
 def advice_order(gap: dict) -> tuple:
-    """Skills to learn first, then long paths, then what to show; within each, what the JD
-    requires before what it prefers (as a coach and the roadmap's weeks take them), what it
-    names before what a sentence only means (a guess, right about one time in five), then the
-    model's priority."""
+    """What is still open before what the resume already meets; skills to learn first, then
+    long paths, then what to show; within each, what the JD requires before what it prefers
+    (as a coach and the roadmap's weeks take them), what it names before what a sentence only
+    means (a guess, right about one time in five), then the model's priority."""
     return (
+        gap["coverage"] == "Strong",
         ACTION_ORDER.index(gap.get("action", "learn")),
         ASKED_ORDER.get(gap["jd_evidence"].get("requirement"), 1),
         gap["jd_evidence"].get("method") == "meaning",

@@ -13,6 +13,7 @@ import pytest
 import torch
 from conftest import SAMPLES, SHARED
 
+from skillbridge_pipeline.core.gaps.advice import advice_order
 from skillbridge_pipeline.core.gaps.embeddings import EmbeddingCache
 from skillbridge_pipeline.core.gaps.features import (
     BASELINE_DIM,
@@ -65,9 +66,18 @@ def test_fields_order_and_range(scorer, extractor):
     assert 0.0 <= result["overall_match"] <= 1.0
     gaps = result["skill_gaps"]
     assert gaps and all(set(g) >= GAP_FIELDS for g in gaps)
-    ranks = [(LEVELS.index(g["priority_level"]), g["priority_score"]) for g in gaps]
-    assert ranks == sorted(ranks, reverse=True)
-    assert LEVELS.index(gaps[0]["priority_level"]) == max(r for r, _ in ranks)
+    # Open gaps first, to learn before long paths before what to show, required before
+    # preferred, then by level and score: skill_gaps[0] is the most critical required one.
+    order = [advice_order(g) for g in gaps]
+    assert order == sorted(order)
+    required = [
+        LEVELS.index(g["priority_level"])
+        for g in gaps
+        if g["coverage"] != "Strong"
+        and g["action"] == "learn"
+        and g["jd_evidence"]["requirement"] == "required"
+    ]
+    assert LEVELS.index(gaps[0]["priority_level"]) == max(required)
     assert {"Python", "SQL"} <= set(result["matched_skills"])
     assert "Apache Kafka" in result["missing_skills"]
     kafka = next(g for g in gaps if g["name"] == "Apache Kafka")
