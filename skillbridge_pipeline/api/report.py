@@ -9,12 +9,15 @@ from functools import cache
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from skillbridge_pipeline.core.gaps.advice import COUNTED, KIND_LABELS
+from skillbridge_pipeline.core.gaps.advice import (
+    COUNTED,
+    KIND_LABELS,
+    action_of,
+    focus_of,
+    kind_of,
+)
 from skillbridge_pipeline.core.gaps.advice import first_actions as advice_first_actions
 from skillbridge_pipeline.core.roadmaps.engine import (
-    action,
-    focus,
-    kind,
     learning_gaps,
     long_path,
     show_in_resume,
@@ -57,13 +60,13 @@ def sentence_around(text: str | None, start: int | None, end: int | None) -> dic
 def _row(gap: dict, resume_text: str | None, jd_text: str | None) -> dict:
     closest = gap.get("closest_resume_skill") or {}
     evidence, asked = closest.get("evidence") or {}, gap.get("jd_evidence") or {}
-    what = kind(gap)
+    what = kind_of(gap)
     return {
         **gap,
         "kind": what,
-        "action": action(gap),
+        "action": action_of(gap),
         "kind_label": KIND_LABELS.get(what, what.replace("_", " ")),
-        "focus": focus(gap),
+        "focus": focus_of(gap),
         "category_label": CATEGORIES.get(gap["category"], gap["category"]),
         "colour": LEVEL_COLOURS.get(gap["priority_level"], "#80868b"),
         "asked": sentence_around(jd_text, asked.get("start"), asked.get("end")),
@@ -76,7 +79,7 @@ def _row(gap: dict, resume_text: str | None, jd_text: str | None) -> dict:
         "alternatives": _alternatives(gap.get("group")),
         # "one of PyTorch, TensorFlow" shows as the member to study (or the one met), the
         # others as "any of".
-        "label": focus(gap) if _alternatives(gap.get("group")) else gap["name"],
+        "label": focus_of(gap) if _alternatives(gap.get("group")) else gap["name"],
     }
 
 
@@ -113,7 +116,7 @@ def _with_actions(gaps: list[dict]) -> list[dict]:
     """Gaps with their kind and action spelled out (an analysis stored before kinds: by its
     category, every gap one to learn)."""
     return [
-        {**g, "kind": kind(g), "action": action(g), "jd_evidence": g.get("jd_evidence") or {}}
+        {**g, "kind": kind_of(g), "action": action_of(g), "jd_evidence": g.get("jd_evidence") or {}}
         for g in gaps
     ]
 
@@ -125,7 +128,7 @@ def learn_order(analysis: dict, roadmap: dict | None) -> list[dict]:
     order = study_order(learning_gaps(analysis))
     week1 = next(iter((roadmap or {}).get("weeks", {}).values()), None) or {}
     names = [str(n).casefold() for n in week1.get("focus_skills") or []]
-    lead = next((g for g in order if focus(g).casefold() in names), None)
+    lead = next((g for g in order if focus_of(g).casefold() in names), None)
     if lead is not None and order and lead is not order[0]:
         order = [lead, *(g for g in order if g is not lead)]
     return order
@@ -142,7 +145,7 @@ def first_actions(
     roadmap week that plans it (`weeks`: focus skill, casefolded -> week)."""
     candidates = _with_actions(order) + [g for g in _with_actions(gaps) if g["action"] != "learn"]
     chosen = advice_first_actions(candidates)
-    by_skill = {focus(g): g for g in reversed(candidates)}
+    by_skill = {focus_of(g): g for g in reversed(candidates)}
     return [
         {
             **act,
@@ -322,9 +325,9 @@ def _compared(answer: dict) -> dict:
         "match": round(100 * analysis["overall_match"]),
         "counted": match_line(analysis, gaps),
         "actions": first_actions(gaps, order),
-        "gaps": [{**g, "kind_label": KIND_LABELS.get(kind(g), kind(g))} for g in order],
-        "long_paths": [g["name"] for g in open_gaps if action(g) == "long_path"],
-        "to_show": [g["name"] for g in open_gaps if action(g) == "show"],
+        "gaps": [{**g, "kind_label": KIND_LABELS.get(kind_of(g), kind_of(g))} for g in order],
+        "long_paths": [g["name"] for g in open_gaps if action_of(g) == "long_path"],
+        "to_show": [g["name"] for g in open_gaps if action_of(g) == "show"],
         "colours": LEVEL_COLOURS,
     }
 

@@ -40,12 +40,34 @@ FIRST_ACTIONS = 3
 COUNTED = "skills to learn, spoken languages and qualifications the job asks for"
 
 
+# Before kinds: a gap's kind from its category (most of tools_practices is methods).
+KIND_BY_CATEGORY = {"soft_skills": "soft_skill", "tools_practices": "concept"}
+# What the JD asks first: required, then where it does not say, then preferred.
+ASKED_ORDER = {"required": 0, None: 1, "preferred": 2}
+
+
 def kind_of(skill: dict) -> str:
-    """A skill's kind as extraction stored it; a row from before kinds, by its category."""
+    """A skill's kind as extraction stored it (or a gap carries it); a row or gap from before
+    kinds gets it from its category."""
     kind = skill.get("skill_kind") or skill.get("kind")
     if kind in KIND_LABELS:
         return kind
-    return "soft_skill" if skill.get("category") == "soft_skills" else "technology"
+    return KIND_BY_CATEGORY.get(skill.get("category"), "technology")
+
+
+def action_of(gap: dict) -> str:
+    """learn, long_path or show; a gap stored before actions is one to learn."""
+    return gap.get("action") or "learn"
+
+
+def focus_of(gap: dict) -> str:
+    """The skill to study: for "one of TensorFlow, PyTorch", the member nearest the resume."""
+    return gap.get("focus") or gap["name"]
+
+
+def asked_of(gap: dict) -> str | None:
+    """required, preferred, or None where the JD does not say."""
+    return (gap.get("jd_evidence") or {}).get("requirement")
 
 
 def requirement_gaps(
@@ -113,9 +135,6 @@ def _capped(gap: dict) -> dict:
     return gap
 
 
-ASKED_ORDER = {"required": 0, None: 1, "preferred": 2}
-
-
 def advice_order(gap: dict) -> tuple:
     """What is still open before what the resume already meets; skills to learn first, then
     long paths, then what to show; within each, what the JD requires before what it prefers
@@ -123,8 +142,8 @@ def advice_order(gap: dict) -> tuple:
     means (a guess, right about one time in five), then the model's priority."""
     return (
         gap["coverage"] == "Strong",
-        ACTION_ORDER.index(gap.get("action", "learn")),
-        ASKED_ORDER.get(gap["jd_evidence"].get("requirement"), 1),
+        ACTION_ORDER.index(action_of(gap)),
+        ASKED_ORDER.get(asked_of(gap), 1),
         gap["jd_evidence"].get("method") == "meaning",
         -LEVELS.index(gap["priority_level"]),
         -gap["priority_score"],
@@ -138,20 +157,16 @@ def first_actions(gaps: Sequence[dict], limit: int = FIRST_ACTIONS) -> list[dict
     learn, a long path the JD requires, and a quality to show only when little is left to
     learn."""
     open_gaps = [g for g in gaps if g["coverage"] != "Strong"]
-    learn = [g for g in open_gaps if g.get("action", "learn") == "learn"]
-    long_paths = [
-        g
-        for g in open_gaps
-        if g.get("action") == "long_path" and g["jd_evidence"].get("requirement") == "required"
-    ]
-    show = [g for g in open_gaps if g.get("action") == "show"]
+    learn = [g for g in open_gaps if action_of(g) == "learn"]
+    long_paths = [g for g in open_gaps if action_of(g) == "long_path" and asked_of(g) == "required"]
+    show = [g for g in open_gaps if action_of(g) == "show"]
     chosen = learn[:2] + long_paths[:1] + learn[2:3] + show[:1]
     return [_action(g) for g in chosen[:limit]]
 
 
 def _action(gap: dict) -> dict:
-    focus = gap.get("focus") or gap["name"]
-    action = gap.get("action", "learn")
+    focus = focus_of(gap)
+    action = action_of(gap)
     if action == "learn":
         verb = "Go deeper in" if gap["coverage"] == "Partial" else "Learn"
         text = f"{verb} {focus}"
@@ -162,7 +177,7 @@ def _action(gap: dict) -> dict:
         text = f"Start on {gap['name']}: a path of months, not weeks"
     else:
         text = f"Show {gap['name']} in your resume: one bullet with a real example"
-    asked = gap["jd_evidence"].get("requirement")
+    asked = asked_of(gap)
     why = {"required": "the job requires it", "preferred": "the job would like it"}.get(
         asked, "the job asks for it"
     )

@@ -101,15 +101,16 @@ def read_requirements(jd_text: str, jd_skills: Sequence[dict]) -> list[Requireme
     single: dict[str, Requirement] = {}  # asked for on its own
     grouped: dict[str, Requirement] = {}  # one of alternatives
     colleagues: set[str] = set()
-    for start, end in _sentences(jd_text) if jd_text else []:
-        inside = [m for m in _mentions(jd_skills) if start <= m.start and m.end <= end]
+    mentions = _mentions(jd_skills) if jd_text else []
+    for start, end in _sentences(jd_text) if mentions else []:
+        inside = [m for m in mentions if start <= m.start and m.end <= end]
         if not inside:
             continue
         sentence = _LIST_MARK.sub("", " ".join(jd_text[start:end].split()))[:SENTENCE_CHARS]
         for chain, examples in _chains(jd_text, inside):
             ids = list(dict.fromkeys(m.skill_id for m in chain))
             years = _years(jd_text, start, end, chain)
-            if len(ids) > 1 and (examples or _alternatives(jd_text, start, end, chain)):
+            if len(ids) > 1 and (examples or _alternatives(jd_text, end, chain)):
                 group = Requirement(ids, True, sentence, years)
                 for skill_id in ids:
                     grouped.setdefault(skill_id, group)
@@ -184,7 +185,7 @@ def _chains(text: str, mentions: list[_Mention]) -> list[tuple[list[_Mention], b
     return chains
 
 
-def _alternatives(text: str, start: int, end: int, chain: list[_Mention]) -> bool:
+def _alternatives(text: str, end: int, chain: list[_Mention]) -> bool:
     if any(_OR.search(text[a.end : b.start]) for a, b in pairwise(chain)):
         return True
     # The line before, not the sentence: "e.g." ends a sentence for the splitter.

@@ -35,6 +35,7 @@ from skillbridge_pipeline.core.documents.identity import KIND_LABELS, failed_doc
 from skillbridge_pipeline.core.gaps.advice import (
     COUNTED,
     LEVELS,
+    action_of,
     advice_order,
     first_actions,
     kind_of,
@@ -476,7 +477,7 @@ def required_first(analysis: dict) -> tuple[int, int]:
         g
         for g in analysis["skill_gaps"]
         if g["coverage"] == "Missing"
-        and g.get("action", "learn") == "learn"
+        and action_of(g) == "learn"
         and g["jd_evidence"].get("method", "name") == "name"
     ]
     score = {g["skill_id"]: g["priority_score"] for g in missing}

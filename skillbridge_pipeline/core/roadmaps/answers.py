@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 
+from skillbridge_pipeline.core.gaps.advice import action_of
 from skillbridge_pipeline.core.roadmaps.engine import (
-    action,
     effort_hours,
     learning_gaps,
     long_path,
@@ -66,7 +66,7 @@ def _gap(name: str, analysis: dict) -> dict:
 def _open(name: str, analysis: dict) -> bool:
     """A gap never planned in weeks that the resume does not show yet."""
     gap = _gap(name, analysis)
-    return action(gap) != "learn" and gap["coverage"] != "Strong"
+    return action_of(gap) != "learn" and gap["coverage"] != "Strong"
 
 
 def _relevance(name: str, analysis: dict) -> str:
@@ -75,10 +75,10 @@ def _relevance(name: str, analysis: dict) -> str:
     how = {"required": "requires", "preferred": "would like"}.get(asked, "asks for")
     if gap["coverage"] == "Strong":
         return f"Yes, the job {how} {name}, and your resume already shows it: keep it visible."
-    if action(gap) == "long_path":
+    if action_of(gap) == "long_path":
         path = long_path(gap)
         return f"Yes, the job {how} {name}: a long path, not a week: {path['how_long']}."
-    if action(gap) == "show":
+    if action_of(gap) == "show":
         return f"Yes, the job {how} {name}: shown, not studied. {show_in_resume(gap)['how']}."
     state = "is missing from" if gap["coverage"] == "Missing" else "is only close in"
     return (

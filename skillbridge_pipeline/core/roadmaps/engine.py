@@ -34,6 +34,13 @@ from pathlib import Path
 
 import numpy as np
 
+from skillbridge_pipeline.core.gaps.advice import (
+    ASKED_ORDER,
+    action_of,
+    asked_of,
+    focus_of,
+    kind_of,
+)
 from skillbridge_pipeline.core.roadmaps.catalog import ResourceIndex
 from skillbridge_pipeline.core.skills.taxonomy import DATA_DIR
 
@@ -49,8 +56,6 @@ PREREQUISITES_FILE = DATA_DIR / "roadmaps" / "prerequisites.tsv"
 # Hours to working knowledge of a missing skill, by kind; a partial one needs half.
 KIND_HOURS = {"technology": 10, "concept": 8, "domain": 12, "soft_skill": 6}
 SENIOR_YEARS = 3  # "3+ years of X": a deeper level is expected, half as long again
-# Before kinds: a gap's kind read from its category (most of tools_practices is methods).
-KIND_BY_CATEGORY = {"soft_skills": "soft_skill", "tools_practices": "concept"}
 # Categories whose skills are shown with code or a computer; the rest with supervised practice.
 DIGITAL = {
     "programming_languages",
@@ -60,7 +65,6 @@ DIGITAL = {
     "web_mobile",
     "databases",
 }
-REQUIREMENT_RANK = {"required": 0, None: 1, "preferred": 2}
 
 # Week projects for a skill projects.tsv does not list: a tool of a software category by its
 # category, anything else by its kind and whether its field works at a computer.
@@ -104,25 +108,6 @@ class RoadmapInvalid(ValueError):
     """An LLM roadmap that breaks the schema or cites a resource we did not offer."""
 
 
-def kind(gap: dict) -> str:
-    """What the skill is; a gap stored before kinds gets it from its category."""
-    return gap.get("kind") or KIND_BY_CATEGORY.get(gap.get("category"), "technology")
-
-
-def action(gap: dict) -> str:
-    """learn, long_path or show; a gap stored before actions is one to learn."""
-    return gap.get("action") or "learn"
-
-
-def focus(gap: dict) -> str:
-    """The skill to study: for "one of TensorFlow, PyTorch", the member nearest the resume."""
-    return gap.get("focus") or gap["name"]
-
-
-def requirement(gap: dict) -> str | None:
-    return (gap.get("jd_evidence") or {}).get("requirement")
-
-
 def digital(gap: dict) -> bool:
     return gap.get("category") in DIGITAL
 
@@ -133,7 +118,7 @@ def learning_gaps(analysis: dict) -> list[dict]:
     return [
         g
         for g in analysis.get("skill_gaps", [])
-        if action(g) == "learn" and g["coverage"] != "Strong"
+        if action_of(g) == "learn" and g["coverage"] != "Strong"
     ]
 
 
@@ -141,7 +126,7 @@ def effort_hours(gap: dict) -> float:
     """Hours to working knowledge. What the skill is decides it, not how urgent it is: a tool
     takes less than a knowledge field. Half when the resume shows something close; half as long
     again when the JD asks for years of it (a deeper level, which the years then build)."""
-    hours = KIND_HOURS.get(kind(gap), 8)
+    hours = KIND_HOURS.get(kind_of(gap), 8)
     if (gap.get("years") or 0) >= SENIOR_YEARS:
         hours *= 1.5
     return hours / 2 if gap["coverage"] == "Partial" else hours
@@ -174,7 +159,7 @@ def study_order(gaps: Sequence[dict]) -> list[dict]:
     given (priority) order; a gap another one builds on comes just before it, so nobody starts
     Django before Python."""
     by_id = {g["skill_id"]: g for g in reversed(gaps)}  # the first gap of an id
-    ranked = sorted(gaps, key=lambda g: REQUIREMENT_RANK.get(requirement(g), 1))
+    ranked = sorted(gaps, key=lambda g: ASKED_ORDER.get(asked_of(g), 1))
     order: list[dict] = []
     seen: set[int] = set()
 
@@ -197,21 +182,23 @@ def why(gap: dict, order: Sequence[dict]) -> str:
     position = order.index(gap)
     needs = prerequisites()
     later = [
-        focus(g) for g in order[position + 1 :] if gap["skill_id"] in needs.get(g["skill_id"], ())
+        focus_of(g)
+        for g in order[position + 1 :]
+        if gap["skill_id"] in needs.get(g["skill_id"], ())
     ]
     earlier = [
-        focus(g) for g in order[:position] if g["skill_id"] in needs.get(gap["skill_id"], ())
+        focus_of(g) for g in order[:position] if g["skill_id"] in needs.get(gap["skill_id"], ())
     ]
     if later:
         verb = "builds" if len(later) == 1 else "build"
         before = f"before {' and '.join(later)}, which {verb} on it"
         return f"First: {before}" if position == 0 else before[0].upper() + before[1:]
     built_on = f"; it builds on {' and '.join(earlier)}" if earlier else ""
-    if requirement(gap) == "preferred":
-        if any(requirement(g) != "preferred" for g in order):
+    if asked_of(gap) == "preferred":
+        if any(asked_of(g) != "preferred" for g in order):
             return "Preferred, not required: after the required ones" + built_on
         return f"Preferred, not required: a {gap['priority_level'].lower()} priority gap" + built_on
-    asked = "the JD requires it" if requirement(gap) == "required" else "the JD asks for it"
+    asked = "the JD requires it" if asked_of(gap) == "required" else "the JD asks for it"
     sentence = (gap.get("jd_evidence") or {}).get("sentence")
     asked += f" ('{_shortened(sentence)}')" if sentence else ""
     if position == 0:
@@ -227,10 +214,10 @@ def _shortened(sentence: str, limit: int = 80) -> str:
 def project(gap: dict) -> tuple[str, str]:
     """(what to build or do this week, how to check it) for the gap's focus skill: written for
     the skill when projects.tsv has it, else by kind and category."""
-    skill = focus(gap)
+    skill = focus_of(gap)
     if written := skill_projects().get(gap["skill_id"]):
         return written
-    what, works_digitally = kind(gap), digital(gap)
+    what, works_digitally = kind_of(gap), digital(gap)
     if what == "soft_skill":
         template = SOFT_SKILL_PROJECT
     elif what == "technology" and works_digitally:
@@ -249,7 +236,7 @@ def offered_resources(
     """Skill id -> the catalog resources found on-topic for it, as a roadmap cites them, for
     every gap of these analyses in one lookup (a grouped gap by the member to study)."""
     gaps = [g for analysis in analyses for g in learning_gaps(analysis)]
-    found = index.for_skills([(g["skill_id"], focus(g)) for g in gaps], vectors)
+    found = index.for_skills([(g["skill_id"], focus_of(g)) for g in gaps], vectors)
     return {
         skill_id: [{**f.resource.cited(), "relevance": f.relevance} for f in hits]
         for skill_id, hits in found.items()
@@ -289,8 +276,8 @@ def works_digitally(analysis: dict) -> bool:
     """Whether the applying weeks may ask for a repository: most of the skills to learn (else
     of all the skills asked for) are shown at a computer; personal qualities say nothing about
     where one works. A nurse or a cook is never asked for a repository."""
-    gaps = [g for g in learning_gaps(analysis) if kind(g) != "soft_skill"]
-    gaps = gaps or [g for g in analysis.get("skill_gaps", []) if kind(g) != "soft_skill"]
+    gaps = [g for g in learning_gaps(analysis) if kind_of(g) != "soft_skill"]
+    gaps = gaps or [g for g in analysis.get("skill_gaps", []) if kind_of(g) != "soft_skill"]
     return 2 * sum(map(digital, gaps)) > len(gaps)
 
 
@@ -312,7 +299,7 @@ def template_roadmap(
         if number < len(planned):
             weeks[week] = _learning_week(planned[number], order, offered, hours_per_week, used)
         else:
-            learnt = [focus(g) for w in planned for g in w]
+            learnt = [focus_of(g) for w in planned for g in w]
             weeks[week] = _applying_week(
                 number - len(planned), learnt, hours_per_week, works_digitally(analysis)
             )
@@ -332,8 +319,8 @@ def beyond_weeks(analysis: dict) -> dict:
     LLM or template: facts about how long a degree takes are not the LLM's to invent."""
     open_gaps = [g for g in analysis.get("skill_gaps", []) if g["coverage"] != "Strong"]
     return {
-        "long_paths": [long_path(g) for g in open_gaps if action(g) == "long_path"],
-        "show_in_resume": [show_in_resume(g) for g in open_gaps if action(g) == "show"],
+        "long_paths": [long_path(g) for g in open_gaps if action_of(g) == "long_path"],
+        "show_in_resume": [show_in_resume(g) for g in open_gaps if action_of(g) == "show"],
     }
 
 
@@ -348,9 +335,9 @@ def _learning_week(
         if not fresh:
             unvetted.append(
                 {
-                    "skill": focus(gap),
+                    "skill": focus_of(gap),
                     "note": NO_RESOURCE,
-                    "search_terms": search_terms(focus(gap), digital(gap)),
+                    "search_terms": search_terms(focus_of(gap), digital(gap)),
                 }
             )
         room = RESOURCES_PER_WEEK - len(resources)
@@ -359,9 +346,9 @@ def _learning_week(
             used.add(resource["url"])
     artefact, self_check = project(gaps[0])
     week = {
-        "focus_skills": [focus(g) for g in gaps],
+        "focus_skills": [focus_of(g) for g in gaps],
         "why": why(gaps[0], order)
-        + "".join(f"; {focus(g)} shares the week: both fit its hours" for g in gaps[1:]),
+        + "".join(f"; {focus_of(g)} shares the week: both fit its hours" for g in gaps[1:]),
         "goals": goals,
         "resources": resources,
         "artefact": artefact,
@@ -397,7 +384,7 @@ def _goal(gap: dict, hours: int, course: dict | None = None) -> str:
             f"; the JD asks for {gap['years']}+ years: this starts them, using it at work adds them"
         )
     return (
-        f"{verb} {focus(gap)} ({gap['priority_level'].lower()} priority, "
+        f"{verb} {focus_of(gap)} ({gap['priority_level'].lower()} priority, "
         f"{gap['coverage'].lower()} today): {time}"
     )
 
@@ -560,11 +547,16 @@ CERTIFICATION = (
 def long_path(gap: dict) -> dict:
     """A language or a qualification: how long it really takes and the first step, never a
     week of the plan."""
-    if kind(gap) == "language":
+    if kind_of(gap) == "language":
         how_long, first_step = _language_path(gap)
     else:
         how_long, first_step = _qualification_path(gap["name"])
-    return {"skill": gap["name"], "kind": kind(gap), "how_long": how_long, "first_step": first_step}
+    return {
+        "skill": gap["name"],
+        "kind": kind_of(gap),
+        "how_long": how_long,
+        "first_step": first_step,
+    }
 
 
 def language_level(gap: dict) -> str:
@@ -642,7 +634,7 @@ def show_in_resume(gap: dict) -> dict:
     """A personal quality or industry experience: not studied, shown in the resume by an
     example with a situation and a result (a claim alone convinces nobody)."""
     skill = gap["name"]
-    if kind(gap) == "industry":
+    if kind_of(gap) == "industry":
         how = (
             f"Show experience close to {skill}: clients, projects, placements or volunteering "
             f"in or near the sector, in its own words (its customers, rules, products), e.g. "
@@ -659,7 +651,7 @@ def show_in_resume(gap: dict) -> dict:
             f"Show {skill} instead of claiming it: one bullet with a real situation, what you "
             f"did and the result, e.g. '{example}'"
         )
-    return {"skill": skill, "kind": kind(gap), "how": how}
+    return {"skill": skill, "kind": kind_of(gap), "how": how}
 
 
 def plan_lines(plan: dict, not_yet: int | None = None) -> list[str]:
@@ -696,7 +688,7 @@ def generic_roadmap(
     hours_per_week: int = DEFAULT_HOURS_PER_WEEK,
     reason: str = "no learning-resource catalog available",
 ) -> dict:
-    ordered = [focus(g) for g in study_order(learning_gaps(analysis))]
+    ordered = [focus_of(g) for g in study_order(learning_gaps(analysis))]
     names = ordered[:4] or ["the job's core skills"]
     plan = [
         (

@@ -11,6 +11,7 @@ import json
 import logging
 from dataclasses import dataclass
 
+from skillbridge_pipeline.core.gaps.advice import action_of, asked_of, focus_of, kind_of
 from skillbridge_pipeline.core.roadmaps import engine as roadmaps
 from skillbridge_pipeline.core.roadmaps.answers import answer
 from skillbridge_pipeline.metrics import LLM_FALLBACK_TOTAL
@@ -100,18 +101,18 @@ def roadmap(
             "hours_per_week": hours_per_week,
             "gaps": [
                 {
-                    "skill": roadmaps.focus(g),
-                    "kind": roadmaps.kind(g),
+                    "skill": focus_of(g),
+                    "kind": kind_of(g),
                     "priority": g["priority_level"],
                     "coverage": g["coverage"],
-                    "required": roadmaps.requirement(g) or "asked",
+                    "required": asked_of(g) or "asked",
                     "hours_needed": roadmaps.effort_hours(g),
                     "why_here": roadmaps.why(g, order),
                 }
                 for g in gaps
             ],
             "resources": {
-                roadmaps.focus(g): [
+                focus_of(g): [
                     {k: v for k, v in r.items() if k != "relevance"}
                     for r in offered.get(g["skill_id"], [])
                 ]
@@ -143,7 +144,7 @@ def _never_weeks(analysis: dict) -> set[str]:
     """Names of the gaps no week may hold: languages, qualifications, what to show."""
     gaps = analysis.get("skill_gaps", [])
     return {
-        n for g in gaps if roadmaps.action(g) != "learn" for n in (g["name"], roadmaps.focus(g))
+        n for g in gaps if action_of(g) != "learn" for n in (g["name"], focus_of(g))
     }
 
 
