@@ -19,6 +19,7 @@ import os
 import sys
 from collections import defaultdict
 
+import numpy as np
 from tqdm import tqdm
 
 from skillbridge_pipeline.core.skills.extraction import SkillExtractor
@@ -86,6 +87,19 @@ def baseline_rows(sentences: list[dict]) -> list:
     return [(s, {concepts[i][0] for i in row}, 3) for s, row in zip(sentences, top, strict=True)]
 
 
+def static_rows(linker: SemanticLinker, sentences: list[dict], k: int = 3) -> list:
+    """The linker's own model the baseline's way: each whole sentence, its k nearest concepts
+    (no threshold, no names): how far the static model is behind MiniLM at the same k."""
+    taxonomy = load_taxonomy()
+    vectors = linker._encode([s["text"] for s in sentences])
+    top = np.argsort(-(vectors @ linker.concepts.T), axis=1)[:, :k]
+    uris = [taxonomy.skills[i].esco_uri for i in linker.skill_ids]
+    return [
+        (s, {u for i in row if (u := uris[i])}, k)
+        for s, row in zip(sentences, top, strict=True)
+    ]
+
+
 def main() -> int:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -101,6 +115,9 @@ def main() -> int:
             extractor_rows(SkillExtractor(taxonomy, linker=SemanticLinker(taxonomy)), sentences),
         ),
     }
+    results["static_top3"] = report(
+        "static model, top 3", static_rows(SemanticLinker(taxonomy), sentences)
+    )
     if args.baseline:
         results["minilm_top3"] = report("MiniLM zero-shot top 3", baseline_rows(sentences))
     if args.json:

@@ -21,15 +21,17 @@ from dagster import (
     RunStatusSensorDefinition,
     build_sensor_context,
 )
+from dagster._core.storage.tags import SENSOR_NAME_TAG
 
 from skillbridge_pipeline.core.documents.identity import KIND_FOLDERS, document_id
 from skillbridge_pipeline.core.documents.intake import write_request
 from skillbridge_pipeline.core.roadmaps.engine import plan_lines
 from skillbridge_pipeline.core.skills.taxonomy import CATEGORIES, DATA_DIR
 from skillbridge_pipeline.hooks import EXECUTOR_TAG
-from skillbridge_pipeline.settings import skillbridge_home
+from skillbridge_pipeline.settings import PROJECT_ROOT, skillbridge_home
 
 SAMPLES_DIR = DATA_DIR / "samples"
+WORKSPACE_FILE = PROJECT_ROOT / "workspace.yaml"  # the code location `skillbridge dev` serves
 
 
 def copy_samples(inbox: Path, samples: Path = SAMPLES_DIR, requests: bool = True) -> int:
@@ -95,7 +97,8 @@ def run_pending(
                         defs,
                         request.job_name,
                         request.partition_key,
-                        request.tags,
+                        # as the daemon tags it: the UI says which sensor launched the run
+                        {SENSOR_NAME_TAG: sensor.name, **request.tags},
                         log_level,
                     )
                 )
@@ -125,14 +128,75 @@ def execute(
     tags: dict | None = None,
     log_level: str = "WARNING",
 ) -> tuple[str, bool]:
-    outcome = defs.resolve_job_def(job_name).execute_in_process(
-        instance=instance,
+    """Execute a run of `job_name` in this process, created as the workspace's code location
+    would create it (`workspace_origin`): the UI links it to the location, lists it under the
+    job and can re-execute it, as it does the daemon's runs. `execute_in_process` makes runs
+    without an origin, which the UI shows as launched from nowhere."""
+    from dagster._core.definitions.job_base import InMemoryJob
+    from dagster._core.execution.api import create_execution_plan, execute_run
+    from dagster._core.execution.execute_in_process import merge_run_tags
+
+    job = defs.resolve_job_def(job_name)
+    run_config = {"loggers": {"console": {"config": {"log_level": log_level}}}}
+    run_tags = merge_run_tags(
+        job_def=job,
         partition_key=partition_key,
         tags={EXECUTOR_TAG: f"{socket.gethostname()}:{os.getpid()}", **(tags or {})},
-        run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
-        raise_on_error=False,
+        asset_selection=None,
+        instance=instance,
+        run_config=run_config,
     )
-    return outcome.run_id, outcome.success
+    remote_origin, code_origin = workspace_origin(job_name)
+    run = instance.create_run_for_job(
+        job_def=job,
+        execution_plan=create_execution_plan(
+            job,
+            run_config=run_config,
+            instance_ref=instance.get_ref() if instance.is_persistent else None,
+            tags=run_tags,
+        ),
+        run_config=run_config,
+        tags=run_tags,
+        remote_job_origin=remote_origin,
+        job_code_origin=code_origin,
+    )
+    result = execute_run(InMemoryJob(job), run, instance)
+    return run.run_id, result.success
+
+
+def workspace_origin(job_name: str, workspace: Path = WORKSPACE_FILE):
+    """(remote origin, code origin) of `job_name` as the code location that `workspace.yaml`
+    declares loads it: its location name is what the UI matches a run to."""
+    import sys
+
+    import yaml
+    from dagster._core.code_pointer import ModuleCodePointer
+    from dagster._core.definitions.repository_definition.valid_definitions import (
+        SINGLETON_REPOSITORY_NAME,
+    )
+    from dagster._core.origin import JobPythonOrigin, RepositoryPythonOrigin
+    from dagster._core.remote_origin import (
+        ManagedGrpcPythonEnvCodeLocationOrigin,
+        RemoteRepositoryOrigin,
+    )
+    from dagster._core.types.loadable_target_origin import LoadableTargetOrigin
+
+    [entry] = yaml.safe_load(workspace.read_text(encoding="utf-8"))["load_from"]
+    target = entry["python_module"]
+    module = target["module_name"] if isinstance(target, dict) else target
+    location = target.get("location_name", module) if isinstance(target, dict) else module
+    directory = str(workspace.parent)
+    loadable = LoadableTargetOrigin(
+        executable_path=sys.executable, module_name=module, working_directory=directory
+    )
+    repository = RemoteRepositoryOrigin(
+        ManagedGrpcPythonEnvCodeLocationOrigin(loadable, location), SINGLETON_REPOSITORY_NAME
+    )
+    code = RepositoryPythonOrigin(
+        executable_path=sys.executable,
+        code_pointer=ModuleCodePointer(module, "defs", directory),
+    )
+    return repository.get_job_origin(job_name), JobPythonOrigin(job_name, code)
 
 
 def ensure_model(instance: DagsterInstance, defs) -> tuple[str, bool] | None:

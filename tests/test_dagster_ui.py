@@ -1,5 +1,6 @@
 """The Dagster UI in a real browser (Debian's Chromium via Playwright): the page of a batch that
-held a failed document shows the file's name and its reason on the asset where it failed."""
+held a failed document shows the file's name and its reason on the asset where it failed; the
+runs the CLI executed belong to the workspace's code location, as the daemon's do."""
 
 import os
 import shutil
@@ -76,6 +77,49 @@ def test_a_failed_documents_reason_is_on_the_asset_where_it_failed(tmp_path, mon
             page.wait_for_selector("td:has-text('Empty_Resume.txt')")
             assert page.is_visible("td:has-text('file is empty')")
             browser.close()
+        assert_runs_belong_to_the_code_location(f"http://127.0.0.1:{port}/graphql")
     finally:
         os.killpg(webserver.pid, 15)
         webserver.wait(60)
+
+
+def graphql(url: str, query: str) -> dict:
+    response = httpx.post(url, json={"query": query}, timeout=120)
+    response.raise_for_status()
+    assert "errors" not in response.json(), response.json()
+    return response.json()["data"]
+
+
+def assert_runs_belong_to_the_code_location(url: str) -> None:
+    """Linked (the run names its location), listed (the job's page lists it), re-executable (the
+    UI launches a re-execution from the location), and said to come from their sensor."""
+    runs = graphql(
+        url,
+        """{ runsOrError { ... on Runs { results { runId jobName
+             repositoryOrigin { repositoryLocationName repositoryName }
+             tags { key value } } } } }""",
+    )["runsOrError"]["results"]
+    assert runs
+    for run in runs:
+        origin = run["repositoryOrigin"]
+        assert origin == {
+            "repositoryLocationName": "skillbridge",
+            "repositoryName": "__repository__",
+        }
+        tags = {t["key"]: t["value"] for t in run["tags"]}
+        assert tags.get("dagster/sensor_name"), run
+    job = runs[-1]["jobName"]
+    listed = graphql(
+        url,
+        f"""{{ pipelineOrError(params: {{repositoryLocationName: "skillbridge",
+             repositoryName: "__repository__", pipelineName: "{job}"}}) {{
+             ... on Pipeline {{ runs {{ runId }} }} }} }}""",
+    )["pipelineOrError"]["runs"]
+    assert {r["runId"] for r in runs if r["jobName"] == job} == {r["runId"] for r in listed}
+    launched = graphql(
+        url,
+        f"""mutation {{ launchPipelineReexecution(reexecutionParams:
+             {{parentRunId: "{runs[-1]["runId"]}", strategy: ALL_STEPS}}) {{
+             __typename ... on PythonError {{ message }} }} }}""",
+    )["launchPipelineReexecution"]
+    assert launched["__typename"] == "LaunchRunSuccess", launched

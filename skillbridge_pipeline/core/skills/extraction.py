@@ -555,7 +555,7 @@ class SkillExtractor:
         spans = sentences.spans if sentences is not None else None
         units = [
             (start, end)
-            for start, end in text_units(text, spans)
+            for start, end in text_units(text, spans, named)
             if bisect_left(named, start) == bisect_left(named, end)
         ]
         kind = "resume" if sentences is None else "jd"

@@ -16,12 +16,14 @@ from __future__ import annotations
 import json
 import math
 import re
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 
 import numpy as np
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 from skillbridge_pipeline.core.skills.jd_context import split_sentences
 from skillbridge_pipeline.core.skills.taxonomy import DATA_DIR, Skill, Taxonomy
@@ -32,11 +34,13 @@ CALIBRATION_FILE = LINKER_DIR / "calibration.json"
 ADAPTER_FILE = LINKER_DIR / "adapter.npy"  # trained by `skillbridge build-linker --train`
 MAX_UNIT_WORDS = 40  # past this a unit is a paragraph: its mean vector means little
 MAX_UNITS = 2_000  # per document: linking stays bounded on a 5 MB posting
+ENCODE_BATCH = 8_192  # texts embedded at once when the concepts are built
 CLUSTERS, PROBE = 128, 8  # the inverted file over the concepts (see SemanticLinker)
 # "Essential: a, b and c": a label before the list, then items joined by commas or "and".
 _LABEL = re.compile(r"^\s*(?:[-*•·–]\s*)?[\w /&'-]{1,40}:\s+")
 _BULLET = re.compile(r"^\s*[-*•·–>]+\s*")
 _ITEM_SPLIT = re.compile(r"\s*(?:[,;•·|]|\band\b|\bor\b|&)\s*")
+_LIST_MARK = re.compile(r"[,;•·|]")
 _WORD = re.compile(r"[^\W\d_]{2,}")
 # Lines made of these name a resume's or a posting's section, not a skill.
 _SECTION_WORDS = frozenset(
@@ -88,6 +92,7 @@ _SECTION_WORDS = frozenset(
         "tasks",
     ]
 )
+MAX_HEADING_CHARS = 80  # four section words and their marks at most
 # A unit of only these asks for nothing ("and more", "etc.").
 MIN_CONTENT_WORDS = 2
 _EMPTY_WORDS = frozenset(
@@ -164,10 +169,14 @@ class Link:
 
 
 def text_units(
-    text: str, sentences: Sequence[tuple[int, int]] | None = None
+    text: str,
+    sentences: Sequence[tuple[int, int]] | None = None,
+    named: Sequence[int] = (),
 ) -> list[tuple[int, int]]:
     """Sentences, and the items of list lines, as (start, end) offsets into `text`
-    (`sentences`: its sentence spans, when the caller has them)."""
+    (`sentences`: its sentence spans, when the caller has them). `named`: sorted offsets where
+    the name matcher found a skill; a sentence that is not a list and names one is left out
+    before it is cut (the linker reads only what the names left empty)."""
     units = []
     for start, end in split_sentences(text) if sentences is None else sentences:
         sentence = text[start:end]
@@ -175,6 +184,12 @@ def text_units(
             continue  # "Experience", "Education": a section's name, not a skill
         label = _LABEL.match(sentence) or _BULLET.match(sentence)
         body_start = start + (label.end() if label else 0)
+        if (
+            named
+            and bisect_left(named, body_start) != bisect_left(named, end)
+            and not _LIST_MARK.search(text, body_start, end)
+        ):
+            continue
         body = text[body_start:end].rstrip(" .;:!?\n")
         pieces = _split_items(body)
         for offset, piece in pieces:
@@ -191,9 +206,9 @@ def text_units(
 def _split_items(body: str) -> list[tuple[int, str]]:
     """A list line splits into its items; a sentence stays whole. A list: items of at most four
     words each, joined by commas, semicolons or a last "and"/"or"."""
-    cuts = [m.span() for m in _ITEM_SPLIT.finditer(body)]
-    if not cuts or not re.search(r"[,;•·|]", body):
+    if not _LIST_MARK.search(body):
         return [(0, body)]
+    cuts = [m.span() for m in _ITEM_SPLIT.finditer(body)]
     pieces, begin = [], 0
     for cut_start, cut_end in cuts:
         pieces.append((begin, body[begin:cut_start]))
@@ -206,6 +221,8 @@ def _split_items(body: str) -> list[tuple[int, str]]:
 
 def _is_heading(text: str, start: int, end: int) -> bool:
     """A line that only names a section ("Experience", "Work history", "Skills:")."""
+    if end - start > MAX_HEADING_CHARS:
+        return False
     words = re.findall(r"[^\W\d_]+", text[start:end].casefold())
     return bool(words) and len(words) <= 4 and all(w in _SECTION_WORDS for w in words)
 
@@ -247,6 +264,9 @@ class SemanticLinker:
         self.model = StaticModel.from_pretrained(str(model_dir))
         self.adapter = np.load(adapter).astype(np.float32) if adapter is not None else None
         self.calibration = calibration or Calibration.load()
+        # Found once: each `threadpool_limits()` scans the process's libraries again, which in a
+        # run that has imported torch cost more than linking the document (1.8 ms of ~4).
+        self._threads = ThreadpoolController()
         skills = [s for s in taxonomy if linkable(s)]
         self.skill_ids = [s.id for s in skills]
         labels, owners = [], []
@@ -268,9 +288,15 @@ class SemanticLinker:
         self.skill_ids = [self.skill_ids[i] for i in order]
         bounds = np.searchsorted(members[order], np.arange(CLUSTERS + 1))
         self.slices = [np.arange(bounds[c], bounds[c + 1]) for c in range(CLUSTERS)]
+        self.blocks = [self.concepts[bounds[c] : bounds[c + 1]] for c in range(CLUSTERS)]
 
     def _encode(self, texts: Sequence[str]) -> np.ndarray:
-        vectors = np.asarray(self.model.encode(list(texts)), dtype=np.float32)
+        vectors = np.concatenate(
+            [
+                static_vectors(self.model, texts[i : i + ENCODE_BATCH])
+                for i in range(0, len(texts), ENCODE_BATCH)
+            ]
+        )
         return _normalised(vectors if self.adapter is None else vectors @ self.adapter)
 
     def _best_two(self, vectors: np.ndarray) -> list[tuple[int, float, float]]:
@@ -279,7 +305,8 @@ class SemanticLinker:
         best = []
         for vector, clusters in zip(vectors, nearest, strict=True):
             candidates = np.concatenate([self.slices[c] for c in clusters])
-            sims = self.concepts[candidates] @ vector
+            # The concepts are sorted by cluster: each cluster is a view, never a copy.
+            sims = np.concatenate([self.blocks[c] @ vector for c in clusters])
             top = np.argpartition(-sims, 1)[:2] if len(sims) > 1 else np.array([0, 0])
             first, second = (top[0], top[1]) if sims[top[0]] >= sims[top[1]] else (top[1], top[0])
             similarity = float(sims[first])
@@ -301,7 +328,7 @@ class SemanticLinker:
         default = self.calibration.jd_threshold if kind == "jd" else self.calibration.threshold
         floor = default if threshold is None else threshold
         # Small products on one thread: waking BLAS's threads for each costs more than it saves.
-        with threadpool_limits(1):
+        with self._threads.limit(limits=1, user_api="blas"):
             vectors = self._encode([" ".join(text[s:e].split()[:MAX_UNIT_WORDS]) for s, e in units])
             best = self._best_two(vectors)
         links = []
@@ -319,6 +346,28 @@ class SemanticLinker:
                     )
                 )
         return links
+
+
+def static_vectors(model, texts: Sequence[str]) -> np.ndarray:
+    """What `StaticModel.encode` gives (each text's mean token vector, normalised, in the
+    model's float16), for a model without token weights, in a few array operations: its own
+    loop over texts cost more than the tokenizer for a document's handful of units."""
+    if model.weights is not None or model.token_mapping is not None:
+        return np.asarray(model.encode(list(texts)), dtype=np.float32)
+    ids = model.tokenize(list(texts))
+    lengths = np.fromiter(map(len, ids), np.int64, len(ids))
+    means = np.zeros((len(ids), model.dim), np.float32)
+    filled = lengths > 0
+    if filled.any():
+        flat = np.fromiter(chain.from_iterable(ids), np.int64, int(lengths.sum()))
+        starts = (np.cumsum(lengths) - lengths)[filled]
+        sums = np.add.reduceat(model.embedding[flat].astype(np.float32), starts)
+        means[filled] = sums / lengths[filled, None]
+    means = means.astype(model.embedding.dtype).astype(np.float32)
+    if model.normalize:
+        means /= np.linalg.norm(means, axis=1, keepdims=True) + 1e-32
+        means = means.astype(model.embedding.dtype).astype(np.float32)
+    return means
 
 
 def concept_labels(skill: Skill) -> list[str]:

@@ -22,6 +22,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     and_,
+    bindparam,
     delete,
     func,
     or_,
@@ -364,19 +365,30 @@ class DocumentTables(BatchTables):
             ]
             if skill_rows:
                 conn.execute(document_skills.insert(), skill_rows)
-            for row in extracted:
-                conn.execute(
-                    update(documents)
-                    .where(documents.c.kind == kind, documents.c.doc_id == row["doc_id"])
-                    .values(
-                        status="extracted",
-                        skill_count=len(row["skills"]),
-                        title=(row.get("title") or None),
-                        role_family=row.get("role_family"),
-                        seniority=row.get("seniority"),
-                        updated_at=now(),
-                    )
-                )
+            # One statement for the batch (executemany), not one compiled per document.
+            stamp = now()
+            conn.execute(
+                update(documents)
+                .where(documents.c.kind == kind, documents.c.doc_id == bindparam("row_id"))
+                .values(
+                    status="extracted",
+                    skill_count=bindparam("row_skills"),
+                    title=bindparam("row_title"),
+                    role_family=bindparam("row_family"),
+                    seniority=bindparam("row_seniority"),
+                    updated_at=stamp,
+                ),
+                [
+                    {
+                        "row_id": row["doc_id"],
+                        "row_skills": len(row["skills"]),
+                        "row_title": row.get("title") or None,
+                        "row_family": row.get("role_family"),
+                        "row_seniority": row.get("seniority"),
+                    }
+                    for row in extracted
+                ],
+            )
 
     def get_document(self, kind: str, doc_id: str) -> dict | None:
         with self.engine.connect() as conn:
