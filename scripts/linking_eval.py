@@ -95,8 +95,7 @@ def static_rows(linker: SemanticLinker, sentences: list[dict], k: int = 3) -> li
     top = np.argsort(-(vectors @ linker.concepts.T), axis=1)[:, :k]
     uris = [taxonomy.skills[i].esco_uri for i in linker.skill_ids]
     return [
-        (s, {u for i in row if (u := uris[i])}, k)
-        for s, row in zip(sentences, top, strict=True)
+        (s, {u for i in row if (u := uris[i])}, k) for s, row in zip(sentences, top, strict=True)
     ]
 
 

@@ -143,9 +143,7 @@ def roadmap(
 def _never_weeks(analysis: dict) -> set[str]:
     """Names of the gaps no week may hold: languages, qualifications, what to show."""
     gaps = analysis.get("skill_gaps", [])
-    return {
-        n for g in gaps if action_of(g) != "learn" for n in (g["name"], focus_of(g))
-    }
+    return {n for g in gaps if action_of(g) != "learn" for n in (g["name"], focus_of(g))}
 
 
 CHAT_SYSTEM = (
