@@ -414,9 +414,9 @@ class TaxonomyBuilder:
         language whose name is no English word."""
         from wordfreq import zipf_frequency  # build-time only (dev extra)
 
-        def ordinary(text: str) -> bool:
+        def ordinary(text: str, zipf: float = CASED_COMMON_ZIPF) -> bool:
             key = alias_key(text)
-            return len(key) == 1 and zipf_frequency(key[0], "en") >= CASED_COMMON_ZIPF
+            return len(key) == 1 and zipf_frequency(key[0], "en") >= zipf
 
         rank = {id(d): i for i, d in enumerate(self.drafts)}
         for item in tech_items(self.shared / "tech-names"):
@@ -452,7 +452,13 @@ class TaxonomyBuilder:
                             self.owner[key] = target
                             target.aliases.setdefault(key, alias)
                     target.sources.extend(other.sources)
+            # Only Devicon, or Linguist with another list, vouches for a word as a name: Explore's
+            # topics, Simple Icons' brands and Linguist's lone languages give no "Privacy",
+            # "Kernel", "Reddit" or "Curry".
+            vouched = "devicon" in item.lists or ("linguist" in item.lists and len(item.lists) > 1)
             for text in forms:
+                if not vouched and ordinary(text, RARE_WORD_ZIPF):
+                    continue
                 key = alias_key(" ".join(text.split()))
                 if key in target.aliases and target.aliases[key][1] == "names":
                     del target.aliases[key]  # "pulumi" from skill-names is Pulumi here
