@@ -114,7 +114,14 @@ JOB_TITLE_WORDS = frozenset(
     ["sous", "executive", "head", "pastry", "line", "commis", "private", "personal", "prep"]
 )
 # Confidence of an alias before any evidence, by source (tuned by scripts/extraction_cv.py).
-ORIGIN_PRIORS = {"curated": 0.8, "onet": 0.7, "isced": 0.6, "esco": 0.55, "names": 0.55}
+ORIGIN_PRIORS = {
+    "curated": 0.8,
+    "onet": 0.7,
+    "isced": 0.6,
+    "esco": 0.55,
+    "names": 0.55,
+    "tech": 0.6,
+}
 PRIOR_WEIGHT = 5.0  # pseudo-observations given to the prior against train evidence
 ASKING_ROLES = frozenset(["required", "preferred"])
 # Outside sentences that ask for something, a name is less often a requirement (on train, single

@@ -15,7 +15,14 @@ Run with `skillbridge build-taxonomy --shared ../shared/data` (needs the `dev` e
    (immunology, financial analysis), filed by their ISCED-F code.
 6. Skill names as postings write them (`skill-names/`, Qarera, MIT): modern tools and practices
    (argocd, eventing), except names that combine skills or contain a known one.
-7. The rest of ESCO v1.1.1 (`esco-relations-v1.1.1/skills_en.csv.gz`): the skills pillar, verb
+7. Technology names (`tech-names/`): GitHub Explore topics (CC BY 4.0), Devicon (MIT),
+   Linguist programming languages and a few formats postings ask for (MIT), and Simple Icons
+   brands (CC0) only where one of the other three names the same thing. Spellings of one
+   technology are grouped ("Nest", "nestjs", "nest-js"); a group joins the skill that already
+   has one of its names (taking "tailwindcss" over from a bare skill-names entry), or becomes a
+   technology of its own where Devicon and another list agree or Linguist names a language
+   that is no English word (never Netflix, never "Express" on its own).
+8. The rest of ESCO v1.1.1 (`esco-relations-v1.1.1/skills_en.csv.gz`): the skills pillar, verb
    phrases ("handle knives", "apply person-centred care") with their alternative labels, which
    the name matcher leaves alone and the semantic linker reads by meaning (`LINK_ONLY_ORIGINS`).
    It comes last so no earlier source merges into it; a concept whose label is already a skill's
@@ -34,7 +41,7 @@ extractor is run over SkillSpan *train* postings and each alias's hit rate insid
 overall and in sentences that ask for something, is written to `alias_reliability.tsv` (the dev
 split is never read here; it is for evaluation).
 
-One module of ~650 lines on purpose: each source's reader is short, and the order in which they
+One module of ~1,000 lines on purpose: each source's reader is short, and the order in which they
 merge (above) is the one thing a reader must see whole.
 """
 
@@ -397,6 +404,68 @@ class TaxonomyBuilder:
             )
             self._merge_or_add([name], draft, [])  # matched as written: lower case
 
+    def add_tech_names(self) -> None:
+        """Developer technologies from `tech-names/`: GitHub Explore topics, Devicon, Linguist
+        programming languages (and a few data/markup formats that are skills) and Simple Icons
+        brands where one of the other three names the same thing (see `tech_items`). An item
+        joins the earliest skill that has one of its names as an alias, taking over that name
+        from a bare skill-names entry ("tailwindcss" -> Tailwind CSS); otherwise it becomes a
+        technology of its own only where two lists agree on it, or it is a Linguist programming
+        language whose name is no English word."""
+        from wordfreq import zipf_frequency  # build-time only (dev extra)
+
+        def ordinary(text: str, zipf: float = CASED_COMMON_ZIPF) -> bool:
+            key = alias_key(text)
+            return len(key) == 1 and zipf_frequency(key[0], "en") >= zipf
+
+        rank = {id(d): i for i, d in enumerate(self.drafts)}
+        for item in tech_items(self.shared / "tech-names"):
+            forms = sorted(item.forms, key=lambda f: _rarity(f, zipf_frequency))
+            # By a name that is no English word; by an ordinary one ("Swift") only a technology.
+            found = [
+                d
+                for f in forms
+                if (d := self.owner.get(alias_key(f))) is not None
+                and not ordinary(f)
+                and d.origin not in LINK_ONLY_ORIGINS
+            ] or [
+                d
+                for f in forms
+                if (d := self.owner.get(alias_key(f))) is not None and d.kind == "technology"
+            ]
+            target = min(found, key=lambda d: rank.get(id(d), len(rank)), default=None)
+            if target is None:
+                if not item.may_stand_alone(zipf_frequency):
+                    continue
+                target = Draft(
+                    name=item.display,
+                    category=item.category,
+                    kind="technology",
+                    origin="tech",
+                )
+                self.drafts.append(target)
+            for other in {id(d): d for d in found}.values():
+                if other is not target and _bare_skill_name(other):
+                    # A bare skill-names entry for the same thing: the grouped item wins it.
+                    for key, alias in other.aliases.items():
+                        if self.owner.get(key) is other:
+                            self.owner[key] = target
+                            target.aliases.setdefault(key, alias)
+                    target.sources.extend(other.sources)
+            # Only Devicon, or Linguist with another list, vouches for a word as a name: Explore's
+            # topics, Simple Icons' brands and Linguist's lone languages give no "Privacy",
+            # "Kernel", "Reddit" or "Curry".
+            vouched = "devicon" in item.lists or ("linguist" in item.lists and len(item.lists) > 1)
+            for text in forms:
+                if not vouched and ordinary(text, RARE_WORD_ZIPF):
+                    continue
+                key = alias_key(" ".join(text.split()))
+                if key in target.aliases and target.aliases[key][1] == "names":
+                    del target.aliases[key]  # "pulumi" from skill-names is Pulumi here
+                target.add_alias(text, "tech")
+            target.sources.extend(SourceLink("tech", ref) for ref in item.refs)
+            self._claim(target)
+
     def add_esco_skills(self) -> None:
         """Every ESCO v1.1.1 concept not yet in the taxonomy, with its kind from `skillType` and
         `reuseLevel` (transversal skills are mostly personal qualities)."""
@@ -503,6 +572,171 @@ class TaxonomyBuilder:
             else s
             for s in skills
         ]
+
+
+# Linguist formats of type data/markup/prose that postings ask for as skills.
+LINGUIST_SKILL_FORMATS = frozenset(
+    [
+        *("CSS", "GraphQL", "HTML", "JSON", "LaTeX", "Less", "Markdown", "Protocol Buffer"),
+        *("Sass", "SCSS", "SQL", "TeX", "TOML", "XML", "YAML"),
+    ]
+)
+DEVICON_CATEGORIES = [
+    ("ml_ai", {"machine-learning", "ai", "deep-learning"}),
+    ("cloud_devops", {"cloud", "devops", "containers", "container", "hosting", "os", "server"}),
+    ("databases", {"database", "databases", "nosql", "sql"}),
+    ("web_mobile", {"framework", "web", "mobile", "css", "javascript"}),
+]
+NAME_SUFFIXES = ("", "js", "css", "lang", "io", "db", "ui", "hq", "app")
+# Developer-list entries that are websites or contests, not skills.
+NOT_TECH_SKILLS = frozenset(
+    [
+        *("Advent of Code", "Behance", "CodeChef", "HackerRank", "LeetCode", "Nano"),
+        *("Polygon", "Stack Overflow", "The Algorithms"),
+    ]
+)
+
+
+@dataclass
+class TechItem:
+    """One technology as the tech-names lists give it: its display name, every spelling that
+    names the same thing, and which lists name it."""
+
+    display: str
+    forms: list[str]
+    lists: set[str] = field(default_factory=set)
+    refs: list[str] = field(default_factory=list)
+    category: str = "tools_practices"
+    programming_language: bool = False
+
+    def compact(self) -> set[str]:
+        return {_compact(f) for f in self.forms} - {""}
+
+    def may_stand_alone(self, zipf) -> bool:
+        """A new skill only for a developer technology that Devicon and another list agree on,
+        or a Linguist programming language whose name is no English word and no acronym; never
+        an ordinary word (Rider, Turbo), a brand that only Explore and Simple Icons name
+        (Netflix, Spotify) or a one- or two-letter name (Io, J) that capitals would match."""
+        words = alias_key(self.display)
+        if len(_compact(self.display)) <= 2 or not words or self.display in NOT_TECH_SKILLS:
+            return False
+        if len(words) == 1 and zipf(words[0], "en") >= CASED_COMMON_ZIPF:
+            return False
+        if "devicon" in self.lists and len(self.lists) >= 2:
+            return True
+        return (
+            self.programming_language
+            and not self.display.isupper()
+            and len(_compact(self.display)) >= 4
+            and all(zipf(w, "en") < RARE_WORD_ZIPF for w in words)
+        )
+
+
+def _compact(text: str) -> str:
+    """ "Next.js", "nextjs", "next-js" -> "nextjs": how the lists' spellings are compared."""
+    return re.sub(r"[^0-9a-z+#]", "", text.casefold())
+
+
+def _close(form: str, names: set[str]) -> bool:
+    """An alias spells the same thing as one of `names` (compact), give or take a suffix such
+    as "js": "nest-js" for Nest, not "3d-printing" for 3D nor "dmx" for DMX512."""
+    c = _compact(form)
+    return bool(c) and any(
+        c == n or c == n + suffix or n == c + suffix for n in names for suffix in NAME_SUFFIXES
+    )
+
+
+def _rarity(text: str, zipf) -> tuple[float, int, bool]:
+    """Rarest spelling first, so an item is found by "NestJS" before "Nest"; of two that
+    differ only in case, the cased one ("Pulumi", not the slug "pulumi")."""
+    key = alias_key(text)
+    return (max((zipf(w, "en") for w in key), default=0.0), -len(text), text.islower())
+
+
+def _bare_skill_name(draft: Draft) -> bool:
+    return draft.origin == "names" and all(link.source == "names" for link in draft.sources)
+
+
+def _split(cell: str | None) -> list[str]:
+    return [v.strip() for v in (cell or "").split("|") if v.strip()]
+
+
+def tech_items(folder: Path) -> list[TechItem]:
+    """Explore topics, then Devicon and Linguist entries that no topic names, each with the
+    spellings of the others that name the same thing, and Simple Icons titles joined to them."""
+
+    def rows(name: str) -> list[dict]:
+        with (folder / name).open(encoding="utf-8", newline="") as f:
+            return list(csv.DictReader(f))
+
+    items: list[TechItem] = []
+    by_compact: dict[str, TechItem] = {}
+
+    def index(item: TechItem) -> None:
+        for c in item.compact():
+            by_compact.setdefault(c, item)
+
+    for row in rows("github_explore_topics.csv"):
+        display, topic = row["display_name"].strip(), row["topic"].strip()
+        names = {_compact(display), _compact(topic)}
+        forms = [display, topic] + [a for a in _split(row["aliases"]) if _close(a, names)]
+        item = TechItem(display, forms, {"explore"}, [f"explore:{topic}"])
+        items.append(item)
+        index(item)
+    devicon = rows("devicon_names.csv")
+    slugs = {_compact(row["name"]) for row in devicon}
+    for row in devicon:
+        name, tags = row["name"].strip(), set(_split(row["tags"]))
+        if "brand" in tags:
+            continue  # Apple, the company
+        # Not another entry's name: Devicon gives Jekyll the altname "jestjs".
+        others = slugs - {_compact(name)}
+        altnames = [a for a in _split(row["altnames"]) if not _close(a, others)]
+        item = next(
+            (by_compact[c] for c in map(_compact, [name, *altnames]) if c in by_compact), None
+        )
+        if item is None:
+            item = TechItem(name, [], set(), [])
+            items.append(item)
+        item.forms += [name, *altnames]
+        item.lists.add("devicon")
+        item.refs.append(f"devicon:{name}")
+        category = next((c for c, words in DEVICON_CATEGORIES if tags & words), None)
+        if category and item.category == "tools_practices":
+            item.category = category
+        index(item)
+    for row in rows("linguist_languages.csv"):
+        name = row["name"].strip()
+        if row["type"] != "programming" and name not in LINGUIST_SKILL_FORMATS:
+            continue
+        aliases = [a for a in _split(row["aliases"]) if _compact(a).startswith(_compact(name))]
+        item = by_compact.get(_compact(name))
+        if item is None:
+            item = TechItem(name, [], set(), [])
+            items.append(item)
+        item.display = name if item.lists <= {"devicon"} else item.display
+        item.forms += [name, *aliases]
+        item.lists.add("linguist")
+        item.refs.append(f"linguist:{name}")
+        item.programming_language = row["type"] == "programming"
+        item.category = "programming_languages" if item.programming_language else item.category
+        index(item)
+    for row in rows("simple_icons_brands.csv"):
+        title = row["title"].strip()
+        item = by_compact.get(_compact(title))
+        if item is None:
+            continue  # a brand no developer list names: Netflix, Uber
+        if item.lists <= {"devicon"} or item.display.islower():
+            item.display = title  # "Jetpack Compose" rather than "jetpackcompose"
+        item.forms += [title] + [a for a in _split(row["aka"]) if _close(a, {_compact(title)})]
+        item.lists.add("simple-icons")
+        item.refs.append(f"simple-icons:{row['slug']}")
+    for item in items:
+        forms = dict.fromkeys(" ".join(f.split()) for f in item.forms)
+        item.forms = [f for f in forms if f and "disambiguation" not in f.lower()]
+        if item.category == "tools_practices" and not item.programming_language:
+            item.category = _category_from_name(item.display)
+    return items
 
 
 def esco_skill_rows(shared_data: Path) -> list[dict]:
@@ -695,6 +929,7 @@ def build_taxonomy(
         ("ISCED-F fields", builder.add_isced_fields),
         ("ESCO knowledge", builder.add_esco_knowledge),
         ("skill names", builder.add_skill_names),
+        ("technology names", builder.add_tech_names),
         ("ESCO skills pillar", builder.add_esco_skills),
     ]
     with tqdm(
