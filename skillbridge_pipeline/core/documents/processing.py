@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass
 
 from skillbridge_pipeline.core.documents.parse_worker import ParseWorker
 from skillbridge_pipeline.core.documents.parsing import DocumentError
-from skillbridge_pipeline.core.skills.extraction import SkillExtractor
+from skillbridge_pipeline.core.skills.extraction import FoundSkill, SkillExtractor
 from skillbridge_pipeline.core.skills.jd_profile import profile_job
 from skillbridge_pipeline.core.store import DocumentRecord
 
@@ -177,11 +177,18 @@ def extract_batch(
     texts: Sequence[TextOutcome], extractor: SkillExtractor
 ) -> tuple[list[SkillsOutcome], dict[str, str]]:
     """Skills for every parsed document (failed ones have no text and are skipped), and the
-    documents an exception failed, with the reason: each fails alone."""
+    documents an exception failed, with the reason: each fails alone. The batch is extracted
+    at once (the linker reads all its documents' units in one pass); should that raise, each
+    document is extracted on its own, so only the one at fault fails."""
+    parsed = [doc for doc in texts if doc.status == "parsed"]
+    try:
+        found = extractor.extract_many([(doc.text, doc.kind) for doc in parsed])
+        pairs = zip(parsed, found, strict=True)
+        return [outcome(doc, skills, extractor) for doc, skills in pairs], {}
+    except Exception:
+        log.warning("batch extraction failed; extracting document by document", exc_info=True)
     outcomes, failed = [], {}
-    for doc in texts:
-        if doc.status != "parsed":
-            continue
+    for doc in parsed:
         try:
             outcomes.append(extract_one(doc, extractor))
         except Exception as error:
@@ -191,7 +198,12 @@ def extract_batch(
 
 
 def extract_one(doc: TextOutcome, extractor: SkillExtractor) -> SkillsOutcome:
-    found = extractor.extract(doc.text, kind=doc.kind)
+    return outcome(doc, extractor.extract(doc.text, kind=doc.kind), extractor)
+
+
+def outcome(doc: TextOutcome, found: list[FoundSkill], extractor: SkillExtractor) -> SkillsOutcome:
+    """A document's extracted skills as stored: with the language a resume is written in, and
+    a JD's title, role family and seniority."""
     if doc.kind == "resume" and (written := extractor.written_in(doc.text, found)):
         found.append(written)
     skills = [s.record() for s in found]

@@ -197,3 +197,30 @@ def test_the_labelled_sentences_are_valid():
     assert len(sentences) >= 200
     assert len({s["occupation"] for s in sentences}) >= 10
     assert all(json.dumps(s) and s["side"] in ("jd", "resume") for s in sentences)
+
+
+def test_a_batch_links_as_its_documents_do_one_by_one(linked):
+    """extract_many (the pipeline's batches: one pass of the linker over every document's
+    units, cluster by cluster) gives what extract gives each document alone (unit by unit)."""
+    documents = [
+        ("Helped 40 customers a day with returns and complaints. Drew blood samples.", "resume"),
+        ("Essential: patient care, phlebotomy, wound care and IV therapy", "jd"),
+        ("You will need a good knowledge of food safety and keep the kitchen clean.", "jd"),
+        ("Administered Windows Server 2012 R2 and kept patient notes.", "resume"),
+    ] * 20  # enough units that the batch goes cluster by cluster
+    together = linked.extract_many(documents)
+    alone = [linked.extract(text, kind) for text, kind in documents]
+    assert together == alone
+    assert any(s.method == "meaning" for found in together for s in found)
+
+
+def test_both_searches_of_the_clusters_find_the_same_concepts(linked):
+    linker = linked.linker
+    vectors = linker._encode([f"sentence number {i} about work and care" for i in range(200)])
+    few = [linker._best_two(vectors[i : i + 1]) for i in range(len(vectors))]
+    many = linker._best_two(vectors)
+    assert len(vectors) * linker.probe > 2 * len(linker.centres)  # the batch went by cluster
+    for i, (index, similarity, margin) in enumerate(few):
+        assert index[0] == many[0][i]
+        assert similarity[0] == pytest.approx(many[1][i], abs=1e-6)
+        assert margin[0] == pytest.approx(many[2][i], abs=1e-6)
