@@ -109,6 +109,13 @@ FIELD_CUES = frozenset(
         "field",
     ]
 )
+# Around a tool's ordinary-word name ("Excel"), words that make it a skill: "strong Excel
+# skills", "proficient in Excel".
+SKILL_NOUNS = frozenset(["skills", "skill", "proficiency", "knowledge", "experience", "expertise"])
+SKILL_PREPOSITIONS = frozenset(["in", "of", "with", "using"])
+SKILL_LEADS = frozenset(
+    ["proficiency", "proficient", "knowledge", "experience", "experienced", "expertise", "skilled"]
+)
 # Words that make an ordinary-word name a job title: "Sous Chef", "Executive Chef".
 JOB_TITLE_WORDS = frozenset(
     ["sous", "executive", "head", "pastry", "line", "commis", "private", "personal", "prep"]
@@ -487,23 +494,26 @@ class SkillExtractor:
                 if not _has_language_cue(norms, first, end, entry.skill_id, languages):
                     continue
                 confidence = max(confidence, entry.prior)  # "fluent Danish" asks for Danish
-            field_cue = entry.is_field and _has_cue(norms, first, end, FIELD_CUES)
+            # "experience in healthcare"; "strong Excel skills", "proficient in Excel"
+            field_cue = (entry.is_field and _has_cue(norms, first, end, FIELD_CUES)) or (
+                entry.is_tool and _names_a_skill(norms, first, end)
+            )
             if field_cue and (kind != "jd" or role in ASKING_ROLES):
-                confidence = max(confidence, entry.prior)  # "experience in healthcare"
+                confidence = max(confidence, entry.prior)
             if (
                 entry.is_tool
-                and casing == "loose"
+                and casing is not None
                 and role in ASKING_ROLES
                 and _is_list_item(tokens, first, end)
                 and _has_anchor(tokens, first, end, anchors, LIST_WINDOW)
             ):
-                # "Proficiency in excel and sql is essential": a tool listed in lowercase
+                # "Proficiency in excel and sql", "Requirements: Excel, SQL": a tool listed
                 # beside another skill in an asking sentence is asked for, whatever SkillSpan's
                 # annotators did with the capitalised word elsewhere.
                 confidence = max(confidence, entry.prior)
             if confidence < threshold:
                 continue
-            if casing == "loose" and not _is_list_item(tokens, first, end):
+            if casing == "loose" and not (field_cue or _is_list_item(tokens, first, end)):
                 continue  # "react" counts in "python, react, go", not in "react quickly"
             contextual = needs_context(entry, casing)
             if contextual and first > 0 and norms[first - 1] in JOB_TITLE_WORDS:
@@ -767,6 +777,15 @@ def _is_verb(norms: list[str], i: int) -> bool:
 
 def _cue_window(norms: list[str], first: int, end: int) -> range:
     return range(max(0, first - CUE_WINDOW), min(end + CUE_WINDOW, len(norms)))
+
+
+def _names_a_skill(norms: list[str], first: int, end: int) -> bool:
+    """The words around a tool's name that make it one: "Excel skills", "Excel experience",
+    "proficient in Excel", "knowledge of excel" (the verb "excel" never has them)."""
+    after = end < len(norms) and norms[end] in SKILL_NOUNS
+    if first < 2 or norms[first - 1] not in SKILL_PREPOSITIONS:
+        return after
+    return after or norms[first - 2] in SKILL_LEADS
 
 
 def _has_cue(norms: list[str], first: int, end: int, cues: frozenset[str]) -> bool:

@@ -40,7 +40,7 @@ ENCODE_BATCH = 8_192  # texts embedded at once when the concepts are built
 # to link (128 probed 8: 97.4%) and cost a third less: smaller clusters, fewer products.
 CLUSTERS, PROBE = 512, 12
 # "Essential: a, b and c": a label before the list, then items joined by commas or "and".
-_LABEL = re.compile(r"^\s*(?:[-*•·–]\s*)?[\w /&'-]{1,40}:\s+")
+_LABEL = re.compile(r"^\s*(?:[-*•·–]\s*)?([\w /&'-]{1,40}):\s+")
 _BULLET = re.compile(r"^\s*[-*•·–>]+\s*")
 _ITEM_SPLIT = re.compile(r"\s*(?:[,;•·|]|\band\b|\bor\b|&)\s*")
 _LIST_MARK = re.compile(r"[,;•·|]")
@@ -195,6 +195,13 @@ def text_units(
             continue
         body = text[body_start:end].rstrip(" .;:!?\n")
         pieces = _split_items(body)
+        if label and label.lastindex and len(pieces) > 1:
+            # "Animal care: feeding, cleaning and walking dogs": a skill heads its activities
+            # ("Essential: a, b" heads nothing: one word, or section words, is no unit).
+            left, right = label.span(1)
+            name = sentence[left:right].strip()
+            if _has_content(name) and not _is_heading(name, 0, len(name)):
+                units.append((start + left, start + left + len(name)))
         for offset, piece in pieces:
             left = body_start + offset
             stripped = piece.strip()

@@ -224,3 +224,52 @@ def test_both_searches_of_the_clusters_find_the_same_concepts(linked):
         assert index[0] == many[0][i]
         assert similarity[0] == pytest.approx(many[1][i], abs=1e-6)
         assert margin[0] == pytest.approx(many[2][i], abs=1e-6)
+
+
+def test_a_waiters_volunteering_meets_an_animal_care_jd(taxonomy, linked):
+    """The issue's waiter, whose resume names animal care, rescue and record keeping, matched
+    0%: a skill heading a list of its activities ("Animal care: feeding, …") is read too."""
+    resume = (
+        "Waiter, Bella Italia, 2021-2024\n"
+        "- Served up to 60 covers a night, took orders and handled payments\n"
+        "Volunteer, Hope Animal Rescue, 2019-2021\n"
+        "- Animal care: feeding, cleaning and walking dogs and cats\n"
+        "- Helped with animal rescue call-outs\n"
+        "- Record keeping: vaccination logs, adoption files and daily care sheets\n"
+    )
+    jd = "Animal Care Assistant\nEssential: animal care, animal rescue and record keeping."
+    result = coverage(taxonomy, linked, resume, jd)
+    assert len(result) >= 3, result
+    assert all(level == "Strong" for level, _ in result.values()), result
+
+
+def test_a_pricing_jd_asks_for_pricing_not_databases(linked):
+    """The issue's pricing specialist got "Databases" as the top gap."""
+    jd = (
+        "Pricing Specialist\n"
+        "Responsibilities:\n"
+        "- Monitor competitor pricing and market trends\n"
+        "- Build business cases for new products\n"
+        "Requirements: strong Excel skills, experience in pricing or financial analysis."
+    )
+    names = {s.name for s in linked.extract(jd, kind="jd")}
+    assert {"Competitor pricing", "Microsoft Excel"} <= names, names
+    assert not {"Databases", "Database"} & names, names
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "Requirements: strong Excel skills.",
+        "Strong Excel skills are essential.",
+        "You are proficient in Excel.",
+        "Requirements: Excel, SQL",
+    ],
+)
+def test_excel_asked_in_plain_words_is_found(extractor, sentence):
+    assert "Microsoft Excel" in {s.name for s in extractor.extract(sentence, kind="jd")}
+
+
+@pytest.mark.parametrize("sentence", ["You will excel in a fast-paced team.", "We excel at care."])
+def test_the_verb_excel_is_not_the_tool(extractor, sentence):
+    assert "Microsoft Excel" not in {s.name for s in extractor.extract(sentence, kind="jd")}
