@@ -314,34 +314,15 @@ class SemanticLinker:
 
     def _best_two(self, vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(concept index, similarity, margin over the runner-up) of each unit vector, as
-        arrays. Among the concepts of each unit's PROBE nearest clusters: a few units are
-        compared unit by unit; many (a batch of documents) cluster by cluster, so the cost is
-        one matrix product per cluster rather than a dozen small ones per unit."""
+        arrays, among the concepts of its PROBE nearest clusters. Cluster by cluster: one
+        matrix product for every unit that probes a cluster (a batch of documents costs half
+        what a dozen small products per unit did), and one way for every door, so a document
+        gets the same links alone (`analyze`) as in a batch (the pipeline)."""
         if self.probe < len(self.centres):
             scores = -(vectors @ self.centres.T)
             nearest = np.argpartition(scores, self.probe, axis=1)[:, : self.probe]
         else:  # as few clusters as probes: every one
             nearest = np.tile(np.arange(len(self.centres)), (len(vectors), 1))
-        if nearest.size > 2 * len(self.centres):
-            return self._best_two_by_cluster(vectors, nearest)
-        index = np.zeros(len(vectors), np.int64)
-        first = np.full(len(vectors), -np.inf)
-        second = np.full(len(vectors), -np.inf)
-        for row, (vector, clusters) in enumerate(zip(vectors, nearest, strict=True)):
-            candidates = np.concatenate([self.slices[c] for c in clusters])
-            # The concepts are sorted by cluster: each cluster is a view, never a copy.
-            sims = np.concatenate([self.blocks[c] @ vector for c in clusters]).astype(np.float64)
-            if len(sims) < 2:
-                sims = np.append(sims, -np.inf)
-            top = np.argpartition(-sims, 1)[:2]
-            if sims[top[1]] > sims[top[0]]:
-                top = top[::-1]
-            index[row], first[row], second[row] = candidates[top[0]], sims[top[0]], sims[top[1]]
-        return index, first, _margin(first, second)
-
-    def _best_two_by_cluster(
-        self, vectors: np.ndarray, nearest: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         count = len(vectors)
         index = np.zeros(count, np.int64)
         first = np.full(count, -np.inf)

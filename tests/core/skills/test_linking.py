@@ -210,20 +210,31 @@ def test_a_batch_links_as_its_documents_do_one_by_one(linked):
     ] * 20  # enough units that the batch goes cluster by cluster
     together = linked.extract_many(documents)
     alone = [linked.extract(text, kind) for text, kind in documents]
-    assert together == alone
+    key = [[(s.skill_id, s.start, s.end, s.method, s.surface) for s in f] for f in together]
+    assert key == [[(s.skill_id, s.start, s.end, s.method, s.surface) for s in f] for f in alone]
+    for batch, single in zip(together, alone, strict=True):
+        for a, b in zip(batch, single, strict=True):  # float sums in another order, at most
+            assert a.confidence == pytest.approx(b.confidence, abs=2e-4)
     assert any(s.method == "meaning" for found in together for s in found)
 
 
-def test_both_searches_of_the_clusters_find_the_same_concepts(linked):
+def test_the_inverted_file_finds_the_nearest_concept_of_a_confident_unit(linked):
+    """Searching 12 of 512 clusters: a unit confident enough to link gets the concept an
+    exhaustive search gives."""
     linker = linked.linker
-    vectors = linker._encode([f"sentence number {i} about work and care" for i in range(200)])
-    few = [linker._best_two(vectors[i : i + 1]) for i in range(len(vectors))]
-    many = linker._best_two(vectors)
-    assert len(vectors) * linker.probe > 2 * len(linker.centres)  # the batch went by cluster
-    for i, (index, similarity, margin) in enumerate(few):
-        assert index[0] == many[0][i]
-        assert similarity[0] == pytest.approx(many[1][i], abs=1e-6)
-        assert margin[0] == pytest.approx(many[2][i], abs=1e-6)
+    texts = [
+        "keep accurate patient notes and handover records",
+        "helped customers with returns and complaints",
+        "prepare and cook meals to the menu",
+        "drive a forklift in the warehouse",
+        "teach mathematics to secondary school pupils",
+        "reconcile accounts and prepare month-end reports",
+    ]
+    vectors = linker._encode(texts)
+    index, similarity, _ = linker._best_two(vectors)
+    exact = (vectors @ linker.concepts.T).argmax(axis=1)
+    assert list(index) == list(exact)
+    assert similarity == pytest.approx((vectors @ linker.concepts.T).max(axis=1), abs=1e-5)
 
 
 def test_a_waiters_volunteering_meets_an_animal_care_jd(taxonomy, linked):
