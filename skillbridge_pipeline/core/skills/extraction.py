@@ -496,7 +496,7 @@ class SkillExtractor:
                 confidence = max(confidence, entry.prior)  # "fluent Danish" asks for Danish
             # "experience in healthcare"; "strong Excel skills", "proficient in Excel"
             field_cue = (entry.is_field and _has_cue(norms, first, end, FIELD_CUES)) or (
-                entry.is_tool and _names_a_skill(norms, first, end)
+                entry.is_tool and _names_a_skill(norms, first, end, casing == "exact")
             )
             if field_cue and (kind != "jd" or role in ASKING_ROLES):
                 confidence = max(confidence, entry.prior)
@@ -779,13 +779,15 @@ def _cue_window(norms: list[str], first: int, end: int) -> range:
     return range(max(0, first - CUE_WINDOW), min(end + CUE_WINDOW, len(norms)))
 
 
-def _names_a_skill(norms: list[str], first: int, end: int) -> bool:
+def _names_a_skill(norms: list[str], first: int, end: int, cased: bool) -> bool:
     """The words around a tool's name that make it one: "Excel skills", "Excel experience",
-    "proficient in Excel", "knowledge of excel" (the verb "excel" never has them)."""
-    after = end < len(norms) and norms[end] in SKILL_NOUNS
-    if first < 2 or norms[first - 1] not in SKILL_PREPOSITIONS:
-        return after
-    return after or norms[first - 2] in SKILL_LEADS
+    "proficient in Excel", "knowledge of excel", and, written with its capital, "the report
+    in Excel" (the verb "excel" never has them)."""
+    if end < len(norms) and norms[end] in SKILL_NOUNS:
+        return True
+    if first < 1 or norms[first - 1] not in SKILL_PREPOSITIONS:
+        return False
+    return (cased and norms[first - 1] != "of") or (first >= 2 and norms[first - 2] in SKILL_LEADS)
 
 
 def _has_cue(norms: list[str], first: int, end: int, cues: frozenset[str]) -> bool:

@@ -281,6 +281,15 @@ def test_excel_asked_in_plain_words_is_found(extractor, sentence):
     assert "Microsoft Excel" in {s.name for s in extractor.extract(sentence, kind="jd")}
 
 
-@pytest.mark.parametrize("sentence", ["You will excel in a fast-paced team.", "We excel at care."])
-def test_the_verb_excel_is_not_the_tool(extractor, sentence):
-    assert "Microsoft Excel" not in {s.name for s in extractor.extract(sentence, kind="jd")}
+@pytest.mark.parametrize("kind", ["resume", "jd"])
+@pytest.mark.parametrize(
+    "sentence", ["You will excel in a fast-paced team.", "We excel at care.", "I excel in sales."]
+)
+def test_the_verb_excel_is_not_the_tool(extractor, sentence, kind):
+    assert "Microsoft Excel" not in {s.name for s in extractor.extract(sentence, kind=kind)}
+
+
+def test_a_resume_that_worked_in_excel_has_excel(extractor):
+    """A retail assistant's "weekly sales report in Excel" was a Critical Excel gap."""
+    found = extractor.extract("Built the weekly sales report in Excel for the manager", "resume")
+    assert "Microsoft Excel" in {s.name for s in found}
