@@ -128,6 +128,9 @@ ORIGIN_PRIORS = {
     "esco": 0.55,
     "names": 0.55,
     "tech": 0.6,
+    # O*NET Tools Used equipment ("forklift", "infusion pump"): catalogue names of things, as
+    # O*NET's technology examples are, and rarely anything else in a posting.
+    "onet-tool": 0.7,
 }
 PRIOR_WEIGHT = 5.0  # pseudo-observations given to the prior against train evidence
 ASKING_ROLES = frozenset(["required", "preferred"])
@@ -370,8 +373,10 @@ class SkillExtractor:
         last = key[-1]
         if not alias.case_sensitive and last.isalpha() and len(last) > 2 and last[-1] != "s":
             # "APIs" is a plural of API, "Leeds" no plural of LEED ("leed" in a posting list):
-            # a short name's plural must be written in capitals.
-            if alias.text.isupper() or (len(last) <= 4 and alias.origin != "curated"):
+            # a short name's plural must be written in capitals. O*NET's equipment names are
+            # plurals in the source ("Pallet jacks", "Infusion pumps").
+            short = len(last) <= 4 and alias.origin not in ("curated", "onet-tool")
+            if alias.text.isupper() or short:
                 cased = (*tokens.texts[:-1], tokens.texts[-1].upper() + "s")
                 entry = dataclasses.replace(entry, cased_tokens=cased)
             self._insert((*key[:-1], last + "s"), entry)  # plural

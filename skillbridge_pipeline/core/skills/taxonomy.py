@@ -49,14 +49,14 @@ RELIABILITY_FILE = "alias_reliability.tsv"
 @dataclass(frozen=True, slots=True)
 class Alias:
     text: str
-    origin: str  # curated | onet | esco | isced | names | tech | esco-skill
+    origin: str  # curated | onet | esco | isced | names | tech | onet-tool | esco-skill
     case_sensitive: bool = False  # must appear with this casing (or in capitals)
     needs_context: bool = False  # an ordinary word too: needs another skill nearby
 
 
 @dataclass(frozen=True, slots=True)
 class SourceLink:
-    source: str  # onet | esco | isced | curated | names | tech
+    source: str  # onet | esco | isced | curated | names | tech | onet-tool
     ref: str  # O*NET example name, ESCO concept URI, ISCED-F URI
 
 

@@ -22,7 +22,11 @@ Run with `skillbridge build-taxonomy --shared ../shared/data` (needs the `dev` e
    has one of its names (taking "tailwindcss" over from a bare skill-names entry), or becomes a
    technology of its own where Devicon and another list agree or Linguist names a language
    that is no English word (never Netflix, never "Express" on its own).
-8. The rest of ESCO v1.1.1 (`esco-relations-v1.1.1/skills_en.csv.gz`): the skills pillar, verb
+8. Equipment from O*NET 29.3 Tools Used (`onet-29.3-tasks-tools/`): "Forklifts" -> Forklift,
+   made singular, a longer name joining the tool it ends in ("Wheeled forklifts"); generic IT,
+   office and audio-visual kit and tools that one occupation or more than a tenth of them list
+   are left out (`add_onet_tools`).
+9. The rest of ESCO v1.1.1 (`esco-relations-v1.1.1/skills_en.csv.gz`): the skills pillar, verb
    phrases ("handle knives", "apply person-centred care") with their alternative labels, which
    the name matcher leaves alone and the semantic linker reads by meaning (`LINK_ONLY_ORIGINS`).
    It comes last so no earlier source merges into it; a concept whose label is already a skill's
@@ -466,6 +470,76 @@ class TaxonomyBuilder:
             target.sources.extend(SourceLink("tech", ref) for ref in item.refs)
             self._claim(target)
 
+    def add_onet_tools(self) -> None:
+        """Equipment from O*NET 29.3 Tools Used ("Forklifts", "Infusion pumps", "Conduit
+        benders"): physical tools that non-software postings ask for. Generic or worn kit is
+        left out: IT, audio-visual, protective, consumer-electronics and classroom commodities
+        (UNSPSC segments `ONET_TOOL_SKIP_SEGMENTS`), any tool that more than
+        `ONET_TOOL_MAX_SHARE` of the occupations list (personal computers, claw hammers) and any
+        that only one lists. Names become singular ("Forklift"), an embedded acronym gives a
+        short form ("Electrocardiography EKG machines" -> "EKG machine"); a name that ends in an
+        equipment skill's name joins it ("Wheeled forklifts" -> Forklift), as does one already a
+        lower-case alias of a technology ("Multimeters")."""
+        from wordfreq import zipf_frequency  # build-time only (dev extra)
+
+        path = self.shared / "onet-29.3-tasks-tools" / "Tools Used.txt.gz"
+        with gzip.open(path, "rt", encoding="utf-8", newline="") as f:
+            rows = list(csv.DictReader(f, delimiter="\t"))
+        occupations: dict[str, set[str]] = defaultdict(set)
+        segments: dict[str, set[str]] = defaultdict(set)
+        for row in rows:
+            occupations[row["Example"]].add(row["O*NET-SOC Code"])
+            segments[row["Example"]].add(row["Commodity Code"][:2])
+        limit = ONET_TOOL_MAX_SHARE * len({row["O*NET-SOC Code"] for row in rows})
+        kept = [
+            example
+            for example, occ in occupations.items()
+            if ONET_TOOL_MIN_OCCUPATIONS <= len(occ) <= limit
+            and not segments[example] & ONET_TOOL_SKIP_SEGMENTS
+            and not COMPOUND_NAME.search(example)
+        ]
+        equipment: set[int] = set()  # drafts that hold a tool, for "Wheeled forklifts"
+        # Short names first, so "Forklifts" is a skill before "Wheeled forklifts" joins it.
+        for example in sorted(kept, key=lambda e: (len(e.split()), -len(occupations[e]), e)):
+            name, aliases = _tool_names(example)
+            key = alias_key(name)
+            if not key:
+                continue
+            target = self._find([name, *aliases])
+            if target is not None and not _takes_equipment(target, key):
+                continue  # "Torches" is PyTorch's "Torch", "Blenders" Blender: matched already
+            if target is None:
+                # Not by an ordinary word, whose skill is matched by its longer names only:
+                # a pallet jack is no "Jack", a reflex hammer no chipping hammer.
+                target = next(
+                    (
+                        d
+                        for n in range(len(key) - 1, 0, -1)
+                        if id(d := self.owner.get(key[-n:])) in equipment
+                        and (n > 1 or zipf_frequency(key[-1], "en") < RARE_WORD_ZIPF)
+                    ),
+                    None,
+                )
+            draft = Draft(
+                name=name,
+                category="tools_practices",
+                kind="technology",
+                origin="onet-tool",
+                sources=[SourceLink("onet-tool", example)],
+                onet_occupations=occupations[example],
+                weight=len(occupations[example]),
+            )
+            if target is None:
+                target = draft
+                self.drafts.append(target)
+            for text in [name, *aliases]:
+                target.add_alias(text if text.isupper() else _tool_case(text), "onet-tool")
+            target.sources.extend(draft.sources)
+            target.onet_occupations |= draft.onet_occupations
+            target.weight += draft.weight
+            equipment.add(id(target))
+            self._claim(target)
+
     def add_esco_skills(self) -> None:
         """Every ESCO v1.1.1 concept not yet in the taxonomy, with its kind from `skillType` and
         `reuseLevel` (transversal skills are mostly personal qualities)."""
@@ -572,6 +646,65 @@ class TaxonomyBuilder:
             else s
             for s in skills
         ]
+
+
+# O*NET Tools Used: UNSPSC segments of kit that is generic or worn rather than operated (43 IT and
+# telecom, 45 printing, photo and audio-visual, 46 protective and security gear, 52 domestic
+# appliances and consumer electronics, 60 classroom material, toys and crafts: on SkillSpan train
+# and dev, "welding masks" and the company Radiometer were all they matched) and the share of
+# occupations above which a tool is everyday equipment (personal computers, claw hammers).
+# Segment 44 (office equipment) stays: it holds cash registers; its generic items (photocopiers,
+# fax machines) are listed by more occupations than the share allows.
+ONET_TOOL_SKIP_SEGMENTS = frozenset(["43", "45", "46", "52", "60"])
+ONET_TOOL_MAX_SHARE = 0.1
+# A tool only one occupation lists is too narrow to be a skill postings ask for by name
+# ("Infusion pump enteral feeding tubes"): two thirds of the names, left out.
+ONET_TOOL_MIN_OCCUPATIONS = 2
+EMBEDDED_ACRONYM = re.compile(
+    r"^(?P<long>.+?)\s+(?P<short>[A-Z][A-Z0-9]{1,5})(?:\s+(?P<rest>.+))?$"
+)
+
+
+def _takes_equipment(draft: Draft, key: tuple[str, ...]) -> bool:
+    """Whether a tool may join the skill that has its name as an alias: a technology that has
+    it as a lower-case alias ("multimeter", "caliper"), not a product written as a name
+    ("Torch", "Blender", "Square") nor a field of knowledge ("hearing aids")."""
+    text = draft.aliases.get(key, ("", ""))[0]
+    return draft.kind == "technology" and text == text.lower()
+
+
+def _singular(name: str) -> list[str]:
+    """ "Forklifts" -> "Forklift", "Benches" -> "Bench" and "Benches" (the matcher adds only an
+    "s" for a plural); a name that is no plural stays."""
+    words = name.split()
+    last = words[-1]
+    if re.search(r"[^aeiou]ies$", last):
+        forms = [last[:-3] + "y"]
+    elif re.search(r"(ss|sh|ch|x|z)es$", last):
+        forms = [last[:-2], last]
+    elif last.endswith("s") and not re.search(r"(ss|us|is)$", last) and len(last) > 3:
+        forms = [last[:-1]]
+    else:
+        forms = [last]
+    return [" ".join([*words[:-1], f]) for f in forms]
+
+
+def _tool_names(example: str) -> tuple[str, list[str]]:
+    """Singular name and aliases of an O*NET tool: "Automated external defibrillators AED" ->
+    "Automated external defibrillator"; "Intravenous IV infusion pumps" -> "Intravenous infusion
+    pump" and "IV infusion pump". A bare acronym ("AED", also a currency) is no alias."""
+    name, aliases = example, []
+    if m := EMBEDDED_ACRONYM.match(example):
+        name = f"{m['long']} {m['rest']}" if m["rest"] else m["long"]
+        if m["rest"]:
+            aliases += _singular(f"{m['short']} {m['rest']}")
+    forms = _singular(name)
+    return forms[0], forms[1:] + aliases
+
+
+def _tool_case(text: str) -> str:
+    """Catalogue names are capitalised as a list item; postings write them in lower case."""
+    return text[:1].lower() + text[1:] if text[1:2].islower() or len(text) == 1 else text
 
 
 # Linguist formats of type data/markup/prose that postings ask for as skills.
@@ -808,6 +941,11 @@ def classify_alias(
             return None  # "design", "the company"
         if (single and frequency[0] >= RARE_WORD_ZIPF) or (not single and min(frequency) >= 4.0):
             needs_context = True  # "immunology", "public health"
+    elif origin == "onet-tool" and not single:
+        # An equipment name is a thing, however ordinary its words ("cash register"); only
+        # names made of the commonest words are dropped. The train hit rate does the rest.
+        if min(frequency) >= 5.0:
+            return None
     elif origin != "curated":
         if single and frequency[0] >= (CASED_COMMON_ZIPF if cased else RARE_WORD_ZIPF):
             if not (is_name and cased):
@@ -930,6 +1068,7 @@ def build_taxonomy(
         ("ESCO knowledge", builder.add_esco_knowledge),
         ("skill names", builder.add_skill_names),
         ("technology names", builder.add_tech_names),
+        ("O*NET tools", builder.add_onet_tools),
         ("ESCO skills pillar", builder.add_esco_skills),
     ]
     with tqdm(
