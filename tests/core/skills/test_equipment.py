@@ -41,11 +41,6 @@ def test_equipment_is_found_by_name(extractor, text, present, kind):
     assert present <= found, found
 
 
-@pytest.mark.xfail(reason="not in O*NET 29.3 Tools Used (it has wire pullers and fish tapes)")
-def test_cable_pullers(extractor):
-    assert "Cable puller" in names(extractor, "Able to use cable pullers.", "jd")
-
-
 @pytest.mark.parametrize("text", ORDINARY)
 @pytest.mark.parametrize("kind", ["jd", "resume"])
 def test_generic_office_kit_is_no_skill(extractor, text, kind):
