@@ -25,7 +25,7 @@ from tqdm import tqdm
 from skillbridge_pipeline.core.skills.extraction import SkillExtractor
 from skillbridge_pipeline.core.skills.linker import SemanticLinker
 from skillbridge_pipeline.core.skills.linker_build import load_labelled, split_of
-from skillbridge_pipeline.core.skills.taxonomy import load_taxonomy
+from skillbridge_pipeline.core.skills.taxonomy import Taxonomy, load_taxonomy
 
 
 def score(rows: list[tuple[dict, set[str], int]]) -> dict:
@@ -87,10 +87,11 @@ def baseline_rows(sentences: list[dict]) -> list:
     return [(s, {concepts[i][0] for i in row}, 3) for s, row in zip(sentences, top, strict=True)]
 
 
-def static_rows(linker: SemanticLinker, sentences: list[dict], k: int = 3) -> list:
+def static_rows(
+    taxonomy: Taxonomy, linker: SemanticLinker, sentences: list[dict], k: int = 3
+) -> list:
     """The linker's own model the baseline's way: each whole sentence, its k nearest concepts
     (no threshold, no names): how far the static model is behind MiniLM at the same k."""
-    taxonomy = load_taxonomy()
     vectors = linker._encode([s["text"] for s in sentences])
     top = np.argsort(-(vectors @ linker.concepts.T), axis=1)[:, :k]
     uris = [taxonomy.skills[i].esco_uri for i in linker.skill_ids]
@@ -107,16 +108,15 @@ def main() -> int:
     args = parser.parse_args()
     sentences = load_labelled()
     taxonomy = load_taxonomy()
+    linker = SemanticLinker(taxonomy)  # built once (seconds), read by both rows below
     results = {
         "names": report("names only", extractor_rows(SkillExtractor(taxonomy), sentences)),
         "names+linker": report(
             "names + linker",
-            extractor_rows(SkillExtractor(taxonomy, linker=SemanticLinker(taxonomy)), sentences),
+            extractor_rows(SkillExtractor(taxonomy, linker=linker), sentences),
         ),
+        "static_top3": report("static model, top 3", static_rows(taxonomy, linker, sentences)),
     }
-    results["static_top3"] = report(
-        "static model, top 3", static_rows(SemanticLinker(taxonomy), sentences)
-    )
     if args.baseline:
         results["minilm_top3"] = report("MiniLM zero-shot top 3", baseline_rows(sentences))
     if args.json:

@@ -7,6 +7,7 @@ UI), and prints what was found.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import shutil
@@ -167,6 +168,16 @@ def execute(
 def workspace_origin(job_name: str, workspace: Path = WORKSPACE_FILE):
     """(remote origin, code origin) of `job_name` as the code location that `workspace.yaml`
     declares loads it: its location name is what the UI matches a run to."""
+    from dagster._core.origin import JobPythonOrigin
+
+    repository, code = _workspace_repository(workspace)
+    return repository.get_job_origin(job_name), JobPythonOrigin(job_name, code)
+
+
+@functools.cache
+def _workspace_repository(workspace: Path):
+    """The repository origins of the workspace's one `python_module` location, read once per
+    process (every run the CLI executes asks)."""
     import sys
 
     import yaml
@@ -174,7 +185,7 @@ def workspace_origin(job_name: str, workspace: Path = WORKSPACE_FILE):
     from dagster._core.definitions.repository_definition.valid_definitions import (
         SINGLETON_REPOSITORY_NAME,
     )
-    from dagster._core.origin import JobPythonOrigin, RepositoryPythonOrigin
+    from dagster._core.origin import RepositoryPythonOrigin
     from dagster._core.remote_origin import (
         ManagedGrpcPythonEnvCodeLocationOrigin,
         RemoteRepositoryOrigin,
@@ -183,20 +194,18 @@ def workspace_origin(job_name: str, workspace: Path = WORKSPACE_FILE):
 
     [entry] = yaml.safe_load(workspace.read_text(encoding="utf-8"))["load_from"]
     target = entry["python_module"]
-    module = target["module_name"] if isinstance(target, dict) else target
-    location = target.get("location_name", module) if isinstance(target, dict) else module
+    module, location = target["module_name"], target["location_name"]
     directory = str(workspace.parent)
     loadable = LoadableTargetOrigin(
         executable_path=sys.executable, module_name=module, working_directory=directory
     )
-    repository = RemoteRepositoryOrigin(
+    remote = RemoteRepositoryOrigin(
         ManagedGrpcPythonEnvCodeLocationOrigin(loadable, location), SINGLETON_REPOSITORY_NAME
     )
     code = RepositoryPythonOrigin(
-        executable_path=sys.executable,
-        code_pointer=ModuleCodePointer(module, "defs", directory),
+        executable_path=sys.executable, code_pointer=ModuleCodePointer(module, "defs", directory)
     )
-    return repository.get_job_origin(job_name), JobPythonOrigin(job_name, code)
+    return remote, code
 
 
 def ensure_model(instance: DagsterInstance, defs) -> tuple[str, bool] | None:

@@ -500,10 +500,10 @@ class SkillExtractor:
                     continue
                 confidence = max(confidence, entry.prior)  # "fluent Danish" asks for Danish
             # "experience in healthcare"; "strong Excel skills", "proficient in Excel"
-            field_cue = (entry.is_field and _has_cue(norms, first, end, FIELD_CUES)) or (
+            cue = (entry.is_field and _has_cue(norms, first, end, FIELD_CUES)) or (
                 entry.is_tool and _names_a_skill(norms, first, end, casing == "exact")
             )
-            if field_cue and (kind != "jd" or role in ASKING_ROLES):
+            if cue and (kind != "jd" or role in ASKING_ROLES):
                 confidence = max(confidence, entry.prior)
             if (
                 entry.is_tool
@@ -518,13 +518,13 @@ class SkillExtractor:
                 confidence = max(confidence, entry.prior)
             if confidence < threshold:
                 continue
-            if casing == "loose" and not (field_cue or _is_list_item(tokens, first, end)):
+            if casing == "loose" and not (cue or _is_list_item(tokens, first, end)):
                 continue  # "react" counts in "python, react, go", not in "react quickly"
             contextual = needs_context(entry, casing)
             if contextual and first > 0 and norms[first - 1] in JOB_TITLE_WORDS:
                 continue  # "Sous Chef", "Head Chef": a person, not the tool
             if contextual and not (
-                field_cue
+                cue
                 or _has_anchor(tokens, first, end, anchors)
                 or (
                     casing != "loose"
@@ -599,12 +599,7 @@ class SkillExtractor:
         (a sentence about the company or the work around the job, "the team builds
         pipelines", names no requirement by meaning)."""
         named = sorted(m.start for m in mentions)
-        spans = sentences.spans if sentences is not None else None
-        units = [
-            (start, end)
-            for start, end in text_units(text, spans, named)
-            if bisect_left(named, start) == bisect_left(named, end)
-        ]
+        units = text_units(text, sentences.spans if sentences is not None else None, named)
         if sentences is None:
             return [(unit, None) for unit in units]
         roles = [(unit, sentences.at(unit[0])) for unit in units]

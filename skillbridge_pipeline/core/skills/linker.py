@@ -14,7 +14,6 @@ sentences, `data/linking/`) clears the threshold; the unit of text is its eviden
 from __future__ import annotations
 
 import json
-import math
 import re
 from bisect import bisect_left
 from collections.abc import Sequence
@@ -145,9 +144,10 @@ class Calibration:
     threshold: float  # the probability from which a link is reported in a resume
     jd_threshold: float  # ... in a job description, where a wrong link is a false gap
 
-    def probability(self, similarity: float, margin: float) -> float:
+    def probability(self, similarity, margin):
+        """Of one link (floats) or of a batch's (arrays)."""
         z = self.intercept + self.similarity * similarity + self.margin * margin
-        return 1.0 / (1.0 + math.exp(-z))
+        return 1.0 / (1.0 + np.exp(-z))
 
     @classmethod
     def load(cls, path: Path = CALIBRATION_FILE) -> Calibration:
@@ -178,8 +178,12 @@ def text_units(
 ) -> list[tuple[int, int]]:
     """Sentences, and the items of list lines, as (start, end) offsets into `text`
     (`sentences`: its sentence spans, when the caller has them). `named`: sorted offsets where
-    the name matcher found a skill; a sentence that is not a list and names one is left out
-    before it is cut (the linker reads only what the names left empty)."""
+    the name matcher found a skill; a unit with one in it is left out (the linker reads only what
+    the names left empty), a sentence that is no list before it is cut."""
+
+    def unnamed(begin: int, end: int) -> bool:
+        return bisect_left(named, begin) == bisect_left(named, end)
+
     units = []
     for start, end in split_sentences(text) if sentences is None else sentences:
         sentence = text[start:end]
@@ -187,11 +191,7 @@ def text_units(
             continue  # "Experience", "Education": a section's name, not a skill
         label = _LABEL.match(sentence) or _BULLET.match(sentence)
         body_start = start + (label.end() if label else 0)
-        if (
-            named
-            and bisect_left(named, body_start) != bisect_left(named, end)
-            and not _LIST_MARK.search(text, body_start, end)
-        ):
+        if not unnamed(body_start, end) and not _LIST_MARK.search(text, body_start, end):
             continue
         body = text[body_start:end].rstrip(" .;:!?\n")
         pieces = _split_items(body)
@@ -200,14 +200,17 @@ def text_units(
             # ("Essential: a, b" heads nothing: one word, or section words, is no unit).
             left, right = label.span(1)
             name = sentence[left:right].strip()
-            if _has_content(name) and not _is_heading(name, 0, len(name)):
-                units.append((start + left, start + left + len(name)))
+            begin = start + left
+            named_here = not unnamed(begin, begin + len(name))
+            if _has_content(name) and not _is_heading(name, 0, len(name)) and not named_here:
+                units.append((begin, begin + len(name)))
         for offset, piece in pieces:
             left = body_start + offset
             stripped = piece.strip()
             if stripped and _has_content(stripped):
-                lead = len(piece) - len(piece.lstrip())
-                units.append((left + lead, left + lead + len(stripped)))
+                begin = left + len(piece) - len(piece.lstrip())
+                if unnamed(begin, begin + len(stripped)):
+                    units.append((begin, begin + len(stripped)))
         if len(units) >= MAX_UNITS:
             break
     return units[:MAX_UNITS]
@@ -299,9 +302,8 @@ class SemanticLinker:
         order = np.argsort(members, kind="stable")
         self.concepts = self.concepts[order]
         self.skill_ids = [self.skill_ids[i] for i in order]
-        bounds = np.searchsorted(members[order], np.arange(count + 1))
-        self.slices = [np.arange(bounds[c], bounds[c + 1]) for c in range(count)]
-        self.blocks = [self.concepts[bounds[c] : bounds[c + 1]] for c in range(count)]
+        # Cluster c holds concepts bounds[c]:bounds[c + 1] (a view, never a copy).
+        self.bounds = np.searchsorted(members[order], np.arange(count + 1))
 
     def _encode(self, texts: Sequence[str]) -> np.ndarray:
         vectors = np.concatenate(
@@ -333,7 +335,8 @@ class SemanticLinker:
         bounds = np.searchsorted(clusters[order], np.arange(len(self.centres) + 1))
         for cluster in np.unique(clusters):
             rows = units[order[bounds[cluster] : bounds[cluster + 1]]]
-            block = self.blocks[cluster]
+            begin, end = self.bounds[cluster], self.bounds[cluster + 1]
+            block = self.concepts[begin:end]
             if not len(block):
                 continue
             sims = (vectors[rows] @ block.T).astype(np.float64)
@@ -352,7 +355,7 @@ class SemanticLinker:
                 better, np.maximum(first[rows], pair[:, 1]), np.maximum(second[rows], pair[:, 0])
             )
             first[rows] = np.where(better, pair[:, 0], first[rows])
-            index[rows] = np.where(better, self.slices[cluster][top], index[rows])
+            index[rows] = np.where(better, begin + top, index[rows])
         return index, first, _margin(first, second)
 
     def link(
@@ -383,8 +386,7 @@ class SemanticLinker:
         # Small products on one thread: waking BLAS's threads for each costs more than it saves.
         with self._threads.limit(limits=1, user_api="blas"):
             index, similarity, margin = self._best_two(self._encode(texts))
-        a, b, c = self.calibration.intercept, self.calibration.similarity, self.calibration.margin
-        confidence = 1.0 / (1.0 + np.exp(-(a + b * similarity + c * margin)))
+        confidence = self.calibration.probability(similarity, margin)
         links, row = [], 0
         for _, units, kind in documents:
             default = self.calibration.jd_threshold if kind == "jd" else self.calibration.threshold
@@ -407,11 +409,11 @@ class SemanticLinker:
         return links
 
 
-def static_vectors(model, texts: Sequence[str], table: np.ndarray | None = None) -> np.ndarray:
+def static_vectors(model, texts: Sequence[str], table: np.ndarray) -> np.ndarray:
     """What `StaticModel.encode` gives (each text's mean token vector, normalised, in the
     model's float16), for a model without token weights, as one sparse product (texts x
     tokens, times the token table): its own loop over texts cost more than the tokenizer.
-    `table`: the model's token vectors as float32, when the caller keeps them."""
+    `table`: the model's token vectors as float32, converted once by the caller."""
     if model.weights is not None or model.token_mapping is not None:
         return np.asarray(model.encode(list(texts)), dtype=np.float32)
     from scipy.sparse import csr_matrix
@@ -419,7 +421,6 @@ def static_vectors(model, texts: Sequence[str], table: np.ndarray | None = None)
     ids = model.tokenize(list(texts))
     lengths = np.fromiter(map(len, ids), np.int64, len(ids))
     flat = np.fromiter(chain.from_iterable(ids), np.int64, int(lengths.sum()))
-    table = model.embedding.astype(np.float32) if table is None else table
     counts = csr_matrix(
         (np.ones(len(flat), np.float32), flat, np.concatenate([[0], np.cumsum(lengths)])),
         shape=(len(ids), len(table)),
